@@ -1,0 +1,20 @@
+/*-------------------------------------------------------------------------
+ *
+ * argcheck.h
+ *	  Argument checks shared by crisk's SQL-callable functions.
+ *
+ * Each check raises a specific SQLSTATE with a message that names the
+ * argument, so that callers never get a crash or a silently wrong figure.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CRISK_ARGCHECK_H
+#define CRISK_ARGCHECK_H
+
+#include "utils/date.h"
+
+extern void crisk_require_finite_date(DateADT value, const char *argname);
+extern int32 crisk_days_between(DateADT from, const char *from_name,
+								DateADT to, const char *to_name);
+
+#endif							/* CRISK_ARGCHECK_H */
