@@ -117,6 +117,14 @@ SELECT crisk.set_ledger('temp_ledger');
 \echo :LAST_ERROR_SQLSTATE
 SELECT crisk.set_ledger('crisk.ledger');
 \echo :LAST_ERROR_SQLSTATE
+-- Nor may a view that reads crisk.ledger, even through another view.
+CREATE VIEW erp.loop1 AS SELECT * FROM crisk.ledger;
+CREATE VIEW erp.loop2 AS SELECT * FROM erp.loop1;
+SELECT crisk.set_ledger('erp.loop2');
+\echo :LAST_ERROR_SQLSTATE
+CREATE VIEW erp.loop3 AS SELECT * FROM crisk.ledger_rows();
+SELECT crisk.set_ledger('erp.loop3');
+\echo :LAST_ERROR_SQLSTATE
 SELECT crisk.set_ledger(NULL);
 \echo :LAST_ERROR_SQLSTATE
 -- The failed calls left the ERP source in place.

@@ -4,21 +4,24 @@
  *	  crisk.check_order(customer_id, amount): the order credit check.
  *
  * An ERP calls this inside its order transaction, so it must cost about as
- * much as a primary-key lookup.  What a call pays for is mostly executor
- * start-up, so the work is split where it is cheapest:
- *   - two small statements (three when the customer has legal events),
- *     prepared once per session with generic plans (SPI_prepare_cursor +
- *     SPI_keepplan), fetch the facts with index lookups (account and score,
- *     open ledger items, events) under the caller's snapshot and without
- *     row locks;
- *   - the dunning policies and the legal-event vocabulary, small tables,
- *     are cached per session and dropped when they change (table_cache.h);
+ * much as a primary-key lookup.  Measured, starting executors cost more
+ * than the lookups themselves, so:
+ *   - crisk's own tables (account, score, event, and the built-in ledger
+ *     crisk.invoice) are read directly through their indexes on
+ *     customer_id, with the query's snapshot, as index scans in a plan
+ *     would, the ledger as an index-only scan;
+ *   - a ledger that is an ERP's table or view is read through crisk.ledger,
+ *     by one statement prepared once per session with a generic plan
+ *     (SPI_prepare_cursor + SPI_keepplan).  When crisk.set_ledger() points
+ *     the ledger elsewhere it rewrites crisk.ledger_rows(), which the kept
+ *     plan has inlined, and the plan cache replans the statement;
+ *   - the dunning policies, the legal-event vocabulary and whether the
+ *     ledger is built in are cached per session and dropped when those
+ *     tables change (table_cache.h);
  *   - the rules and the wording of the reasons are plain C, run only for
  *     the rules that fire.
- * When crisk.set_ledger() points the ledger elsewhere it rewrites
- * crisk.ledger_rows(), which the kept ledger plan has inlined; the plan
- * cache then replans that statement at its next use, against the new
- * source.
+ * Nothing here takes row locks: an order check never waits for rescoring
+ * or another order, and they never wait for it.
  *
  * The decision rules (README, "Order credit check"), most severe first:
  *   block   the account is on stop (crisk.account.blocked);
@@ -41,14 +44,29 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/itup.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/visibilitymap.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/predicate.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "check_order.h"
@@ -57,47 +75,41 @@
 PG_FUNCTION_INFO_V1(crisk_check_order);
 
 /*
- * The facts about one customer come from small statements rather than one
- * that joins and aggregates: starting up aggregate nodes costs more than
- * the lookups themselves, and summing a handful of rows in C costs
- * nothing.  Legal events are rare, so the first statement only says
- * whether there are any.  $1 is the customer, $2 today.
+ * The customer's items open today (paid_date NULL or later), $1 the
+ * customer, $2 today.  The ledger may be an ERP's view, so it is read
+ * through SQL; a plain index-only scan, with no aggregate to start up:
+ * summing a handful of rows in C costs nothing.
  */
-static const char *const account_sql =
-"SELECT a.customer_id IS NOT NULL, a.credit_limit, a.blocked, a.dunning_policy,"
-"       s.score, s.risk_class, s.as_of,"
-"       EXISTS (SELECT FROM crisk.event ev WHERE ev.customer_id OPERATOR(pg_catalog.=) $1)"
-"  FROM (SELECT) AS one"
-"  LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) $1"
-"  LEFT JOIN crisk.score s ON s.customer_id OPERATOR(pg_catalog.=) $1";
-
-enum
-{
-	A_HAS_ACCOUNT = 1,
-	A_CREDIT_LIMIT,
-	A_BLOCKED,
-	A_DUNNING_POLICY,
-	A_SCORE,
-	A_RISK_CLASS,
-	A_SCORED_AS_OF,
-	A_HAS_EVENTS
-};
-
-/* The customer's items open today. */
 static const char *const open_items_sql =
 "SELECT l.amount, l.due_date FROM crisk.ledger l"
 " WHERE l.customer_id OPERATOR(pg_catalog.=) $1"
 "   AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $2)";
 
-/* The customer's legal events. */
-static const char *const events_sql =
-"SELECT ev.kind, ev.occurred_on, ev.event_id FROM crisk.event ev"
-" WHERE ev.customer_id OPERATOR(pg_catalog.=) $1";
-
 /* Prepared on first use in the session, kept for the session. */
-static SPIPlanPtr account_plan = NULL;
 static SPIPlanPtr open_items_plan = NULL;
-static SPIPlanPtr events_plan = NULL;
+
+/*
+ * crisk's own tables, read directly through their indexes on customer_id:
+ * an index probe costs less than starting an executor for it.  Their OIDs
+ * are looked up by name and forgotten when the relcache says so.
+ */
+static CachedTable account_table = {"account", InvalidOid, false, NULL};
+static CachedTable account_index = {"account_pkey", InvalidOid, false, NULL};
+static CachedTable score_table = {"score", InvalidOid, false, NULL};
+static CachedTable score_index = {"score_pkey", InvalidOid, false, NULL};
+static CachedTable event_table = {"event", InvalidOid, false, NULL};
+static CachedTable event_index = {"event_customer_idx", InvalidOid, false, NULL};
+
+/*
+ * When the ledger is crisk's own table (crisk.ledger_source is empty), its
+ * open items are read the same way, by an index-only scan of
+ * invoice_customer_idx; an ERP source is read through crisk.ledger.
+ */
+static CachedTable invoice_table = {"invoice", InvalidOid, false, NULL};
+static CachedTable invoice_index = {"invoice_customer_idx", InvalidOid, false, NULL};
+static CachedTable ledger_source_table = {"ledger_source", InvalidOid, false, NULL};
+static bool ledger_checked = false;
+static bool ledger_builtin = false;
 
 /* What a dunning level or an event kind does to orders. */
 typedef enum OrderEffect
@@ -365,6 +377,7 @@ typedef struct Facts
 	Datum		overdue_amount; /* numeric */
 	int32		oldest_days_past_due;	/* < 0: nothing overdue */
 	int			nevents;
+	int			events_allocated;
 	Event	   *events;			/* by date, then by id */
 } Facts;
 
@@ -392,18 +405,6 @@ keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 	return *plan;
 }
 
-/*
- * run_plan executes a kept statement read-only, with the caller's snapshot.
- */
-static void
-run_plan(SPIPlanPtr plan, Datum *args, const char *what)
-{
-	int			rc = SPI_execute_plan(plan, args, NULL, true, 0);
-
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "crisk.check_order: reading %s failed (%d)", what, rc);
-}
-
 static int
 compare_events(const void *a, const void *b)
 {
@@ -417,9 +418,228 @@ compare_events(const void *a, const void *b)
 	return 0;
 }
 
+/* Called for each row found by scan_by_customer. */
+typedef void (*RowCallback) (TupleTableSlot *slot, TupleDesc desc, Facts *facts);
+
 /*
- * gather_facts runs the statements.  Called with SPI connected; the results
- * live in SPI's memory until SPI_finish.
+ * scan_by_customer reads the rows of a crisk table whose index on
+ * customer_id matches, with the query's snapshot, as an index scan in a
+ * plan would; the locks are kept to the end of the transaction, as the
+ * executor's are.
+ */
+static void
+scan_by_customer(CachedTable *table, CachedTable *index, Datum customer_id,
+				 RowCallback callback, Facts *facts)
+{
+	Relation	rel = table_open(table_cache_relid(table), AccessShareLock);
+	Relation	idx = index_open(table_cache_relid(index), AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[0], F_TEXTEQ, customer_id);
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		callback(slot, RelationGetDescr(rel), facts);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+}
+
+/*
+ * column_value copies a column of the row in the slot, by name, out of the
+ * buffer the slot points into.
+ */
+static Datum
+column_value(TupleTableSlot *slot, TupleDesc desc, const char *name, bool *isnull)
+{
+	int			attnum = SPI_fnumber(desc, name);
+	Form_pg_attribute att;
+	Datum		value;
+
+	if (attnum <= 0)
+		elog(ERROR, "crisk.check_order: column \"%s\" not found", name);
+	att = TupleDescAttr(desc, attnum - 1);
+	value = slot_getattr(slot, attnum, isnull);
+	return *isnull ? (Datum) 0 : datumCopy(value, att->attbyval, att->attlen);
+}
+
+static void
+account_row(TupleTableSlot *slot, TupleDesc desc, Facts *facts)
+{
+	bool		isnull;
+	Datum		policy;
+
+	facts->has_account = true;
+	facts->credit_limit = column_value(slot, desc, "credit_limit", &isnull);
+	facts->has_limit = !isnull;
+	facts->blocked = DatumGetBool(column_value(slot, desc, "blocked", &isnull)) && !isnull;
+	policy = column_value(slot, desc, "dunning_policy", &isnull);
+	facts->dunning_policy = isnull ? NULL : TextDatumGetCString(policy);
+}
+
+static void
+score_row(TupleTableSlot *slot, TupleDesc desc, Facts *facts)
+{
+	bool		isnull;
+	Datum		value;
+
+	value = column_value(slot, desc, "score", &isnull);
+	facts->score = isnull ? NULL : psprintf("%d", DatumGetInt32(value));
+	value = column_value(slot, desc, "risk_class", &isnull);
+	facts->risk_class = isnull ? NULL : TextDatumGetCString(value);
+	value = column_value(slot, desc, "as_of", &isnull);
+	facts->scored_as_of = isnull ? NULL : date_text(value);
+}
+
+static void
+event_row(TupleTableSlot *slot, TupleDesc desc, Facts *facts)
+{
+	bool		isnull;
+	Event	   *event;
+
+	if (facts->nevents == facts->events_allocated)
+	{
+		facts->events_allocated = Max(8, facts->events_allocated * 2);
+		facts->events = facts->events == NULL ?
+			palloc(sizeof(Event) * facts->events_allocated) :
+			repalloc(facts->events, sizeof(Event) * facts->events_allocated);
+	}
+	event = &facts->events[facts->nevents++];
+	event->kind = TextDatumGetCString(column_value(slot, desc, "kind", &isnull));
+	event->occurred_on = DatumGetDateADT(column_value(slot, desc, "occurred_on", &isnull));
+	event->event_id = DatumGetInt64(column_value(slot, desc, "event_id", &isnull));
+}
+
+/*
+ * builtin_ledger says whether crisk reads its own crisk.invoice, from a
+ * session cache of crisk.ledger_source dropped when that table changes.
+ * Called with SPI connected.
+ */
+static bool
+builtin_ledger(void)
+{
+	if (!table_cache_is_valid(&ledger_source_table) || !ledger_checked)
+	{
+		int			rc;
+		bool		isnull;
+
+		ledger_checked = false;
+		rc = SPI_execute("SELECT NOT EXISTS (SELECT FROM crisk.ledger_source)", true, 1);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "crisk.check_order: reading crisk.ledger_source failed (%d)", rc);
+		ledger_builtin = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													SPI_tuptable->tupdesc, 1, &isnull));
+		ledger_checked = true;
+	}
+	return ledger_builtin;
+}
+
+/*
+ * add_open_item counts one ledger item open today into the facts.
+ */
+static void
+add_open_item(Facts *facts, Datum amount, bool amount_null, Datum due, bool due_null,
+			  DateADT today, Datum zero)
+{
+	if (amount_null)
+		return;					/* an ERP source may hold unknown amounts */
+	facts->exposure = DirectFunctionCall2(numeric_add, facts->exposure, amount);
+	if (due_null || DatumGetDateADT(due) >= today ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, amount, zero)) <= 0)
+		return;
+	facts->overdue_items++;
+	facts->overdue_amount = DirectFunctionCall2(numeric_add, facts->overdue_amount, amount);
+	facts->oldest_days_past_due = Max(facts->oldest_days_past_due,
+									  (int32) (today - DatumGetDateADT(due)));
+}
+
+/*
+ * index_column returns the position of a column in an index, or raises an
+ * error if the index lacks it (someone changed crisk's index).
+ */
+static int
+index_column(Relation index, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(index), name);
+
+	if (attnum <= 0)
+		elog(ERROR, "crisk.check_order: index %s has no column \"%s\"",
+			 RelationGetRelationName(index), name);
+	return attnum;
+}
+
+/*
+ * scan_builtin_ledger reads the customer's open items from
+ * crisk.invoice_customer_idx, as an index-only scan in a plan would: the
+ * index holds every column needed, and the heap is visited only for pages
+ * not known to be all-visible.  The index tuple, not the heap tuple, gives
+ * the values: columns of an index never change along a HOT chain.
+ */
+static void
+scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, Facts *facts)
+{
+	Relation	heap = table_open(table_cache_relid(&invoice_table), AccessShareLock);
+	Relation	index = index_open(table_cache_relid(&invoice_index), AccessShareLock);
+	Snapshot	snapshot = GetActiveSnapshot();
+	TupleTableSlot *heap_slot = table_slot_create(heap, NULL);
+	Buffer		vm_buffer = InvalidBuffer;
+	int			paid_col = index_column(index, "paid_date");
+	int			amount_col = index_column(index, "amount");
+	int			due_col = index_column(index, "due_date");
+	IndexScanDesc scan;
+	ScanKeyData key;
+	ItemPointer tid;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, customer_id);
+	scan = index_beginscan(heap, index, snapshot, 1, 0);
+	scan->xs_want_itup = true;
+	index_rescan(scan, &key, 1, NULL, 0);
+	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		from_heap = false;
+		Datum		paid;
+		Datum		amount;
+		Datum		due;
+		bool		paid_null;
+		bool		amount_null;
+		bool		due_null;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm_buffer))
+		{
+			if (!index_fetch_heap(scan, heap_slot))
+				continue;		/* no version visible to this snapshot */
+			ExecClearTuple(heap_slot);
+			from_heap = true;
+		}
+		if (scan->xs_itup == NULL)
+			elog(ERROR, "crisk.check_order: the index returned no tuple");
+		paid = index_getattr(scan->xs_itup, paid_col, scan->xs_itupdesc, &paid_null);
+		if (!paid_null && DatumGetDateADT(paid) <= today)
+			continue;			/* settled */
+		amount = index_getattr(scan->xs_itup, amount_col, scan->xs_itupdesc, &amount_null);
+		due = index_getattr(scan->xs_itup, due_col, scan->xs_itupdesc, &due_null);
+		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+		/* Without a heap visit, take the predicate lock it would have taken. */
+		if (!from_heap)
+			PredicateLockPage(heap, ItemPointerGetBlockNumber(tid), snapshot);
+	}
+	if (vm_buffer != InvalidBuffer)
+		ReleaseBuffer(vm_buffer);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(heap_slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+}
+
+/*
+ * gather_facts reads what is known about the customer.  Called with SPI
+ * connected; everything lives in SPI's memory until SPI_finish.
  */
 static void
 gather_facts(Datum customer_id, DateADT today, Facts *facts)
@@ -427,76 +647,42 @@ gather_facts(Datum customer_id, DateADT today, Facts *facts)
 	Oid			argtypes[2] = {TEXTOID, DATEOID};
 	Datum		args[2];
 	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
-	HeapTuple	tuple;
 	TupleDesc	desc;
-	bool		isnull;
-	bool		has_events;
 	uint64		i;
+	int			rc;
 
-	args[0] = customer_id;
-	args[1] = DateADTGetDatum(today);
 	memset(facts, 0, sizeof(Facts));
-
-	/* The account and the latest score: always exactly one row. */
-	run_plan(keep_plan(&account_plan, account_sql, 1, argtypes), args, "the account");
-	if (SPI_processed != 1)
-		elog(ERROR, "crisk.check_order: account lookup returned " UINT64_FORMAT " rows",
-			 SPI_processed);
-	tuple = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	facts->has_account = DatumGetBool(SPI_getbinval(tuple, desc, A_HAS_ACCOUNT, &isnull));
-	facts->credit_limit = SPI_getbinval(tuple, desc, A_CREDIT_LIMIT, &isnull);
-	facts->has_limit = !isnull;
-	facts->blocked = facts->has_account &&
-		DatumGetBool(SPI_getbinval(tuple, desc, A_BLOCKED, &isnull));
-	facts->dunning_policy = SPI_getvalue(tuple, desc, A_DUNNING_POLICY);
-	facts->score = SPI_getvalue(tuple, desc, A_SCORE);
-	facts->risk_class = SPI_getvalue(tuple, desc, A_RISK_CLASS);
-	facts->scored_as_of = SPI_getvalue(tuple, desc, A_SCORED_AS_OF);
-	has_events = DatumGetBool(SPI_getbinval(tuple, desc, A_HAS_EVENTS, &isnull));
+	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
+	scan_by_customer(&score_table, &score_index, customer_id, score_row, facts);
+	scan_by_customer(&event_table, &event_index, customer_id, event_row, facts);
+	qsort(facts->events, facts->nevents, sizeof(Event), compare_events);
 
 	/* Open items: exposure, and what of it is overdue. */
-	run_plan(keep_plan(&open_items_plan, open_items_sql, 2, argtypes), args, "the ledger");
 	facts->exposure = zero;
 	facts->overdue_amount = zero;
 	facts->oldest_days_past_due = -1;
-	desc = SPI_tuptable->tupdesc;
-	for (i = 0; i < SPI_processed; i++)
+	if (builtin_ledger())
 	{
-		Datum		amount;
-		Datum		due;
-
-		tuple = SPI_tuptable->vals[i];
-		amount = SPI_getbinval(tuple, desc, 1, &isnull);
-		if (isnull)
-			continue;			/* an ERP source may hold unknown amounts */
-		facts->exposure = DirectFunctionCall2(numeric_add, facts->exposure, amount);
-		due = SPI_getbinval(tuple, desc, 2, &isnull);
-		if (isnull || DatumGetDateADT(due) >= today ||
-			DatumGetInt32(DirectFunctionCall2(numeric_cmp, amount, zero)) <= 0)
-			continue;
-		facts->overdue_items++;
-		facts->overdue_amount = DirectFunctionCall2(numeric_add, facts->overdue_amount, amount);
-		facts->oldest_days_past_due = Max(facts->oldest_days_past_due,
-										  (int32) (today - DatumGetDateADT(due)));
-	}
-
-	/* Legal events, in date order. */
-	if (!has_events)
+		scan_builtin_ledger(customer_id, today, zero, facts);
 		return;
-	run_plan(keep_plan(&events_plan, events_sql, 1, argtypes), args, "the events");
+	}
+	args[0] = customer_id;
+	args[1] = DateADTGetDatum(today);
+	rc = SPI_execute_plan(keep_plan(&open_items_plan, open_items_sql, 2, argtypes),
+						  args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk.check_order: reading the ledger failed (%d)", rc);
 	desc = SPI_tuptable->tupdesc;
-	facts->events = palloc(sizeof(Event) * (SPI_processed + 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
-		Event	   *event = &facts->events[facts->nevents++];
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		bool		amount_null;
+		bool		due_null;
+		Datum		amount = SPI_getbinval(tuple, desc, 1, &amount_null);
+		Datum		due = SPI_getbinval(tuple, desc, 2, &due_null);
 
-		tuple = SPI_tuptable->vals[i];
-		event->kind = SPI_getvalue(tuple, desc, 1);
-		event->occurred_on = DatumGetDateADT(SPI_getbinval(tuple, desc, 2, &isnull));
-		event->event_id = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
+		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
 	}
-	qsort(facts->events, facts->nevents, sizeof(Event), compare_events);
 }
 
 /*

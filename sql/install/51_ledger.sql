@@ -127,6 +127,32 @@ BEGIN
     IF source OPERATOR(pg_catalog.=) 'crisk.ledger'::pg_catalog.regclass THEN
         RETURN ARRAY['crisk.ledger cannot read from itself'];
     END IF;
+    -- A view that reads crisk.ledger or crisk.ledger_rows(), directly or
+    -- through other views, would make the ledger read itself without end.
+    IF EXISTS (
+        WITH RECURSIVE reads (relid) AS (
+            SELECT source::pg_catalog.oid
+            UNION
+            SELECT d.refobjid
+            FROM reads r
+            JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) r.relid
+            JOIN pg_catalog.pg_depend d
+              ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+             AND d.objid OPERATOR(pg_catalog.=) w.oid
+             AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND d.refobjid OPERATOR(pg_catalog.<>) r.relid)
+        SELECT FROM reads r
+        WHERE r.relid OPERATOR(pg_catalog.=) 'crisk.ledger'::pg_catalog.regclass::pg_catalog.oid
+           OR EXISTS (SELECT FROM pg_catalog.pg_rewrite w
+                      JOIN pg_catalog.pg_depend d
+                        ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                       AND d.objid OPERATOR(pg_catalog.=) w.oid
+                      WHERE w.ev_class OPERATOR(pg_catalog.=) r.relid
+                        AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                        AND d.refobjid OPERATOR(pg_catalog.=) 'crisk.ledger_rows()'::pg_catalog.regprocedure::pg_catalog.oid))
+    THEN
+        RETURN ARRAY[pg_catalog.format('%s reads crisk.ledger, which would then read itself', source)];
+    END IF;
 
     FOR i IN 1 .. pg_catalog.array_length(wanted, 1) LOOP
         SELECT a.atttypid INTO col
@@ -232,6 +258,10 @@ REVOKE ALL ON FUNCTION crisk.apply_ledger_source() FROM PUBLIC;
 CREATE TRIGGER ledger_source_applied
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.ledger_source
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.apply_ledger_source();
+-- crisk.check_order caches whether the ledger is crisk.invoice.
+CREATE TRIGGER ledger_source_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.ledger_source
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
 
 -- crisk.set_ledger checks the source first, so that the error lists every
 -- problem before anything changes; the trigger above does the rewrite.
