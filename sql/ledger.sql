@@ -71,6 +71,13 @@ CREATE VIEW erp.crisk_ledger AS
 --       (due 2024-03-16, 30 days; 2024-02-20, 55 days).
 --   C2: F-004 5000.00 not yet due (2024-04-30); F-005 was paid 2024-03-30.
 CREATE TEMP TABLE seen_builtin AS SELECT * FROM crisk.ledger;
+-- And the order checks of both customers (decided today, so compared
+-- rather than printed: the days past due grow every day).
+INSERT INTO crisk.account (customer_id, credit_limit) VALUES ('C1', 2000), ('C2', 10000);
+CREATE TEMP VIEW checks AS
+    SELECT c.customer_id, d.decision, d.available_credit, d.reasons
+    FROM unnest('{C1,C2}'::text[]) AS c(customer_id), crisk.check_order(c.customer_id, 500) AS d;
+CREATE TEMP TABLE checks_builtin AS SELECT * FROM checks;
 CREATE TEMP VIEW open_items AS
     SELECT customer_id, count(*) AS open_items, sum(amount) AS open_amount,
            max('2024-04-15'::date - due_date) FILTER (WHERE due_date < '2024-04-15') AS oldest_days_past_due
@@ -88,6 +95,12 @@ SELECT count(*) AS only_erp FROM (SELECT * FROM crisk.ledger EXCEPT ALL TABLE se
 SELECT * FROM crisk.ledger ORDER BY invoice_id;
 -- ... the same figures ...
 SELECT * FROM open_items ORDER BY customer_id;
+-- ... the same order checks: both are blocked, their oldest open invoices
+-- being long past the litigation level (60 days), with C1 2000.00 -
+-- 650.25 = 1349.75 and C2 10000.00 - 5000.00 = 5000.00 available ...
+SELECT customer_id, decision, available_credit FROM checks ORDER BY customer_id;
+SELECT count(*) AS checks_differing
+FROM ((TABLE checks_builtin EXCEPT ALL TABLE checks) UNION ALL (TABLE checks EXCEPT ALL TABLE checks_builtin)) AS d;
 -- ... and the columns keep crisk's types whatever the ERP's were.
 SELECT attname, format_type(atttypid, atttypmod)
 FROM pg_attribute WHERE attrelid = 'crisk.ledger'::regclass AND attnum > 0 ORDER BY attnum;
