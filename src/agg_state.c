@@ -22,6 +22,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "utils/builtins.h"
 #include "utils/datetime.h"
 
 #include "agg_state.h"
@@ -75,7 +76,23 @@ agg_state_mismatch(const char *argname, const char *detail)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s must be the same on every row of a group", argname),
 			 errdetail("%s", detail),
-			 errhint("Pass a constant %s, or group by it.", argname)));
+			 errhint("Pass the same %s on every row of a group, for example a constant, or add it to GROUP BY.",
+					 argname)));
+}
+
+/*
+ * agg_state_as_of_mismatch reports rows (or partial states) of one group
+ * with different as_of dates.
+ */
+void
+agg_state_as_of_mismatch(DateADT row_as_of, DateADT group_as_of)
+{
+	agg_state_mismatch("as_of",
+					   psprintf("The group has rows as of %s and rows as of %s.",
+								DatumGetCString(DirectFunctionCall1(date_out,
+																	DateADTGetDatum(row_as_of))),
+								DatumGetCString(DirectFunctionCall1(date_out,
+																	DateADTGetDatum(group_as_of)))));
 }
 
 /*

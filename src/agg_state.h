@@ -31,6 +31,8 @@ extern struct varlena *agg_state_copy_to_aggcontext(FunctionCallInfo fcinfo,
 													 int argno);
 extern pg_attribute_noreturn() void agg_state_mismatch(const char *argname,
 													   const char *detail);
+extern pg_attribute_noreturn() void agg_state_as_of_mismatch(DateADT row_as_of,
+															 DateADT group_as_of);
 
 /* Writing a state's text form. */
 extern void state_write_key(StringInfo buf, const char *key);

@@ -170,7 +170,7 @@ crisk_dso_transition(PG_FUNCTION_ARGS)
 	{
 		state = (DsoState *) agg_state_for_update(fcinfo, 0);
 		if (state->as_of != as_of)
-			agg_state_mismatch("as_of", "A row has another as_of than earlier rows.");
+			agg_state_as_of_mismatch(as_of, state->as_of);
 		if (state->period_days != period_days)
 			agg_state_mismatch("period_days",
 							   psprintf("A row has period_days %d, earlier rows had %d.",
@@ -216,7 +216,7 @@ crisk_dso_combine(PG_FUNCTION_ARGS)
 	state = (DsoState *) agg_state_for_update(fcinfo, 0);
 	other = (DsoState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	if (state->as_of != other->as_of)
-		agg_state_mismatch("as_of", "Partial results for different as_of dates cannot be combined.");
+		agg_state_as_of_mismatch(other->as_of, state->as_of);
 	if (state->period_days != other->period_days)
 		agg_state_mismatch("period_days",
 						   "Partial results for different periods cannot be combined.");

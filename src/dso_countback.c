@@ -299,7 +299,7 @@ crisk_dso_countback_transition(PG_FUNCTION_ARGS)
 	{
 		state = (CountbackState *) agg_state_for_update(fcinfo, 0);
 		if (state->as_of != as_of)
-			agg_state_mismatch("as_of", "A row has another as_of than earlier rows.");
+			agg_state_as_of_mismatch(as_of, state->as_of);
 	}
 	if (issue_date > as_of)
 		PG_RETURN_POINTER(state);
@@ -334,7 +334,7 @@ crisk_dso_countback_combine(PG_FUNCTION_ARGS)
 	state = (CountbackState *) agg_state_for_update(fcinfo, 0);
 	other = (CountbackState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	if (state->as_of != other->as_of)
-		agg_state_mismatch("as_of", "Partial results for different as_of dates cannot be combined.");
+		agg_state_as_of_mismatch(other->as_of, state->as_of);
 
 	/* A zero amount at the other's scale brings this state to it. */
 	scale_of_other.units = 0;

@@ -68,8 +68,8 @@ exact_overflow_error(const char *argname)
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("%s is out of range for an exact total", argname),
-			 errdetail("crisk totals amounts exactly, in units of their smallest decimal place: "
-					   "with 4 decimal places an amount may reach about 1.7e34 and a total 5.8e72; "
+			 errdetail("Totals are kept exactly, in units of the smallest decimal place in use: "
+					   "with up to 4 decimal places an amount may reach about 1.7e34 and a total 5.8e72, "
 					   "every 4 further decimal places divide both limits by 10000, "
 					   "and at most %d decimal places are allowed.",
 					   EXACT_MAX_SCALE),

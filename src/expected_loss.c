@@ -127,6 +127,15 @@ loss_rates_parse(Datum array, const AgingBounds *bounds, LossRates *rates)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("loss_rates must not contain nulls"),
 					 errdetail("Element %d is NULL.", i + 1)));
+		if (numeric_is_nan(DatumGetNumeric(elements[i])) ||
+			numeric_is_inf(DatumGetNumeric(elements[i])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("loss_rates must be fractions between 0 and 1"),
+					 errdetail("Element %d is %s.", i + 1,
+							   DatumGetCString(DirectFunctionCall1(numeric_out,
+																   elements[i]))),
+					 errhint("Write 2%% as 0.02.")));
 		exact_amount_from_numeric(elements[i], "loss_rates", &parsed[i]);
 		for (j = 0; j < parsed[i].scale; j++)
 			one *= 10;

@@ -234,7 +234,7 @@ crisk_payment_profile_transition(PG_FUNCTION_ARGS)
 	{
 		state = (ProfileState *) agg_state_for_update(fcinfo, 0);
 		if (unlikely(state->as_of != as_of))
-			agg_state_mismatch("as_of", "A row has another as_of than earlier rows.");
+			agg_state_as_of_mismatch(as_of, state->as_of);
 	}
 	if (issue_date > as_of)
 		PG_RETURN_POINTER(state);
@@ -311,7 +311,7 @@ crisk_payment_profile_combine(PG_FUNCTION_ARGS)
 	state = (ProfileState *) agg_state_for_update(fcinfo, 0);
 	other = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	if (state->as_of != other->as_of)
-		agg_state_mismatch("as_of", "Partial results for different as_of dates cannot be combined.");
+		agg_state_as_of_mismatch(other->as_of, state->as_of);
 
 	/* A zero amount at the other's scale brings this state to it. */
 	scale_of_other.units = 0;
