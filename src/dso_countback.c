@@ -105,6 +105,47 @@ first_day(int64 number)
 }
 
 /*
+ * What the transition function keeps in fn_extra: the month numbers of the
+ * last as_of and issue_date seen, since consecutive invoices are mostly of
+ * the same as_of and often of the same day.
+ */
+typedef struct MonthCache
+{
+	bool		valid;
+	DateADT		as_of;
+	int64		as_of_month;
+	DateADT		issue_date;
+	int64		issue_month;
+} MonthCache;
+
+/* months_back counts calendar months from issue_date's to as_of's. */
+static int64
+months_back(FunctionCallInfo fcinfo, DateADT as_of, DateADT issue_date)
+{
+	MonthCache *cache = (MonthCache *) fcinfo->flinfo->fn_extra;
+
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(MonthCache));
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	if (!cache->valid || cache->as_of != as_of)
+	{
+		cache->as_of = as_of;
+		cache->as_of_month = month_number(as_of);
+		cache->issue_date = issue_date;
+		cache->issue_month = month_number(issue_date);
+		cache->valid = true;
+	}
+	else if (cache->issue_date != issue_date)
+	{
+		cache->issue_date = issue_date;
+		cache->issue_month = month_number(issue_date);
+	}
+	return cache->as_of_month - cache->issue_month;
+}
+
+/*
  * find_month returns the index of months_back in the state, or where it
  * would be inserted (with *found false).
  */
@@ -308,7 +349,7 @@ crisk_dso_countback_transition(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(3) || PG_GETARG_DATEADT(3) > as_of)
 		exact_sum_add_int128(&state->receivables, amount.units, "amount");
 	sales = exact_sum_from_int128(amount.units);
-	state = add_sales(state, month_number(as_of) - month_number(issue_date), &sales);
+	state = add_sales(state, months_back(fcinfo, as_of, issue_date), &sales);
 	PG_RETURN_POINTER(state);
 }
 
