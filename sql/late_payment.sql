@@ -13,7 +13,8 @@
 --   2023 H1: 2.50 % -> 12.50 %      2023 H2: 4.00 % -> 14.00 %
 --   2024 H1: 4.50 % -> 14.50 %      2024 H2: 4.25 % -> 14.25 %
 --   2025 H1: 3.15 % -> 13.15 %      2025 H2: 2.15 % -> 12.15 %
---   2026 H1: 2.15 % -> 12.15 %      2026 H2: not known yet (error)
+--   2026 H1: 2.15 % -> 12.15 %      2026 H2: 2.15 % -> 12.15 % (the last
+--   change shipped, 2025-06-11, stays in force until a later row)
 
 -- The shipped rates (ECB main refinancing rate, as fractions).
 SELECT valid_from, rate FROM crisk.reference_rate ORDER BY valid_from;
@@ -27,7 +28,7 @@ FROM crisk.reference_rate r;
 SELECT d::date AS half_year_start,
        (SELECT r.rate FROM crisk.reference_rate r
         WHERE r.valid_from <= d ORDER BY r.valid_from DESC LIMIT 1) AS ecb_rate
-FROM generate_series('2015-01-01'::date, '2026-01-01', '6 months') AS d;
+FROM generate_series('2015-01-01'::date, '2027-01-01', '6 months') AS d;
 
 -- The worked example: 10 000.00 due 2023-05-15, paid 2023-08-10.
 --   late days 2023-05-16 .. 2023-06-30: 16 + 30 = 46 days at 12.50 %
@@ -67,7 +68,7 @@ SELECT crisk.late_payment_interest(100000.00, '2015-12-31', '2025-12-31') AS ten
 -- 2015 is covered by the rate of 2014-09-10, still in force on 1 January
 -- 2015: 36 500.00 due 2015-01-10, paid 2015-02-09, 30 days at 10.05 %:
 -- 36 500 * 0.1005 * 30 / 365 = 100 * 0.1005 * 30 = 301.50.
--- The first half of 2026 is the last one known: 36 500.00 due 2026-01-31,
+-- The first half of 2026: 36 500.00 due 2026-01-31,
 -- paid 2026-03-02, 30 days (28 in February) at 12.15 % = 364.50.
 SELECT crisk.late_payment_interest(36500.00, '2015-01-10', '2015-02-09') AS first_known_year,
        crisk.late_payment_interest(36500.00, '2026-01-31', '2026-03-02') AS last_known_half;
@@ -147,12 +148,14 @@ SELECT crisk.late_payment_interest(1000, '-infinity', '2024-02-01');
 SELECT crisk.late_payment_interest(1000, '2024-01-01', 'infinity', 0.1);
 \echo :LAST_ERROR_SQLSTATE
 
--- Half-years the table does not cover name the missing date.  Late days
--- in the second half of 2026 need the rate in force on 2026-07-01, which
--- the shipped table does not know yet; late days from 2014-06-16 need the
--- rate on 2014-01-01, before its first row (2014-09-10).
-SELECT crisk.late_payment_interest(1000, '2026-06-15', '2026-08-10');
-\echo :LAST_ERROR_SQLSTATE
+-- After the last shipped change the rate stays in force: 36 500.00 due
+-- 2026-06-30, paid 2026-07-30, 30 days at 2.15 % + 10 = 12.15 %:
+-- 100 * 0.1215 * 30 = 364.50.  Likewise a year later (2027 H2).
+SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30') AS after_last_row,
+       crisk.late_payment_interest(36500.00, '2027-06-30', '2027-07-30') AS year_after;
+
+-- A half-year before the first row names the missing date: late days from
+-- 2014-06-16 need the rate on 2014-01-01, before the first row (2014-09-10).
 SELECT crisk.late_payment_interest(1000, '2014-06-15', '2015-03-01');
 \echo :LAST_ERROR_SQLSTATE
 
@@ -166,9 +169,12 @@ SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30') AS with
 -- A corrected row is seen too: 2.15 % -> 12.15 %, 100 * 0.1215 * 30 = 364.50.
 UPDATE crisk.reference_rate SET rate = 0.0215 WHERE valid_from = '2026-07-01';
 SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30') AS with_corrected_row;
+-- Deleted again: back to the 2025-06-11 rate, 364.50 as well, so change the
+-- row to 2.00 % first to see the delete take effect: 360.00 then 364.50.
+UPDATE crisk.reference_rate SET rate = 0.0200 WHERE valid_from = '2026-07-01';
+SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30') AS with_row_again;
 DELETE FROM crisk.reference_rate WHERE valid_from = '2026-07-01';
-SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30');
-\echo :LAST_ERROR_SQLSTATE
+SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30') AS after_delete;
 ROLLBACK;
 
 -- Older history users add before the shipped rows: 0.25 % from 2013-11-13

@@ -12,11 +12,11 @@
  * points.  The sum of rate * days over the half-years is exact (numeric),
  * and the interest is rounded once, to the cent, half away from zero.
  *
- * Reference rates.  crisk.reference_rate holds a row per date from which a
- * rate is in force; the rate in force on a day is that of the latest row
- * dated on or before it.  The table is known up to its latest row: a
- * half-year starting after that row raises an error asking for a row,
- * rather than assuming that the ECB has not moved since.
+ * Reference rates.  crisk.reference_rate is the history of the ECB rate: a
+ * row per date from which a rate is in force, and the rate in force on a
+ * day is that of the latest row dated on or before it, however old (the
+ * rate stayed at 0 % from 2016 to 2022).  Only a half-year starting before
+ * the first row has no rate, and raises an error asking for one.
  *
  * Caching.  The table is read into session memory on first use and again
  * after crisk.table_changed() (a statement trigger on the table) has told
@@ -152,12 +152,11 @@ iso_date(DateADT date)
 /*
  * penalty_rate_on returns the statutory rate (ECB rate + 10 points) of the
  * half-year starting on half_start, for the late days first..last in it.
- * The table must hold a row on or before half_start, and its latest row
- * must not be older than half_start.
+ * The table must hold a row on or before half_start.
  */
 static Numeric
 penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
-				DateADT due_date, DateADT paid_date)
+				DateADT due_date)
 {
 	int			lo = 0;
 	int			hi = nrates - 1;
@@ -174,19 +173,6 @@ penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
 						   iso_date(half_start), iso_date(rate_valid_from[0])),
 				 errhint("Add the ECB main refinancing rate in force on %s to crisk.reference_rate as a fraction (0.0215 for 2.15 %%), or pass annual_rate.",
 						 iso_date(half_start))));
-	if (half_start > rate_valid_from[nrates - 1])
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("paid_date %s needs the ECB rate in force on %s, which crisk.reference_rate does not hold yet",
-						iso_date(paid_date), iso_date(half_start)),
-				 errdetail("The statutory rate of the late days %s to %s is the ECB main refinancing rate in force on %s plus 10 points; the latest row of crisk.reference_rate is dated %s, so the rate on %s is not known.",
-						   iso_date(first), iso_date(last),
-						   iso_date(half_start),
-						   iso_date(rate_valid_from[nrates - 1]),
-						   iso_date(half_start)),
-				 errhint("Add a row dated %s to crisk.reference_rate with the ECB main refinancing rate in force that day as a fraction (0.0215 for 2.15 %%), even if it is unchanged; or pass annual_rate.",
-						 iso_date(half_start))));
-
 	/* The latest row dated on or before half_start; rows are few. */
 	while (lo < hi)
 	{
@@ -205,8 +191,7 @@ penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
  * each day's statutory rate, i.e. sum(rate of half-year * days in it).
  */
 static Numeric
-statutory_rate_days(DateADT first, DateADT last,
-					DateADT due_date, DateADT paid_date)
+statutory_rate_days(DateADT first, DateADT last, DateADT due_date)
 {
 	Numeric		total = int64_to_numeric(0);
 	DateADT		day = first;
@@ -235,8 +220,7 @@ statutory_rate_days(DateADT first, DateADT last,
 			half_end = date2j(year, 12, 31) - POSTGRES_EPOCH_JDATE;
 		}
 		segment_end = Min(half_end, last);
-		rate = penalty_rate_on(half_start, day, segment_end,
-							   due_date, paid_date);
+		rate = penalty_rate_on(half_start, day, segment_end, due_date);
 		total = numeric_add_opt_error(total,
 									  numeric_mul_opt_error(rate,
 															int64_to_numeric(segment_end - day + 1),
@@ -294,8 +278,7 @@ late_payment_interest(Numeric amount, DateADT due_date, DateADT paid_date,
 		rate_days = numeric_mul_opt_error(annual_rate,
 										  int64_to_numeric(days_late), NULL);
 	else
-		rate_days = statutory_rate_days(due_date + 1, paid_date,
-										due_date, paid_date);
+		rate_days = statutory_rate_days(due_date + 1, paid_date, due_date);
 
 	return crisk_numeric_div_round(numeric_mul_opt_error(amount, rate_days, NULL),
 								   int64_to_numeric(LATE_PAYMENT_DAYS_IN_YEAR),

@@ -1,11 +1,9 @@
 -- Reference rates for late-payment interest (SPEC 3.5): crisk.reference_rate
--- holds the ECB main refinancing operations (MRO) rate, as a fraction, from
--- each date it came into force.  The rate in force on a day is that of the
--- latest row dated on or before it.  crisk.late_payment_interest reads the
--- rate in force on 1 January and 1 July (Code de commerce L441-10) and
--- refuses to guess beyond the latest row, so the latest row also says up to
--- when the table is known: users add a row at each ECB change, and one on
--- 1 January and 1 July even when the rate is unchanged.
+-- is the history of the ECB main refinancing operations (MRO) rate, as a
+-- fraction, from each date it came into force.  The rate in force on a day is
+-- that of the latest row dated on or before it.  crisk.late_payment_interest
+-- reads the rate in force on 1 January and 1 July (Code de commerce L441-10).
+-- Users add a row at each ECB change after the shipped history.
 --
 -- Shipped rows, verified up to 2026-01-28 against:
 --   * ECB, "Key ECB interest rates", column "Main refinancing operations,
@@ -23,9 +21,7 @@
 -- The ECB's table also lists 2015-12-09 and 2019-09-18, when only the
 -- deposit facility rate moved (MRO unchanged at 0.05 % and 0.00 %); they
 -- are left out.  2014-09-10 is shipped because its rate was still in force
--- on 1 January 2016.  2026-01-01 is not an ECB change: it records that
--- 2.15 % was in force that day, so that the first half of 2026 can be
--- computed.  Semester rates that follow (ECB rate; + 10 points):
+-- on 1 January 2016.  Semester rates that follow (ECB rate; + 10 points):
 --   2016 H1 0.05 %;  2016 H2 to 2022 H2 0.00 % (0.50 % only from 27 July
 --   2022);  2023 H1 2.50 %;  2023 H2 4.00 %;  2024 H1 4.50 %;
 --   2024 H2 4.25 %;  2025 H1 3.15 %;  2025 H2 2.15 %;  2026 H1 2.15 %.
@@ -43,9 +39,9 @@ CREATE TABLE crisk.reference_rate (
                AND rate OPERATOR(pg_catalog.<=) '0.20'::pg_catalog.numeric)
 );
 COMMENT ON TABLE crisk.reference_rate IS
-    'ECB main refinancing rate (a fraction: 0.0215 for 2.15 %) in force from valid_from until the next row. Shipped from 2014-09-10 and verified to 2026-01-28; add a row at each ECB change and on each 1 January and 1 July.';
+    'History of the ECB main refinancing rate (a fraction: 0.0215 for 2.15 %), in force from valid_from until the next row. Shipped from 2014-09-10 and verified to 2026-01-28; add a row at each later ECB change.';
 COMMENT ON COLUMN crisk.reference_rate.valid_from IS
-    'First day the rate is in force (the ECB''s "with effect from" date, or a 1 January / 1 July confirming an unchanged rate).';
+    'First day the rate is in force (the ECB''s "with effect from" date).';
 COMMENT ON COLUMN crisk.reference_rate.rate IS
     'ECB main refinancing operations rate as a fraction (0.0215 for 2.15 %).';
 
@@ -75,8 +71,7 @@ CREATE FUNCTION crisk.reference_rate_shipped()
            ('2025-02-05', '0.0290'),
            ('2025-03-12', '0.0265'),
            ('2025-04-23', '0.0240'),
-           ('2025-06-11', '0.0215'),
-           ('2026-01-01', '0.0215')
+           ('2025-06-11', '0.0215')
     $$;
 COMMENT ON FUNCTION crisk.reference_rate_shipped() IS
     'The rows of crisk.reference_rate shipped with this version of crisk (ECB main refinancing rates, verified to 2026-01-28); rows not listed here are the users''.';

@@ -110,8 +110,8 @@ SELECT throws_ok($$SELECT crisk.collection_effectiveness(1, 1, 1, 1, 0)$$, '2202
 SELECT throws_ok($$SELECT crisk.altman_z(1, 1, 1, 1, 1, 0, 1)$$, '22023', 'total_assets must be positive');
 SELECT throws_ok($$SELECT crisk.altman_z(1, 1, 1, 1, 1, 1, 1, 'zz')$$, '22023',
                  'variant must be one of ''z'', ''z_prime'', ''z_double_prime''');
-SELECT throws_ok($$SELECT crisk.late_payment_interest(1, '2026-06-30', '2026-07-30')$$, '22023',
-                 'paid_date 2026-07-30 needs the ECB rate in force on 2026-07-01, which crisk.reference_rate does not hold yet');
+SELECT throws_ok($$SELECT crisk.late_payment_interest(1, '2014-06-15', '2015-03-01')$$, '22023',
+                 'due_date 2014-06-15 needs the ECB rate in force on 2014-01-01, which crisk.reference_rate does not hold');
 SELECT throws_ok($$SELECT crisk.late_payment_interest(1, '2024-01-01', '2024-02-01', -0.01)$$, '22023',
                  'annual_rate must not be negative');
 

@@ -35,7 +35,8 @@ like($source_rows, qr/^2013-11-13=0\.0025 2014-09-10=0\.0005 .* 2026-07-01=0\.02
 	'the source holds the shipped rates and three added ones');
 
 # 36 500.00 late from 2026-06-30 to 2026-07-30: 30 days at 2.00 % + 10
-# points = 100 * 0.12 * 30 = 360.00, computable only with the added row.
+# points = 100 * 0.12 * 30 = 360.00 with the added row (without it, the
+# shipped 2.15 % of 2025-06-11 would give 364.50).
 my $interest_sql =
   q{SELECT crisk.late_payment_interest(36500.00, '2026-06-30', '2026-07-30')};
 is($node->safe_psql('source', $interest_sql), '360.00',
