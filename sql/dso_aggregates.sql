@@ -21,6 +21,10 @@ INSERT INTO dso_invoices VALUES
 SELECT customer_id, crisk.dso(amount, issue_date, paid_date, '2024-03-31', 90) AS dso
 FROM dso_invoices GROUP BY customer_id ORDER BY customer_id;
 
+-- The aggregate agrees with the scalar crisk.dso(receivables,
+-- credit_sales, period_days) given the same totals, rounding included.
+SELECT crisk.dso(800, 700, 90) AS acme_scalar, crisk.dso(800.00, 800.00, 90) AS bolt_scalar;
+
 -- A 30-day period, (2024-03-01, 2024-03-31]: acme issued 400 (03-20; 03-01
 -- is the excluded lower end), open 800: 800 / 400 * 30 = 60.00.
 SELECT crisk.dso(amount, issue_date, paid_date, '2024-03-31', 30)
