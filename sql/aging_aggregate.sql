@@ -106,8 +106,18 @@ SELECT crisk.aging(amount, due_date, '2024-03-31') = ARRAY[sum(amount), 0, 0, 0,
        (crisk.aging(amount, due_date, '2024-03-31'))[1]
 FROM (SELECT 1 / 3::numeric, '2024-04-30'::date FROM generate_series(1, 3)) AS t(amount, due_date);
 
--- Beyond the exact range, 22003: an amount of 10^40; 37 decimal places;
--- 10^10 in a group that also has 30 decimals (10^42 units of 10^-32).
+-- The largest amount with 4 decimals: 2^127 - 1 = 170141183460469231731687303715884105727
+-- units of 10^-4; twice it still totals exactly (the totals have 256 bits).
+SELECT crisk.aging(amount, '2024-04-30', '2024-03-31')
+FROM (VALUES (17014118346046923173168730371588410.5727),
+             (17014118346046923173168730371588410.5727)) AS t(amount);
+
+-- Beyond the exact range, 22003: one unit more than the above; an amount
+-- of 10^40; 37 decimal places; the amount 10^10 in a group that also has
+-- 30 decimals (10^42 units of 10^-32).
+SELECT crisk.aging(amount, '2024-04-30', '2024-03-31')
+FROM (VALUES (17014118346046923173168730371588410.5728)) AS t(amount);
+\echo :LAST_ERROR_SQLSTATE
 SELECT crisk.aging(amount, '2024-04-30', '2024-03-31') FROM (VALUES (1e40)) AS t(amount);
 \echo :LAST_ERROR_SQLSTATE
 SELECT crisk.aging(amount, '2024-04-30', '2024-03-31')
@@ -115,6 +125,11 @@ FROM (VALUES (0.0000000000000000000000000000000000001)) AS t(amount);
 \echo :LAST_ERROR_SQLSTATE
 SELECT crisk.aging(amount, '2024-04-30', '2024-03-31')
 FROM (VALUES (0.000000000000000000000000000001), (1e10)) AS t(amount);
+\echo :LAST_ERROR_SQLSTATE
+-- ... and numeric's own extremes: 10^131071 and 10^-16383.
+SELECT crisk.aging(amount, '2024-04-30', '2024-03-31') FROM (VALUES (1e131071)) AS t(amount);
+\echo :LAST_ERROR_SQLSTATE
+SELECT crisk.aging(amount, '2024-04-30', '2024-03-31') FROM (VALUES (1e-16383)) AS t(amount);
 \echo :LAST_ERROR_SQLSTATE
 
 -- NaN and infinite amounts, infinite dates: 22023.
