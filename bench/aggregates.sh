@@ -29,7 +29,7 @@ bench_psql <<-'EOF'
 	    due_date    date NOT NULL,
 	    paid_date   date
 	);
-	SELECT setseed(0.42);
+	SELECT setseed(0.42) \gset
 	INSERT INTO bench_invoice
 	SELECT 'INV' || g,
 	       'C' || lpad(((g::bigint * 7919) % 200000)::text, 6, '0'),

@@ -147,6 +147,7 @@ state_reader_error(StateReader *reader, const char *detail)
 			 errdetail("%s", detail)));
 }
 
+/* skip_spaces moves past white space between fields. */
 static void
 skip_spaces(StateReader *reader)
 {

@@ -24,7 +24,7 @@
 #include "lib/stringinfo.h"
 #include "utils/date.h"
 
-#include "exact_sum.h"
+#include "exact_numeric.h"
 
 extern struct varlena *agg_state_for_update(FunctionCallInfo fcinfo, int argno);
 extern struct varlena *agg_state_copy_to_aggcontext(FunctionCallInfo fcinfo,

@@ -23,7 +23,7 @@
 #include "fmgr.h"
 
 #include "aging.h"
-#include "exact_sum.h"
+#include "exact_numeric.h"
 
 typedef struct AgingState
 {
@@ -45,12 +45,14 @@ typedef struct LossRates
 	int128		rate[AGING_MAX_BOUNDS + 2];
 } LossRates;
 
+/* aging_state_upper points at the bucket bounds. */
 static inline int32 *
 aging_state_upper(AgingState *state)
 {
 	return (int32 *) ((char *) state + sizeof(AgingState));
 }
 
+/* aging_state_sums points at the bucket totals, current first. */
 static inline ExactSum *
 aging_state_sums(AgingState *state)
 {
@@ -58,6 +60,7 @@ aging_state_sums(AgingState *state)
 						 MAXALIGN(sizeof(AgingState) + state->nbounds * sizeof(int32)));
 }
 
+/* aging_state_rates points at the loss rates (expected credit loss only). */
 static inline int128 *
 aging_state_rates(AgingState *state)
 {

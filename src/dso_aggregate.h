@@ -9,7 +9,7 @@
 #ifndef CRISK_DSO_AGGREGATE_H
 #define CRISK_DSO_AGGREGATE_H
 
-#include "exact_sum.h"
+#include "exact_numeric.h"
 
 /* Decimals of a DSO in days, as the scalar crisk.dso rounds it. */
 #define DSO_DECIMALS 2

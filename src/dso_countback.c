@@ -70,6 +70,7 @@ typedef struct CountbackState
 
 #define INITIAL_MONTHS 8
 
+/* countback_new makes an empty state with room for `capacity` months. */
 static CountbackState *
 countback_new(DateADT as_of, int capacity)
 {

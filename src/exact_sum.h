@@ -1,58 +1,31 @@
 /*-------------------------------------------------------------------------
  *
  * exact_sum.h
- *	  Exact money totals for crisk's aggregates.
+ *	  256-bit two's complement integers for crisk's exact totals.
  *
- * An amount is read straight from numeric's stored base-10000 digits, with
- * no allocation, into an integer count of units of 10^-scale (the scale is
- * a multiple of 4, numeric's digit size).  Totals are 256-bit two's
- * complement integers of the same units, so adding amounts in any order
- * gives the same total to the last digit, which is what makes serial and
- * parallel plans agree.
- *
- * Limits: an amount must fit in a signed 128-bit count of units at the
- * scale in use (up to about 1.7 * 10^34 with 4 decimal places; every further
- * 4 decimal places divide this by 10^4), and may have at most
- * EXACT_MAX_SCALE decimal places; totals must stay below 2^255 units (about
- * 5.8 * 10^72 with 4 decimal places).  Beyond these, an error with SQLSTATE
- * 22003 is raised; nothing is ever rounded.
+ * A total is a count of units of 10^-scale (exact_numeric.h turns numeric
+ * amounts into such counts).  256 bits hold about 5.8 * 10^72 units, so a
+ * total overflows only for absurd amounts or hand-made states; then every
+ * operation raises 22003 rather than wrap around.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef CRISK_EXACT_SUM_H
 #define CRISK_EXACT_SUM_H
 
-#include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "utils/numeric.h"
 
-/* Most decimal places an amount may have; a multiple of 4. */
+/* Most decimal places of a total (and of an amount); a multiple of 4. */
 #define EXACT_MAX_SCALE 36
 
-/* Largest display scale a numeric can carry (numeric.c's dscale mask). */
-#define EXACT_MAX_DSCALE 0x3FFF
-
-/* An amount: units * 10^-scale, shown with dscale decimals. */
-typedef struct ExactAmount
-{
-	int128		units;
-	int			scale;			/* a multiple of 4, 0..EXACT_MAX_SCALE */
-	int			dscale;			/* the numeric's display scale */
-} ExactAmount;
+/* Base-10000 digits a 256-bit magnitude can need (2^255 < 10^77). */
+#define EXACT_SUM_MAX_NBASE_DIGITS 24
 
 /* A 256-bit two's complement integer; limb[0] is the least significant. */
 typedef struct ExactSum
 {
 	uint64		limb[4];
 } ExactSum;
-
-extern void exact_amount_from_numeric(Datum value, const char *argname,
-									  ExactAmount *amount);
-extern void exact_amount_rescale(ExactAmount *amount, int scale,
-								 const char *argname);
-extern int	exact_align(int16 *state_scale, int16 *state_dscale,
-						ExactSum *sums, int nsums, ExactAmount *amount,
-						const char *argname);
 
 extern pg_attribute_noreturn() void exact_overflow_error(const char *argname);
 
@@ -70,9 +43,8 @@ extern bool exact_sum_to_int128(const ExactSum *sum, int128 *result);
 extern int	exact_sum_cmp(const ExactSum *a, const ExactSum *b);
 extern long double exact_sum_to_long_double(const ExactSum *sum);
 extern double exact_ratio(const ExactSum *a, const ExactSum *b);
-extern Numeric exact_sum_to_numeric(const ExactSum *sum, int scale, int dscale);
-extern Numeric exact_div_round(const ExactSum *numerator,
-							   const ExactSum *denominator, int decimals);
+extern int	exact_sum_nbase_digits(const ExactSum *sum, int16 *digits,
+								   bool *negative);
 extern void exact_sum_out(StringInfo buf, const ExactSum *sum, int scale);
 extern const char *exact_sum_in(const char *str, int scale, ExactSum *sum,
 								bool *out_of_range);

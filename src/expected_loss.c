@@ -253,7 +253,7 @@ loss_transition(FunctionCallInfo fcinfo, bool with_bounds)
 	PG_RETURN_POINTER(state);
 }
 
-/* The input function of crisk.expected_credit_loss_state. */
+/* crisk_expected_credit_loss_state_in is the input function of crisk.expected_credit_loss_state. */
 Datum
 crisk_expected_credit_loss_state_in(PG_FUNCTION_ARGS)
 {
@@ -261,7 +261,7 @@ crisk_expected_credit_loss_state_in(PG_FUNCTION_ARGS)
 										"crisk.expected_credit_loss_state", true));
 }
 
-/* The output function of crisk.expected_credit_loss_state. */
+/* crisk_expected_credit_loss_state_out is the output function of crisk.expected_credit_loss_state. */
 Datum
 crisk_expected_credit_loss_state_out(PG_FUNCTION_ARGS)
 {
@@ -288,7 +288,7 @@ crisk_expected_credit_loss_transition_bounds(PG_FUNCTION_ARGS)
 	return loss_transition(fcinfo, true);
 }
 
-/* The combine function of crisk.expected_credit_loss. */
+/* crisk_expected_credit_loss_combine is the combine function of crisk.expected_credit_loss. */
 Datum
 crisk_expected_credit_loss_combine(PG_FUNCTION_ARGS)
 {
