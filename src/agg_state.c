@@ -28,17 +28,16 @@
 #include "agg_state.h"
 
 /*
- * agg_state_for_update returns state argument argno in a form the caller may
- * update in place: the argument itself when running as an aggregate, else a
- * private copy.
+ * agg_state_private_copy returns state argument argno detoasted into memory
+ * of its own, which the caller may update: agg_state_for_update's slow path.
  */
 struct varlena *
-agg_state_for_update(FunctionCallInfo fcinfo, int argno)
+agg_state_private_copy(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
 	struct varlena *state = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
 
-	if (state == raw && !AggCheckCallContext(fcinfo, NULL))
+	if (state == raw)
 	{
 		state = palloc(VARSIZE(raw));
 		memcpy(state, raw, VARSIZE(raw));

@@ -21,18 +21,37 @@
 #define CRISK_AGG_STATE_H
 
 #include "fmgr.h"
+#include "nodes/nodes.h"
 #include "lib/stringinfo.h"
 #include "utils/date.h"
 
 #include "exact_numeric.h"
 
-extern struct varlena *agg_state_for_update(FunctionCallInfo fcinfo, int argno);
+extern struct varlena *agg_state_private_copy(FunctionCallInfo fcinfo, int argno);
 extern struct varlena *agg_state_copy_to_aggcontext(FunctionCallInfo fcinfo,
 													 int argno);
 extern pg_attribute_noreturn() void agg_state_mismatch(const char *argname,
 													   const char *detail);
 extern pg_attribute_noreturn() void agg_state_as_of_mismatch(DateADT row_as_of,
 															 DateADT group_as_of);
+
+/*
+ * agg_state_for_update returns state argument argno in a form the caller may
+ * update in place: the argument itself when running as an aggregate (the
+ * test AggCheckCallContext makes, inline since it runs on every row), else
+ * a private copy.
+ */
+static inline struct varlena *
+agg_state_for_update(FunctionCallInfo fcinfo, int argno)
+{
+	struct varlena *raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+
+	if (likely(VARATT_IS_4B_U(raw) && fcinfo->context != NULL &&
+			   (IsA(fcinfo->context, AggState) ||
+				IsA(fcinfo->context, WindowAggState))))
+		return raw;
+	return agg_state_private_copy(fcinfo, argno);
+}
 
 /* Writing a state's text form. */
 extern void state_write_key(StringInfo buf, const char *key);
