@@ -11,12 +11,44 @@
 # Also reported, without a target: crisk.aging per customer, crisk.dso,
 # crisk.dso_countback, crisk.concentration and crisk.expected_credit_loss.
 #
+# Baseline and crisk runs alternate, so that load from other processes on a
+# shared machine weighs on both alike.
+#
 #   bench/aggregates.sh            (RUNS=5 by default; RUNS=3 for a quick look)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 RUNS=${RUNS:-5}
 AS_OF="DATE '2024-06-30'"
+
+# bench_pair A B RUNS SQL_A SQL_B: like bench_time for both queries, but
+# their runs alternate (after one warm-up run of each), so that a burst of
+# load from other processes on the machine hits both alike.  Stores the
+# medians in BENCH_MS and prints them with the median of the per-pair
+# ratios B / A.
+bench_pair() {
+	local a=$1 b=$2 runs=$3 sql_a=$4 sql_b=$5 i ta tb times_a=() times_b=() ratios=()
+	run_once() {
+		bench_psql -At -c "EXPLAIN (ANALYZE, TIMING OFF) $1" |
+			sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p'
+	}
+	median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+	run_once "$sql_a" >/dev/null
+	run_once "$sql_b" >/dev/null
+	for ((i = 0; i < runs; i++)); do
+		ta=$(run_once "$sql_a")
+		tb=$(run_once "$sql_b")
+		times_a+=("$ta")
+		times_b+=("$tb")
+		ratios+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN {printf "%.3f", b / a}')")
+	done
+	BENCH_MS[$a]=$(printf '%s\n' "${times_a[@]}" | median)
+	BENCH_MS[$b]=$(printf '%s\n' "${times_b[@]}" | median)
+	printf '  %-28s %10.1f ms (median of %d)\n' "$a" "${BENCH_MS[$a]}" "$runs"
+	printf '  %-28s %10.1f ms (median of %d)\n' "$b" "${BENCH_MS[$b]}" "$runs"
+	printf '  %-28s %10sx  (median of the %d pairs: %s)\n' "pairwise $b / $a" \
+		"$(printf '%s\n' "${ratios[@]}" | median)" "$runs" "${ratios[*]}"
+}
 
 bench_start_server
 say "loading 10 000 000 invoices for 200 000 customers"
@@ -54,16 +86,15 @@ bench_psql -At -c "SELECT 'rows ' || count(*) || ', customers ' || count(DISTINC
                    FROM bench_invoice"
 
 say "per customer (GROUP BY customer_id, 200 000 groups)"
-bench_time count_sum_by_customer "$RUNS" \
-	"SELECT customer_id, count(*), sum(amount) FROM bench_invoice GROUP BY customer_id"
-bench_time payment_profile "$RUNS" \
+bench_pair count_sum_by_customer payment_profile "$RUNS" \
+	"SELECT customer_id, count(*), sum(amount) FROM bench_invoice GROUP BY customer_id" \
 	"SELECT customer_id, crisk.payment_profile(amount, issue_date, due_date, paid_date, $AS_OF)
 	 FROM bench_invoice GROUP BY customer_id"
 bench_ratio payment_profile count_sum_by_customer 1.3
 
 say "portfolio-wide (one group)"
-bench_time sum_amount "$RUNS" "SELECT sum(amount) FROM bench_invoice"
-bench_time aging "$RUNS" "SELECT crisk.aging(amount, due_date, $AS_OF) FROM bench_invoice"
+bench_pair sum_amount aging "$RUNS" "SELECT sum(amount) FROM bench_invoice" \
+	"SELECT crisk.aging(amount, due_date, $AS_OF) FROM bench_invoice"
 bench_ratio aging sum_amount 1.3
 
 say "other aggregates (no target; for the record)"
