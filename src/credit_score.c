@@ -164,11 +164,15 @@ read_profile_layout(FunctionCallInfo fcinfo, ScoreCallCache *cache,
 					Oid typid, int32 typmod)
 {
 	MemoryContext mcxt = fcinfo->flinfo->fn_mcxt;
+	MemoryContext oldcxt = MemoryContextSwitchTo(mcxt);
 	TupleDesc	desc = lookup_rowtype_tupdesc_copy(typid, typmod);
+
+	MemoryContextSwitchTo(oldcxt);
 
 	if (cache->profile_desc != NULL)
 	{
 		/* Only reached if the argument's row type changes mid-statement. */
+		FreeTupleDesc(cache->profile_desc);
 		pfree(cache->values);
 		pfree(cache->nulls);
 	}

@@ -58,7 +58,8 @@ typedef struct BinRows
 	int			nbins;
 	int			capacity;
 	ScoreBin   *bins;
-	bool	   *bad;			/* bin has a NaN or infinite bound */
+	bool	   *bad;			/* bin is empty or has a NaN or infinite
+								 * bound: reported, then left out */
 	int			nmissing;
 	int32		missing_points;
 	bool		has_row;
@@ -241,15 +242,16 @@ add_row(List **models, const char *model_name, const char *characteristic,
 	bin->lower = lower_null ? -get_float8_infinity() : lower;
 	bin->upper = upper_null ? get_float8_infinity() : upper;
 	bin->points = points;
-	br->bad[br->nbins] = (!lower_null && !isfinite(lower)) ||
-		(!upper_null && !isfinite(upper));
-	if (br->bad[br->nbins])
+	br->bad[br->nbins] = true;
+	if ((!lower_null && !isfinite(lower)) || (!upper_null && !isfinite(upper)))
 		add_problem(mr, characteristic, true,
 					"has a bin with a bound that is not a finite number");
 	else if (bin->lower >= bin->upper)
 		add_problem(mr, characteristic, true,
 					"has an empty bin %s: lower_bound must be below upper_bound",
 					format_bin(bin));
+	else
+		br->bad[br->nbins] = false;
 	br->nbins++;
 }
 
@@ -296,7 +298,7 @@ finish_characteristic(ModelRows *mr, int c)
 					"has %d missing-value bins; it needs exactly one",
 					br->nmissing);
 
-	/* Drop bins with unusable bounds (already reported), then sort. */
+	/* Drop unusable bins (already reported), then sort. */
 	for (i = 0; i < br->nbins; i++)
 	{
 		if (!br->bad[i])
