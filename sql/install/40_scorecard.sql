@@ -111,6 +111,9 @@ INSERT INTO crisk.scorecard (model, characteristic, lower_bound, upper_bound, po
 CREATE TRIGGER scorecard_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.scorecard
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+-- ALWAYS: caches must follow changes a logical-replication subscriber
+-- applies too (session_replication_role = replica skips ordinary triggers).
+ALTER TABLE crisk.scorecard ENABLE ALWAYS TRIGGER scorecard_changed;
 CREATE TRIGGER scorecard_shipped_rows
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.scorecard
     FOR EACH ROW EXECUTE FUNCTION crisk.shipped_rows_guard('model', 'default');

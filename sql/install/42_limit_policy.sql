@@ -58,6 +58,9 @@ INSERT INTO crisk.limit_policy (policy, risk_class, months_of_sales, max_increas
 CREATE TRIGGER limit_policy_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.limit_policy
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+-- ALWAYS: caches must follow changes a logical-replication subscriber
+-- applies too (session_replication_role = replica skips ordinary triggers).
+ALTER TABLE crisk.limit_policy ENABLE ALWAYS TRIGGER limit_policy_changed;
 CREATE TRIGGER limit_policy_shipped_rows
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.limit_policy
     FOR EACH ROW EXECUTE FUNCTION crisk.shipped_rows_guard('policy', 'default');
