@@ -338,6 +338,13 @@ finish_characteristic(ModelRows *mr, int c)
 		}
 		out->nbins = n;
 		out->bins = br->bins;
+		out->bounds = palloc(n * sizeof(double));
+		out->points = palloc(n * sizeof(int32));
+		for (i = 0; i < n; i++)
+		{
+			out->bounds[i] = br->bins[i].upper;	/* the last is not used */
+			out->points[i] = br->bins[i].points;
+		}
 	}
 
 	out->missing_points = br->missing_points;
@@ -533,7 +540,8 @@ raise_invalid_model(const ScoreModel *model)
  * also processes pending invalidations, so a change another session
  * committed is seen by the next statement even inside a transaction block.
  * Later calls of the statement find the model through ref while the cache
- * generation is unchanged: one comparison of the name instead of a lookup.
+ * generation is unchanged: one comparison of the name instead of a lookup,
+ * and not even that when the name is a constant of the statement.
  */
 const ScoreModel *
 scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
@@ -543,6 +551,22 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 	const char *data;
 	int			len;
 	const ScoreModel *model;
+
+	/* The usual case: the same model as the previous call, still current. */
+	if (likely(ref->model != NULL &&
+			   ref->generation == scorecard_generation &&
+			   table_cache_is_valid(&scorecard_table)))
+	{
+		if (ref->arg_stable)
+			return ref->model;
+		if (!PG_ARGISNULL(argno))
+		{
+			name = PG_GETARG_TEXT_PP(argno);
+			if (ref->model->namelen == (int) VARSIZE_ANY_EXHDR(name) &&
+				memcmp(ref->model->name, VARDATA_ANY(name), ref->model->namelen) == 0)
+				return ref->model;
+		}
+	}
 
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
@@ -554,13 +578,10 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 	len = VARSIZE_ANY_EXHDR(name);
 
 	if (ref->generation == 0)
+	{
 		AcceptInvalidationMessages();
-	else if (likely(ref->model != NULL &&
-					ref->generation == scorecard_generation &&
-					table_cache_is_valid(&scorecard_table) &&
-					ref->model->namelen == len &&
-					memcmp(ref->model->name, data, len) == 0))
-		return ref->model;
+		ref->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+	}
 
 	model = scorecard_find(data, len);
 	if (model == NULL)
@@ -585,7 +606,7 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 Datum
 crisk_validate_model(PG_FUNCTION_ARGS)
 {
-	ScoreModelRef ref = {0, NULL};
+	ScoreModelRef ref = {0};
 	const ScoreModel *model = scorecard_model_arg(fcinfo, 0, &ref, false);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			i;
