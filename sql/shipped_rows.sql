@@ -1,8 +1,8 @@
 -- The rows crisk ships (model "default" in crisk.scorecard, policy
 -- "default" in crisk.limit_policy) cannot be changed or truncated away
--- (42501): pg_dump leaves them out, so a change would not survive a
--- restore.  Users' own rows can be changed freely.  Each error is followed
--- by its SQLSTATE.
+-- (23001, restrict_violation, as for crisk.reference_rate): pg_dump leaves
+-- them out, so a change would not survive a restore.  Users' own rows can
+-- be changed freely.  Each error is followed by its SQLSTATE.
 
 -- What pg_dump keeps: every row but the shipped ones.
 SELECT c.relname, e.cond

@@ -88,7 +88,7 @@ crisk_shipped_rows_guard(PG_FUNCTION_ARGS)
 	{
 		if (!in_crisk_script())
 			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					(errcode(ERRCODE_RESTRICT_VIOLATION),
 					 errmsg("crisk.%s cannot be truncated", relname),
 					 errdetail("It holds %s \"%s\", which is shipped with crisk.",
 							   column, shipped),
@@ -115,7 +115,7 @@ crisk_shipped_rows_guard(PG_FUNCTION_ARGS)
 		(TRIGGER_FIRED_BY_UPDATE(event) &&
 		 is_shipped_row(trigdata->tg_newtuple, desc, attnum, shipped)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				(errcode(ERRCODE_RESTRICT_VIOLATION),
 				 errmsg("%s \"%s\" is shipped with crisk and cannot be changed",
 						column, shipped),
 				 errdetail("Its rows in crisk.%s belong to the extension: pg_dump leaves them out and an update of crisk may revise them, so a change would not last.",
