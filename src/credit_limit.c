@@ -303,7 +303,7 @@ amount_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 	return num;
 }
 
-/* Small numeric helpers, all exact. */
+/* num_cmp compares two numerics: -1, 0 or 1. */
 static inline int
 num_cmp(Numeric a, Numeric b)
 {
@@ -311,12 +311,14 @@ num_cmp(Numeric a, Numeric b)
 											 NumericGetDatum(b)));
 }
 
+/* num_least returns the smaller of two numerics. */
 static inline Numeric
 num_least(Numeric a, Numeric b)
 {
 	return num_cmp(a, b) <= 0 ? a : b;
 }
 
+/* num_mul multiplies two numerics exactly. */
 static inline Numeric
 num_mul(Numeric a, Numeric b)
 {

@@ -197,7 +197,7 @@ require_finite(double value, const char *argname)
 	return value;
 }
 
-/* require_not_negative rejects a negative count. */
+/* require_not_negative rejects a negative count and returns it as a double. */
 static inline double
 require_not_negative(int32 value, const char *argname)
 {

@@ -255,7 +255,7 @@ add_row(List **models, const char *model_name, const char *characteristic,
 	br->nbins++;
 }
 
-/* Ascending by lower bound, then by upper bound. */
+/* bin_cmp orders bins by lower bound, then by upper bound. */
 static int
 bin_cmp(const void *a, const void *b)
 {
