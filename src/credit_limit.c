@@ -244,15 +244,20 @@ policy_arg(FunctionCallInfo fcinfo)
 		fcinfo->flinfo->fn_extra = cache;
 		AcceptInvalidationMessages();
 	}
-	else if (likely(cache->policy != NULL &&
-					cache->generation == limit_policy_generation &&
-					table_cache_is_valid(&limit_policy_table) &&
-					cache->policy->namelen == len &&
-					memcmp(cache->policy->name, data, len) == 0))
-		return cache->policy;
 
+	/*
+	 * A false answer obliges us to reload (it marks the copy valid), so ask
+	 * once per call and reload at once; the generation then tells whether
+	 * the kept pointer is still into the current copy.
+	 */
 	if (!table_cache_is_valid(&limit_policy_table))
 		limit_policy_reload();
+	if (likely(cache->policy != NULL &&
+			   cache->generation == limit_policy_generation &&
+			   cache->policy->namelen == len &&
+			   memcmp(cache->policy->name, data, len) == 0))
+		return cache->policy;
+
 	for (policy = limit_policies; policy != NULL; policy = policy->next)
 	{
 		if (policy->namelen == len && memcmp(policy->name, data, len) == 0)

@@ -474,17 +474,14 @@ scorecard_reload(void)
 }
 
 /*
- * scorecard_find returns the model of that name from the current copy,
- * reloading it first if the table changed, or NULL if there is no such
- * model.
+ * scorecard_find returns the model of that name from the current copy, or
+ * NULL if there is no such model.  The caller has made the copy current.
  */
 static const ScoreModel *
 scorecard_find(const char *name, int namelen)
 {
 	const ScoreModel *model;
 
-	if (!table_cache_is_valid(&scorecard_table))
-		scorecard_reload();
 	for (model = scorecard_models; model != NULL; model = model->next)
 	{
 		if (model->namelen == namelen && memcmp(model->name, name, namelen) == 0)
@@ -552,10 +549,22 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 	int			len;
 	const ScoreModel *model;
 
-	/* The usual case: the same model as the previous call, still current. */
-	if (likely(ref->model != NULL &&
-			   ref->generation == scorecard_generation &&
-			   table_cache_is_valid(&scorecard_table)))
+	if (ref->generation == 0)
+	{
+		AcceptInvalidationMessages();
+		ref->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
+	}
+
+	/*
+	 * A false answer obliges us to reload (it marks the copy valid), so ask
+	 * once per call and reload at once; the generation then tells whether
+	 * ref still points into the current copy.
+	 */
+	if (!table_cache_is_valid(&scorecard_table))
+		scorecard_reload();
+
+	/* The usual case: the same model as the previous call. */
+	if (likely(ref->model != NULL && ref->generation == scorecard_generation))
 	{
 		if (ref->arg_stable)
 			return ref->model;
@@ -576,12 +585,6 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 	name = PG_GETARG_TEXT_PP(argno);
 	data = VARDATA_ANY(name);
 	len = VARSIZE_ANY_EXHDR(name);
-
-	if (ref->generation == 0)
-	{
-		AcceptInvalidationMessages();
-		ref->arg_stable = get_fn_expr_arg_stable(fcinfo->flinfo, argno);
-	}
 
 	model = scorecard_find(data, len);
 	if (model == NULL)
