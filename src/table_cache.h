@@ -27,7 +27,8 @@
  *
  * table_cache_is_valid marks the copy valid before returning false, so an
  * invalidation that arrives while the caller reloads makes the next call
- * reload again rather than being lost.  If the reload fails (an error, a
+ * reload again rather than being lost.  A false answer therefore obliges
+ * the caller to reload there and then: asking a second time answers true.  If the reload fails (an error, a
  * cancel, a lock timeout), the (sub)transaction's abort marks the copy stale
  * again, so a half-built copy is never used.
  *
