@@ -61,23 +61,22 @@ static SPIPlanPtr open_items_plan = NULL;
  * an index probe costs less than starting an executor for it.  Their OIDs
  * are looked up by name and forgotten when the relcache says so.
  */
-static CachedTable account_table = {"account", InvalidOid, false, NULL};
-static CachedTable account_index = {"account_pkey", InvalidOid, false, NULL};
-static CachedTable score_table = {"score", InvalidOid, false, NULL};
-static CachedTable score_index = {"score_pkey", InvalidOid, false, NULL};
-static CachedTable event_table = {"event", InvalidOid, false, NULL};
-static CachedTable event_index = {"event_customer_idx", InvalidOid, false, NULL};
+static CachedTable account_table = CACHED_TABLE("account");
+static CachedTable account_index = CACHED_TABLE("account_pkey");
+static CachedTable score_table = CACHED_TABLE("score");
+static CachedTable score_index = CACHED_TABLE("score_pkey");
+static CachedTable event_table = CACHED_TABLE("event");
+static CachedTable event_index = CACHED_TABLE("event_customer_idx");
 
 /*
  * When the ledger is crisk's own table (crisk.ledger_source is empty), its
  * open items are read the same way, by an index-only scan of
  * invoice_customer_idx; an ERP source is read through crisk.ledger.
  */
-static CachedTable invoice_table = {"invoice", InvalidOid, false, NULL};
-static CachedTable invoice_index = {"invoice_customer_idx", InvalidOid, false, NULL};
-static CachedTable ledger_source_table = {"ledger_source", InvalidOid, false, NULL};
-static bool ledger_checked = false;
-static bool ledger_builtin = false;
+static CachedTable invoice_table = CACHED_TABLE("invoice");
+static CachedTable invoice_index = CACHED_TABLE("invoice_customer_idx");
+static CachedTable ledger_source_table = CACHED_TABLE("ledger_source");
+static bool ledger_builtin = true;
 
 /*
  * keep_plan prepares a statement once per session with a generic plan:
@@ -225,25 +224,19 @@ event_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
 }
 
 /*
- * builtin_ledger says whether crisk reads its own crisk.invoice, from a
- * session cache of crisk.ledger_source dropped when that table changes.
- * Called with SPI connected.
+ * builtin_ledger says whether crisk reads its own crisk.invoice, that is
+ * whether crisk.ledger_source is empty, from a session cache dropped when
+ * that table changes.
  */
 static bool
 builtin_ledger(void)
 {
-	if (!table_cache_is_valid(&ledger_source_table) || !ledger_checked)
+	if (!table_cache_is_valid(&ledger_source_table))
 	{
-		int			rc;
-		bool		isnull;
+		TableCacheScan *scan = table_cache_begin_scan(&ledger_source_table);
 
-		ledger_checked = false;
-		rc = SPI_execute("SELECT NOT EXISTS (SELECT FROM crisk.ledger_source)", true, 1);
-		if (rc != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "crisk: reading crisk.ledger_source failed (%d)", rc);
-		ledger_builtin = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-													SPI_tuptable->tupdesc, 1, &isnull));
-		ledger_checked = true;
+		ledger_builtin = (table_cache_scan_next(scan) == NULL);
+		table_cache_end_scan(scan);
 	}
 	return ledger_builtin;
 }

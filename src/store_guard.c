@@ -11,7 +11,10 @@
  * a hint saying what to do instead, is the honest alternative.  Rows users
  * add themselves (shipped = false) are theirs and are dumped.
  *
- * The trigger's optional argument is the hint shown to the user.
+ * The trigger's optional argument is the hint shown to the user.  The
+ * error is SQLSTATE 23001 (restrict_violation), as for the shipped
+ * scorecard and limit policy (shipped_rows.c, which guards rows by a key
+ * value rather than by a flag or a whole table).
  *
  *-------------------------------------------------------------------------
  */
@@ -61,7 +64,7 @@ refuse(TriggerData *trigdata, bool whole_table)
 		trigdata->tg_trigger->tgargs[0] : NULL;
 
 	ereport(ERROR,
-			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			(errcode(ERRCODE_RESTRICT_VIOLATION),
 			 whole_table ?
 			 errmsg("crisk.%s holds reference data shipped with crisk",
 					RelationGetRelationName(rel)) :

@@ -262,6 +262,10 @@ CREATE TRIGGER ledger_source_applied
 CREATE TRIGGER ledger_source_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.ledger_source
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+-- A change arriving by logical replication (session_replication_role =
+-- replica) must take effect too.
+ALTER TABLE crisk.ledger_source ENABLE ALWAYS TRIGGER ledger_source_applied;
+ALTER TABLE crisk.ledger_source ENABLE ALWAYS TRIGGER ledger_source_changed;
 
 -- crisk.set_ledger checks the source first, so that the error lists every
 -- problem before anything changes; the trigger above does the rewrite.

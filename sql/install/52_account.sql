@@ -82,6 +82,7 @@ REVOKE ALL ON crisk.event_kind FROM PUBLIC;
 CREATE TRIGGER event_kind_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.event_kind
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+ALTER TABLE crisk.event_kind ENABLE ALWAYS TRIGGER event_kind_changed;
 CREATE TRIGGER event_kind_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.event_kind
     FOR EACH ROW EXECUTE FUNCTION crisk.protect_shipped_rows(

@@ -42,6 +42,8 @@ SELECT pg_catalog.pg_extension_config_dump('crisk.dunning_policy', 'WHERE NOT sh
 CREATE TRIGGER dunning_policy_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.dunning_policy
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+-- Also on a logical-replication subscriber (session_replication_role = replica).
+ALTER TABLE crisk.dunning_policy ENABLE ALWAYS TRIGGER dunning_policy_changed;
 
 CREATE TRIGGER dunning_policy_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.dunning_policy
