@@ -62,18 +62,35 @@ INSERT INTO crisk.alert (kind, customer_id, severity, message, acknowledged_at, 
 --    31-60    400 + 500                                     =  900.00
 --    61-90    600 + 700                                     = 1300.00
 --    91+      800                                           =  800.00
---    total 4530.00, overdue 4380.00, 11 open items (A-PAID, A-PASOF and
+--    total 4530.00, 11 open items (A-PAID, A-PASOF and
 --    A-LATER are not open), oldest invoice due 2024-03-31: 91 days.
--- B: current 250.00, 1-30 -300.00, total -50.00, overdue -300.00; the
+-- B: current 250.00, 1-30 -300.00, total -50.00; the
 --    oldest invoice (credit notes left out) is B-1, due in 10 days: -10.
---    No account: name, limit and class NULL.
 -- C: 31-60 1500.00, 46 days.  D: nothing open, no row.
 -- E: current -40.00; no invoice, so no oldest due date.
 SELECT * FROM crisk.aged_balance_at('2024-06-30') ORDER BY customer_id;
--- The buckets add up to the total on every row.
-SELECT bool_and(current_amount + days_1_30 + days_31_60 + days_61_90 + days_over_90 = total_open)
-       AS buckets_add_up
-FROM crisk.aged_balance_at('2024-06-30');
+-- Names, limits and classes come from a join, as a BI user writes it; B
+-- and E have no account and no score.
+SELECT b.customer_id, a.name, a.credit_limit, s.risk_class, b.total_open
+FROM crisk.aged_balance_at('2024-06-30') b
+LEFT JOIN crisk.account a USING (customer_id)
+LEFT JOIN crisk.score s USING (customer_id)
+ORDER BY b.customer_id;
+-- The total is what a plain sum of the items open at as_of gives.
+SELECT bool_and(b.total_open = (SELECT sum(i.amount) FROM crisk.invoice i
+                                WHERE i.customer_id = b.customer_id AND i.issue_date <= '2024-06-30'
+                                  AND (i.paid_date IS NULL OR i.paid_date > '2024-06-30')))
+       AS total_is_the_open_sum
+FROM crisk.aged_balance_at('2024-06-30') b;
+
+-- The view's aggregate, crisk.aging_with_total: crisk.aging's buckets, then
+-- their total; A: {150.00, 1380.00, 900.00, 1300.00, 800.00, 4530.00}.  No
+-- rows give NULL.
+SELECT crisk.aging_with_total(amount, due_date, '2024-06-30') AS a_buckets_and_total
+FROM crisk.invoice
+WHERE customer_id = 'A' AND issue_date <= '2024-06-30' AND (paid_date IS NULL OR paid_date > '2024-06-30');
+SELECT crisk.aging_with_total(amount, due_date, '2024-06-30') IS NULL AS no_rows_null
+FROM crisk.invoice WHERE false;
 
 -- A day earlier (2024-06-29): A-0 is current, A-1 due today (current),
 -- A-30 is 29 days, A-31 30 days (1-30), A-60 59, A-61 60 (31-60), A-90 89,
@@ -226,9 +243,9 @@ INSERT INTO crisk.invoice SELECT * FROM saved;
 
 -- An ERP ledger: integer ids and timestamps, renamed by a view, holding A's
 -- invoices as customer 1.  The figures at 2024-06-30 are A's: 150.00 /
--- 1380.00 / 900.00 / 1300.00 / 800.00, as above; customer 1 has no
--- account.  ECL 150 * 0.003 + 1380 * 0.016 + 900 * 0.036 + 1300 * 0.066
--- + 800 * 0.106 = 0.45 + 22.08 + 32.40 + 85.80 + 84.80 = 225.53.
+-- 1380.00 / 900.00 / 1300.00 / 800.00, as above.  ECL 150 * 0.003
+-- + 1380 * 0.016 + 900 * 0.036 + 1300 * 0.066 + 800 * 0.106
+-- = 0.45 + 22.08 + 32.40 + 85.80 + 84.80 = 225.53.
 CREATE SCHEMA erp;
 CREATE TABLE erp.invoices (no integer, client integer, total numeric(12,2), issued timestamp,
                            due timestamp, settled timestamp);
@@ -239,7 +256,7 @@ CREATE VIEW erp.crisk_ledger AS
     SELECT no AS invoice_id, client AS customer_id, total AS amount, issued AS issue_date,
            due AS due_date, settled AS paid_date FROM erp.invoices;
 SELECT crisk.set_ledger('erp.crisk_ledger');
-SELECT customer_id, name, current_amount, days_1_30, days_31_60, days_61_90, days_over_90, total_open
+SELECT customer_id, current_amount, days_1_30, days_31_60, days_61_90, days_over_90, total_open
 FROM crisk.aged_balance_at('2024-06-30');
 SELECT customers, receivables, expected_credit_loss FROM crisk.portfolio_kpi_at('2024-06-30');
 SELECT crisk.set_ledger('crisk.invoice');

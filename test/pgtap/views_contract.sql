@@ -3,7 +3,7 @@
 -- same columns; security_invoker; nothing readable by PUBLIC; a comment on
 -- every view and every column; the provision matrix and the dunning log.
 BEGIN;
-SELECT plan(38);
+SELECT plan(39);
 
 CREATE FUNCTION pg_temp.view_columns(v regclass) RETURNS TABLE (name text, type text)
 LANGUAGE sql AS $$
@@ -27,11 +27,10 @@ SELECT has_view('crisk', v, 'crisk.' || v || ' exists')
 FROM unnest(ARRAY['aged_balance', 'portfolio_kpi', 'watchlist', 'dunning_worklist']) AS v;
 
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.aged_balance')$$,
-    $$VALUES ('customer_id', 'text'), ('name', 'text'), ('segment', 'text'),
-             ('current_amount', 'numeric'), ('days_1_30', 'numeric'), ('days_31_60', 'numeric'),
+    $$VALUES ('customer_id', 'text'), ('current_amount', 'numeric'), ('days_1_30', 'numeric'), ('days_31_60', 'numeric'),
              ('days_61_90', 'numeric'), ('days_over_90', 'numeric'), ('total_open', 'numeric'),
-             ('overdue_amount', 'numeric'), ('open_items', 'bigint'), ('oldest_due_date', 'date'),
-             ('max_days_past_due', 'integer'), ('credit_limit', 'numeric'), ('risk_class', 'text')$$,
+             ('open_items', 'bigint'), ('oldest_due_date', 'date'),
+             ('max_days_past_due', 'integer')$$,
     'crisk.aged_balance: columns, types and order');
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.portfolio_kpi')$$,
     $$VALUES ('customers', 'integer'), ('receivables', 'numeric'), ('current_amount', 'numeric'),
@@ -123,6 +122,13 @@ SELECT is_empty($$
       AND a.attnum > 0 AND NOT a.attisdropped
       AND pg_catalog.col_description(a.attrelid, a.attnum) IS NULL
 $$, 'every column of the BI views has a comment');
+
+-- The aged balance's aggregate runs in parallel plans like crisk.aging.
+SELECT results_eq($$SELECT p.proparallel::text, a.aggcombinefn::text, a.aggtranstype::regtype::text
+                    FROM pg_catalog.pg_aggregate a JOIN pg_catalog.pg_proc p ON p.oid = a.aggfnoid
+                    WHERE a.aggfnoid = 'crisk.aging_with_total(numeric,date,date)'::regprocedure$$,
+                  $$VALUES ('s', 'crisk.aging_combine', 'crisk.aging_state')$$,
+                  'crisk.aging_with_total is parallel safe, with crisk.aging''s state and combine function');
 
 -- The provision matrix and the dunning log.
 SELECT columns_are('crisk', 'provision_matrix',
