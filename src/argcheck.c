@@ -35,3 +35,18 @@ crisk_days_between(DateADT from, const char *from_name,
 	crisk_require_finite_date(to, to_name);
 	return (int32) to - (int32) from;
 }
+
+/*
+ * crisk_require_finite_numeric rejects 'NaN', 'Infinity' and '-Infinity':
+ * no amount of money or balance-sheet item is one of them, and letting them
+ * through would turn a ratio or an interest into NaN instead of an error.
+ */
+void
+crisk_require_finite_numeric(Numeric value, const char *argname)
+{
+	if (numeric_is_nan(value) || numeric_is_inf(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a finite number", argname),
+				 errdetail("NaN and infinity are not amounts.")));
+}

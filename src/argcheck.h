@@ -12,9 +12,11 @@
 #define CRISK_ARGCHECK_H
 
 #include "utils/date.h"
+#include "utils/numeric.h"
 
 extern void crisk_require_finite_date(DateADT value, const char *argname);
 extern int32 crisk_days_between(DateADT from, const char *from_name,
 								DateADT to, const char *to_name);
+extern void crisk_require_finite_numeric(Numeric value, const char *argname);
 
 #endif							/* CRISK_ARGCHECK_H */

@@ -11,7 +11,7 @@
  * forgotten.
  *
  * Usage:
- *	  static CachedTable scorecards = {"scorecard"};
+ *	  static CachedTable scorecards = {.relname = "scorecard"};
  *	  if (!table_cache_is_valid(&scorecards)) { ...reload...; }
  *
  * table_cache_is_valid marks the copy valid before returning false, so an

@@ -1,4 +1,9 @@
--- Types shared across crisk's concepts.
+-- Schema privileges and types shared across crisk's concepts.
+
+-- Everyone may look into schema crisk and call what PUBLIC may execute (the
+-- pure receivables functions); every table and every function that reads or
+-- changes customer data is revoked from PUBLIC where it is created.
+GRANT USAGE ON SCHEMA crisk TO PUBLIC;
 
 -- What crisk.payment_profile() reports on one customer's invoices as of a
 -- date, and what crisk.credit_score() reads.

@@ -1,7 +1,7 @@
 -- The extension as a whole: schema, version, relocatability, and a comment
 -- on every object users can see (a BI user reads them in their tool).
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 SELECT has_schema('crisk');
 SELECT is((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'crisk'),
@@ -12,6 +12,9 @@ SELECT is((SELECT n.nspname::text FROM pg_catalog.pg_extension e
            JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
            WHERE e.extname = 'crisk'),
           'crisk', 'crisk lives in schema crisk');
+
+SELECT ok(pg_catalog.has_schema_privilege('public', 'crisk', 'USAGE'),
+          'PUBLIC may use schema crisk (tables are revoked one by one)');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text

@@ -1,0 +1,210 @@
+-- demo/generate_portfolio.sql: a synthetic but realistic receivables portfolio.
+--
+--   psql -v customers=5000 -v seed=1 -v as_of=2026-06-30 -f demo/generate_portfolio.sql
+--
+-- Variables (all optional):
+--   customers              number of customers (default 5000)
+--   invoices_per_customer  average number of invoices per customer (default 50)
+--   months                 months of history before as_of (default 36)
+--   seed                   the same seed gives the same portfolio (default 1)
+--   as_of                  the portfolio's "today" (default current_date)
+--
+-- It fills crisk.account and crisk.invoice (and, where the store has them,
+-- crisk.financials and crisk.event) for customers C000001, C000002, ...
+-- Every random draw is a hash of (seed, what is drawn), never random(), so
+-- the result does not depend on the plan, on parallelism or on row order.
+--
+-- What it models:
+--   * segments with their own size, payment terms and habits: key accounts,
+--     corporates, SMEs, public sector (slow but safe), retail;
+--   * payment habits: most customers pay around the due date, some are
+--     steadily late, some drift later month after month, a few are in
+--     distress and stop paying, a few defaulted and were cut off;
+--   * seasonality (quarter ends busy, August quiet), credit notes, customers
+--     who joined during the period or left it, open and overdue items at
+--     as_of, credit limits and credit-insurance cover.
+
+\set ON_ERROR_STOP on
+\if :{?customers} \else \set customers 5000 \endif
+\if :{?invoices_per_customer} \else \set invoices_per_customer 50 \endif
+\if :{?months} \else \set months 36 \endif
+\if :{?seed} \else \set seed 1 \endif
+\if :{?as_of} \else \set as_of '' \endif
+
+SET client_min_messages = warning;
+
+-- uniform(key, salt) is a deterministic draw in [0, 1) for a thing (key) and
+-- a purpose (salt); normal() and the pickers below are built on it.
+CREATE FUNCTION pg_temp.uniform(key bigint, salt integer) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ((pg_catalog.hashint8extended(key, :seed::bigint * 1000 + salt) >> 11)
+        & 9007199254740991)::double precision / 9007199254740992.0;
+
+CREATE FUNCTION pg_temp.normal(key bigint, salt integer) RETURNS double precision
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN sqrt(-2.0 * ln(1.0 - pg_temp.uniform(key, salt)))
+       * cos(2.0 * pi() * pg_temp.uniform(key, salt + 500));
+
+CREATE TEMP TABLE portfolio_parameters AS
+SELECT COALESCE(NULLIF(:'as_of', '')::date, current_date) AS as_of,
+       :months::integer AS months,
+       :invoices_per_customer::numeric AS invoices_per_customer;
+
+-- Month weights: busy quarter ends, quiet August (mean 1.0).
+CREATE TEMP TABLE season(month integer PRIMARY KEY, weight double precision);
+INSERT INTO season VALUES (1, 0.90), (2, 0.95), (3, 1.12), (4, 0.98), (5, 0.97),
+    (6, 1.12), (7, 0.96), (8, 0.62), (9, 1.10), (10, 1.08), (11, 1.05), (12, 1.15);
+
+-- Segments: share of customers, relative invoice volume, median invoice,
+-- payment terms, and the mix of payment habits.
+CREATE TEMP TABLE segment(
+    segment text PRIMARY KEY, share double precision, volume double precision,
+    median_invoice numeric, terms_days integer,
+    prompt double precision, late double precision, drifting double precision,
+    distressed double precision);  -- the rest of the mix defaulted
+INSERT INTO segment VALUES
+    ('key_account',   0.05, 6.0, 18000, 60, 0.60, 0.30, 0.07, 0.02),
+    ('corporate',     0.20, 2.5,  6000, 45, 0.55, 0.28, 0.11, 0.04),
+    ('sme',           0.55, 0.8,  1500, 30, 0.52, 0.25, 0.13, 0.06),
+    ('public_sector', 0.10, 1.0,  4000, 30, 0.20, 0.75, 0.05, 0.00),
+    ('retail',        0.10, 0.3,   400, 30, 0.60, 0.20, 0.12, 0.05);
+
+CREATE TEMP TABLE customer AS
+WITH drawn AS (
+    SELECT n, pg_temp.uniform(n, 1) AS u_segment, pg_temp.uniform(n, 2) AS u_habit,
+           pg_temp.uniform(n, 3) AS u_start, pg_temp.uniform(n, 4) AS u_leave,
+           pg_temp.normal(n, 5) AS z_size
+    FROM generate_series(1, :customers) AS n
+), placed AS (
+    SELECT d.*, s.*,
+           CASE WHEN d.u_habit < s.prompt THEN 'prompt'
+                WHEN d.u_habit < s.prompt + s.late THEN 'late'
+                WHEN d.u_habit < s.prompt + s.late + s.drifting THEN 'drifting'
+                WHEN d.u_habit < s.prompt + s.late + s.drifting + s.distressed THEN 'distressed'
+                ELSE 'defaulted' END AS habit
+    FROM drawn d
+    JOIN (SELECT *, sum(share) OVER (ORDER BY segment) - share AS low,
+                    sum(share) OVER (ORDER BY segment) AS high
+          FROM segment) s ON d.u_segment >= s.low AND d.u_segment < s.high
+)
+SELECT p.n,
+       'C' || lpad(p.n::text, 6, '0') AS customer_id,
+       p.segment, p.habit, p.terms_days, p.median_invoice,
+       -- invoices per month: the segment's volume, scaled to the requested
+       -- average, with a log-normal spread between customers
+       pp.invoices_per_customer / pp.months * p.volume
+           / (SELECT sum(share * volume) FROM segment)
+           * exp(0.6 * p.z_size - 0.18) AS monthly_rate,
+       -- a quarter of the customers joined during the period
+       CASE WHEN p.u_start < 0.25 THEN floor(p.u_start / 0.25 * (pp.months - 3))::integer
+            ELSE 0 END AS first_month,
+       -- 4 % left before as_of; defaulted customers were cut off 8 to 18
+       -- months ago; distressed ones stopped paying 3 to 8 months ago
+       CASE WHEN p.habit = 'defaulted' THEN pp.months - 8 - floor(p.u_leave * 10)::integer
+            WHEN p.u_leave < 0.04 THEN pp.months - 1 - floor(p.u_leave / 0.04 * 12)::integer
+            ELSE pp.months - 1 END AS last_month,
+       CASE WHEN p.habit = 'distressed' THEN pp.months - 3 - floor(p.u_leave * 5)::integer
+            WHEN p.habit = 'defaulted' THEN pp.months - 10 - floor(p.u_leave * 10)::integer
+            END AS stops_paying_month
+FROM placed p CROSS JOIN portfolio_parameters pp;
+
+-- Invoices: per customer and month a count around the customer's rate times
+-- the season, each with a log-normal amount; 3 % are credit notes.  Month m
+-- counts from the start of the history (0) to the month of as_of.
+CREATE TEMP TABLE generated_invoice AS
+SELECT c.customer_id, c.habit, c.terms_days, c.stops_paying_month, m.m AS month,
+       c.n * 100000 + m.m * 100 + k AS key,
+       c.customer_id || '-' || to_char(m.month_start, 'YYMM') || '-' || lpad(k::text, 2, '0') AS invoice_id,
+       c.median_invoice, m.month_start, m.month_days
+FROM customer c
+CROSS JOIN portfolio_parameters pp
+CROSS JOIN LATERAL (
+    SELECT g AS m, ms.month_start,
+           -- the month of as_of is only issued up to as_of
+           least(pp.as_of, (ms.month_start + interval '1 month' - interval '1 day')::date)
+               - ms.month_start + 1 AS month_days
+    FROM generate_series(c.first_month, c.last_month) AS g
+    CROSS JOIN LATERAL (
+        SELECT (date_trunc('month', pp.as_of)
+                - make_interval(months => pp.months - 1 - g))::date AS month_start
+    ) ms
+) m
+JOIN season s ON s.month = extract(month FROM m.month_start)
+CROSS JOIN LATERAL generate_series(1, least(99, floor(
+    c.monthly_rate * s.weight * m.month_days / 30.4
+    + pg_temp.uniform(c.n * 1000 + m.m, 10))::integer)) AS k;
+
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+SELECT invoice_id, customer_id, amount, issue_date, due_date,
+       CASE WHEN paid_date <= pp.as_of THEN paid_date END
+FROM (
+    SELECT i.*, d.issue_date, d.amount, d.issue_date + i.terms_days AS due_date,
+           CASE
+               -- credit notes are offset within a month, some are still open
+               WHEN d.amount < 0 THEN
+                   CASE WHEN pg_temp.uniform(i.key, 21) < 0.85
+                        THEN d.issue_date + 5 + floor(pg_temp.uniform(i.key, 22) * 25)::integer END
+               -- after a customer stops paying, nothing is paid
+               WHEN i.month >= i.stops_paying_month THEN NULL
+               ELSE d.issue_date + i.terms_days + d.days_late
+           END AS paid_date
+    FROM generated_invoice i
+    CROSS JOIN LATERAL (
+        SELECT i.month_start + floor(pg_temp.uniform(i.key, 20) * i.month_days)::integer AS issue_date,
+               CASE WHEN pg_temp.uniform(i.key, 23) < 0.03
+                    THEN -round(i.median_invoice * (0.1 + 0.4 * pg_temp.uniform(i.key, 24))::numeric, 2)
+                    ELSE round(i.median_invoice * exp(0.7 * pg_temp.normal(i.key, 25))::numeric, 2)
+               END AS amount,
+               -- days beyond terms by habit; never more than 10 days early
+               greatest(-10, round(CASE i.habit
+                   WHEN 'prompt' THEN -2 + 4 * pg_temp.normal(i.key, 26)
+                   WHEN 'late' THEN 4 - 12 * ln(1 - pg_temp.uniform(i.key, 27))
+                   WHEN 'drifting' THEN 2 + 2.5 * greatest(0, i.month - (SELECT months FROM portfolio_parameters) + 18)
+                                        - 8 * ln(1 - pg_temp.uniform(i.key, 27))
+                   WHEN 'distressed' THEN 15 - 30 * ln(1 - pg_temp.uniform(i.key, 27))
+                   ELSE 25 - 40 * ln(1 - pg_temp.uniform(i.key, 27))
+               END)::integer) AS days_late
+    ) d
+) paid
+CROSS JOIN portfolio_parameters pp
+WHERE paid.issue_date <= pp.as_of;
+
+-- Accounts: a credit limit of about two months of sales rounded to the
+-- thousand, credit-insurance cover on most accounts (reduced for customers
+-- whose habits worsen), a few limits locked by hand.
+INSERT INTO crisk.account (customer_id, name, segment, credit_limit, limit_locked,
+                           insured_cover, payment_terms_days)
+SELECT c.customer_id,
+       (ARRAY['Atelier', 'Transports', 'Imprimerie', 'Menuiserie', 'Laboratoires',
+              'Garage', 'Comptoir', 'Distribution', 'Boulangerie', 'Constructions',
+              'Editions', 'Chaudronnerie', 'Pharmacie', 'Hotel', 'Cabinet'])
+           [1 + floor(pg_temp.uniform(c.n, 40) * 15)::integer]
+       || ' ' ||
+       (ARRAY['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit',
+              'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefebvre', 'Michel',
+              'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier'])
+           [1 + floor(pg_temp.uniform(c.n, 41) * 20)::integer]
+       || ' ' ||
+       (ARRAY['SARL', 'SAS', 'SA', 'EURL', 'SCOP'])[1 + floor(pg_temp.uniform(c.n, 42) * 5)::integer],
+       c.segment,
+       limits.credit_limit,
+       pg_temp.uniform(c.n, 43) < 0.03,
+       CASE WHEN pg_temp.uniform(c.n, 44) < 0.65 THEN
+           round(limits.credit_limit
+                 * CASE WHEN c.habit IN ('distressed', 'defaulted') THEN 0.3 ELSE 0.8 END
+                 * (0.6 + 0.4 * pg_temp.uniform(c.n, 45))::numeric, -3)
+       END,
+       c.terms_days
+FROM customer c
+CROSS JOIN LATERAL (
+    SELECT greatest(1000, round((2 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
+                                * c.median_invoice, -3)) AS credit_limit
+) limits;
+
+ANALYZE crisk.account;
+ANALYZE crisk.invoice;
+
+SELECT count(*) AS customers,
+       (SELECT count(*) FROM crisk.invoice) AS invoices,
+       (SELECT count(*) FROM crisk.invoice WHERE paid_date IS NULL) AS open_invoices
+FROM crisk.account;
