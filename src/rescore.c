@@ -57,6 +57,7 @@
 bool		crisk_pass_is_writing = false;
 
 PG_FUNCTION_INFO_V1(crisk_rescore);
+PG_FUNCTION_INFO_V1(crisk_rescore_queued);
 
 /*
  * rescore_kind_name is the kind as crisk.job_run stores it.
@@ -361,6 +362,32 @@ load_full_scope(RescorePass *pass)
 }
 
 /*
+ * load_queue_scope lists the queued customers; when the queue asks for
+ * everyone (crisk.request_rescore() without a list, TRUNCATE of a tracked
+ * table) the pass becomes a full one.
+ */
+static void
+load_queue_scope(RescorePass *pass)
+{
+	bool		isnull;
+
+	if (SPI_execute("SELECT EXISTS (SELECT FROM crisk.rescore_queue"
+					" WHERE customer_id IS NULL)", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read crisk.rescore_queue");
+	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+								   SPI_tuptable->tupdesc, 1, &isnull)))
+	{
+		pass->kind = RESCORE_FULL;
+		load_full_scope(pass);
+	}
+	else
+		load_items(pass,
+				   "SELECT DISTINCT customer_id FROM crisk.rescore_queue"
+				   " WHERE customer_id IS NOT NULL ORDER BY 1",
+				   0, NULL, NULL);
+}
+
+/*
  * next_batch reads up to max customers from the pass's list into the
  * batch context.  It needs a transaction (a composite item's customer id
  * is read through the type cache).
@@ -605,22 +632,8 @@ rescore_worker_pass(RescoreKind kind)
 			locked = true;
 			mark_interrupted_runs(pass);
 			if (pass->kind == RESCORE_INCREMENTAL)
-			{
-				bool		isnull;
-
-				if (SPI_execute("SELECT EXISTS (SELECT FROM crisk.rescore_queue"
-								" WHERE customer_id IS NULL)", true, 1) != SPI_OK_SELECT)
-					elog(ERROR, "could not read crisk.rescore_queue");
-				if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 1, &isnull)))
-					pass->kind = RESCORE_FULL;
-				else
-					load_items(pass,
-							   "SELECT DISTINCT customer_id FROM crisk.rescore_queue"
-							   " WHERE customer_id IS NOT NULL ORDER BY 1",
-							   0, NULL, NULL);
-			}
-			if (pass->kind == RESCORE_FULL)
+				load_queue_scope(pass);
+			else
 				load_full_scope(pass);
 			if (pass->kind == RESCORE_INCREMENTAL && pass->total == 0)
 				result = PASS_NOTHING_TO_DO;
@@ -695,6 +708,83 @@ raise_pass_running(void)
 }
 
 /*
+ * manual_pass runs a pass in the caller's transaction: every customer
+ * (ids NULL, queue false), the given ones, or the queued ones (queue true).
+ * It returns the number of customers scored.
+ */
+static int64
+manual_pass(ArrayType *ids, bool queue, DateADT as_of)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	RescorePass *pass;
+	WorkItem   *items;
+	int			n;
+	int64		scored;
+
+	crisk_require_finite_date(as_of, "as_of");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	pass = pass_create(queue ? RESCORE_INCREMENTAL : RESCORE_MANUAL, false, as_of, caller);
+	if (!pass_lock_acquire(false))
+		raise_pass_running();
+	mark_interrupted_runs(pass);
+	if (queue)
+		load_queue_scope(pass);
+	else if (ids == NULL)
+		load_full_scope(pass);
+	else
+	{
+		Oid			argtypes[1] = {TEXTARRAYOID};
+		Datum		values[1] = {PointerGetDatum(ids)};
+
+		load_items(pass, "SELECT DISTINCT u FROM pg_catalog.unnest($1) AS u ORDER BY 1",
+				   1, argtypes, values);
+	}
+
+	if (pass->total > 0 || pass->kind != RESCORE_INCREMENTAL)
+	{
+		start_run(pass);
+		for (;;)
+		{
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(pass->batch_context);
+			MemoryContextSwitchTo(pass->batch_context);
+			items = palloc(sizeof(WorkItem) * crisk_batch_size);
+			n = next_batch(pass, items, crisk_batch_size);
+			if (n == 0)
+				break;
+			rescore_batch(pass, items, n);
+		}
+		MemoryContextSwitchTo(pass->context);
+		if (pass->full_scope)
+			forget_all_seen_markers(pass);
+		update_run(pass, "succeeded", pass_message(pass));
+	}
+	scored = pass->scored;
+
+	SPI_finish();
+	MemoryContextSwitchTo(caller);
+	if (pass->items != NULL)
+		tuplestore_end(pass->items);
+	MemoryContextDelete(pass->context);
+	return scored;
+}
+
+/*
+ * require_as_of rejects a NULL as_of argument.
+ */
+static DateADT
+require_as_of(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("as_of must not be NULL"),
+				 errdetail("Scores are computed as of a date.")));
+	return PG_GETARG_DATEADT(argno);
+}
+
+/*
  * crisk_rescore is crisk.rescore(customer_ids text[], as_of date): one
  * pass, every batch in the caller's transaction, returning the number of
  * customers scored.
@@ -703,20 +793,8 @@ Datum
 crisk_rescore(PG_FUNCTION_ARGS)
 {
 	ArrayType  *ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
-	DateADT		as_of;
-	RescorePass *pass;
-	WorkItem   *items;
-	int			n;
-	int64		scored;
-	MemoryContext caller = CurrentMemoryContext;
+	DateADT		as_of = require_as_of(fcinfo, 1);
 
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("as_of must not be NULL"),
-				 errdetail("Scores are computed as of a date.")));
-	as_of = PG_GETARG_DATEADT(1);
-	crisk_require_finite_date(as_of, "as_of");
 	if (ids != NULL)
 	{
 		if (ARR_NDIM(ids) > 1)
@@ -731,46 +809,16 @@ crisk_rescore(PG_FUNCTION_ARGS)
 		if (ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids)) == 0)
 			PG_RETURN_INT64(0);
 	}
+	PG_RETURN_INT64(manual_pass(ids, false, as_of));
+}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	pass = pass_create(RESCORE_MANUAL, false, as_of, caller);
-	if (!pass_lock_acquire(false))
-		raise_pass_running();
-	mark_interrupted_runs(pass);
-	if (ids == NULL)
-		load_full_scope(pass);
-	else
-	{
-		Oid			argtypes[1] = {TEXTARRAYOID};
-		Datum		values[1] = {PointerGetDatum(ids)};
-
-		load_items(pass, "SELECT DISTINCT u FROM pg_catalog.unnest($1) AS u ORDER BY 1",
-				   1, argtypes, values);
-	}
-	start_run(pass);
-
-	for (;;)
-	{
-		CHECK_FOR_INTERRUPTS();
-		MemoryContextReset(pass->batch_context);
-		MemoryContextSwitchTo(pass->batch_context);
-		items = palloc(sizeof(WorkItem) * crisk_batch_size);
-		n = next_batch(pass, items, crisk_batch_size);
-		if (n == 0)
-			break;
-		rescore_batch(pass, items, n);
-	}
-	MemoryContextSwitchTo(pass->context);
-	if (pass->full_scope)
-		forget_all_seen_markers(pass);
-	update_run(pass, "succeeded", pass_message(pass));
-	scored = pass->scored;
-
-	SPI_finish();
-	MemoryContextSwitchTo(caller);
-	if (pass->items != NULL)
-		tuplestore_end(pass->items);
-	MemoryContextDelete(pass->context);
-	PG_RETURN_INT64(scored);
+/*
+ * crisk_rescore_queued is crisk.rescore_queued(as_of date): the worker's
+ * incremental pass, run by hand or from pg_cron, in the caller's
+ * transaction.
+ */
+Datum
+crisk_rescore_queued(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64(manual_pass(NULL, true, require_as_of(fcinfo, 0)));
 }

@@ -9,6 +9,14 @@ COMMENT ON FUNCTION crisk.rescore(pg_catalog.text[], pg_catalog.date) IS
     'Rescores the given customers (NULL: every customer) as of a date, in the caller''s transaction, the same way the background worker does; returns the number of customers scored.';
 REVOKE ALL ON FUNCTION crisk.rescore(pg_catalog.text[], pg_catalog.date) FROM PUBLIC;
 
+CREATE FUNCTION crisk.rescore_queued(as_of pg_catalog.date DEFAULT CURRENT_DATE)
+    RETURNS pg_catalog.int8
+    AS 'MODULE_PATHNAME', 'crisk_rescore_queued'
+    LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crisk.rescore_queued(pg_catalog.date) IS
+    'Rescores the customers queued in crisk.rescore_queue (every customer when the queue asks for it), in the caller''s transaction: the worker''s incremental pass, for pg_cron; returns the number of customers scored.';
+REVOKE ALL ON FUNCTION crisk.rescore_queued(pg_catalog.date) FROM PUBLIC;
+
 CREATE FUNCTION crisk._rescore_purge(older_than pg_catalog.interval)
     RETURNS void
     LANGUAGE plpgsql
