@@ -67,6 +67,7 @@
 #define STABLE_RUN_MS				60000	/* a run this long resets the delay */
 #define NO_SLOT_RETRY_MS			10000
 #define ORPHAN_TIMEOUT_MS			60000
+#define PAUSE_TIMEOUT_MS			(60 * 60 * 1000)
 
 typedef enum DatabaseState
 {
@@ -90,6 +91,7 @@ typedef struct DatabaseEntry
 	TimestampTz next_start;
 	int			restart_delay_ms;
 	pid_t		paused_by;		/* session running a command that pauses it */
+	TimestampTz paused_at;
 } DatabaseEntry;
 
 static HTAB *databases = NULL;
@@ -320,8 +322,15 @@ scan_databases(TimestampTz now)
 static bool
 database_wanted(DatabaseEntry *entry)
 {
-	if (entry->paused_by != 0 && kill(entry->paused_by, 0) != 0 && errno == ESRCH)
-		entry->paused_by = 0;	/* the pausing session died mid-command */
+	/*
+	 * A pause ends when the pausing session says so, dies mid-command, or
+	 * after an hour (by then the command holds its lock on the database,
+	 * which keeps a new worker from connecting until it ends).
+	 */
+	if (entry->paused_by != 0 &&
+		((kill(entry->paused_by, 0) != 0 && errno == ESRCH) ||
+		 TimestampDifferenceExceeds(entry->paused_at, GetCurrentTimestamp(), PAUSE_TIMEOUT_MS)))
+		entry->paused_by = 0;
 	return crisk_enabled && OidIsValid(worker_role) &&
 		entry->present && entry->connectable && entry->paused_by == 0 &&
 		crisk_database_is_selected(entry->name);
@@ -402,6 +411,7 @@ take_requests(TimestampTz now)
 				break;
 			case LAUNCHER_PAUSE_DATABASE:
 				entry->paused_by = requests[i].requester;
+				entry->paused_at = now;
 				break;
 			case LAUNCHER_RESUME_DATABASE:
 				entry->paused_by = 0;
