@@ -41,6 +41,10 @@ $(DATA_built): $(INSTALL_PARTS) crisk.control
 
 all: $(DATA_built)
 
+# PGXS does not track header dependencies; headers are few, so every object
+# (and its JIT bitcode) is rebuilt when any of them changes.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h)
+
 .PHONY: test demo
 test:
 	scripts/test

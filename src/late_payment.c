@@ -20,27 +20,21 @@
  *
  * Caching.  The table is read into session memory on first use and again
  * after crisk.table_changed() (a statement trigger on the table) has told
- * every session that it changed, so a call costs no query.  The copy is
- * read with the latest snapshot, not the transaction's: a session inside a
- * REPEATABLE READ transaction that reloaded with its old snapshot would
- * otherwise keep missing a committed row long after its transaction ended,
- * since no further invalidation would come.  In parallel mode no new
- * snapshot may be taken, so the query's is used and the copy is marked
- * provisional, to be reloaded at the first call outside parallel mode.
+ * every session that it changed, so a call costs no query; table_cache.c
+ * takes care of snapshots, parallel mode and reloads an error interrupts.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "executor/spi.h"
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
-#include "utils/snapmgr.h"
 
 #include "argcheck.h"
 #include "late_payment.h"
@@ -51,75 +45,93 @@ PG_FUNCTION_INFO_V1(crisk_late_payment_interest);
 PG_FUNCTION_INFO_V1(crisk_recovery_indemnity);
 
 /* The session's copy of crisk.reference_rate, ordered by valid_from. */
-static CachedTable reference_rate_table = {.relname = "reference_rate"};
+static CachedTable reference_rate_table = CACHED_TABLE("reference_rate");
 static MemoryContext rates_context = NULL;
-static bool rates_loaded = false;
-static bool rates_provisional = false;
 static int	nrates = 0;
 static DateADT *rate_valid_from = NULL;
 static Numeric *rate_penalty = NULL;	/* ECB rate + 10 points */
 
+/* A row of the table while it is read, for sorting by valid_from. */
+typedef struct ReferenceRateRow
+{
+	DateADT		valid_from;
+	Numeric		penalty;
+} ReferenceRateRow;
+
+static int
+reference_rate_row_cmp(const void *a, const void *b)
+{
+	DateADT		left = ((const ReferenceRateRow *) a)->valid_from;
+	DateADT		right = ((const ReferenceRateRow *) b)->valid_from;
+
+	return (left > right) - (left < right);
+}
+
 /*
- * reference_rates_load reads crisk.reference_rate into rates_context.  If
- * it fails half-way, rates_loaded stays false and the next call reloads.
+ * reference_rates_load reads crisk.reference_rate into rates_context,
+ * sorted by valid_from, through the table cache's scan (see table_cache.h
+ * for why it must not use SPI).  An error half-way leaves the copy stale.
  */
 static void
 reference_rates_load(void)
 {
-	Snapshot	snapshot;
-	SPIPlanPtr	plan;
+	TableCacheScan *scan;
+	AttrNumber	att_from;
+	AttrNumber	att_rate;
+	HeapTuple	tuple;
 	MemoryContext oldcontext;
 	Numeric		points;
-	uint64		i;
+	ReferenceRateRow *rows;
+	int			nrows = 0;
+	int			capacity = 32;
+	int			i;
 
-	rates_loaded = false;
-	nrates = 0;
 	if (rates_context == NULL)
 		rates_context = AllocSetContextCreate(TopMemoryContext,
 											  "crisk reference rates",
 											  ALLOCSET_SMALL_SIZES);
 	else
 		MemoryContextReset(rates_context);
-
-	rates_provisional = IsInParallelMode();
-	snapshot = rates_provisional ? GetActiveSnapshot() : GetLatestSnapshot();
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare("SELECT valid_from, rate FROM crisk.reference_rate"
-					   " ORDER BY valid_from", 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot,
-							 true, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read crisk.reference_rate");
+	nrates = 0;
 
 	oldcontext = MemoryContextSwitchTo(rates_context);
-	rate_valid_from = palloc(sizeof(DateADT) * Max(SPI_processed, 1));
-	rate_penalty = palloc(sizeof(Numeric) * Max(SPI_processed, 1));
+	rows = palloc(sizeof(ReferenceRateRow) * capacity);
 	points = int64_div_fast_to_numeric(LATE_PAYMENT_STATUTORY_POINTS, 2);
-	for (i = 0; i < SPI_processed; i++)
+	scan = table_cache_begin_scan(&reference_rate_table);
+	att_from = table_cache_attnum(scan, "valid_from", DATEOID);
+	att_rate = table_cache_attnum(scan, "rate", NUMERICOID);
+	while ((tuple = table_cache_scan_next(scan)) != NULL)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		from_null;
 		bool		rate_null;
-		Datum		from = SPI_getbinval(tuple, desc, 1, &from_null);
-		Datum		rate = SPI_getbinval(tuple, desc, 2, &rate_null);
+		Datum		from = heap_getattr(tuple, att_from, scan->tupdesc, &from_null);
+		Datum		rate = heap_getattr(tuple, att_rate, scan->tupdesc, &rate_null);
 
 		/* The table's constraints forbid both. */
 		if (from_null || rate_null)
 			elog(ERROR, "crisk.reference_rate holds a NULL");
-		rate_valid_from[i] = DatumGetDateADT(from);
-		rate_penalty[i] = numeric_add_opt_error(DatumGetNumeric(rate), points,
-												NULL);
+		if (nrows == capacity)
+		{
+			capacity *= 2;
+			rows = repalloc(rows, sizeof(ReferenceRateRow) * capacity);
+		}
+		rows[nrows].valid_from = DatumGetDateADT(from);
+		rows[nrows].penalty = numeric_add_opt_error(DatumGetNumeric(rate),
+													points, NULL);
+		nrows++;
 	}
-	nrates = (int) SPI_processed;
-	MemoryContextSwitchTo(oldcontext);
+	table_cache_end_scan(scan);
 
-	SPI_finish();
-	rates_loaded = true;
+	qsort(rows, nrows, sizeof(ReferenceRateRow), reference_rate_row_cmp);
+	rate_valid_from = palloc(sizeof(DateADT) * Max(nrows, 1));
+	rate_penalty = palloc(sizeof(Numeric) * Max(nrows, 1));
+	for (i = 0; i < nrows; i++)
+	{
+		rate_valid_from[i] = rows[i].valid_from;
+		rate_penalty[i] = rows[i].penalty;
+	}
+	MemoryContextSwitchTo(oldcontext);
+	nrates = nrows;
 }
 
 /*
@@ -128,9 +140,7 @@ reference_rates_load(void)
 static void
 reference_rates_ensure(void)
 {
-	bool		valid = table_cache_is_valid(&reference_rate_table);
-
-	if (!valid || !rates_loaded || (rates_provisional && !IsInParallelMode()))
+	if (!table_cache_is_valid(&reference_rate_table))
 		reference_rates_load();
 }
 

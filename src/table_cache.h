@@ -11,17 +11,44 @@
  * forgotten.
  *
  * Usage:
- *	  static CachedTable scorecards = {.relname = "scorecard"};
- *	  if (!table_cache_is_valid(&scorecards)) { ...reload...; }
+ *	  static CachedTable scorecards = CACHED_TABLE("scorecard");
+ *
+ *	  if (!table_cache_is_valid(&scorecards))
+ *	  {
+ *		  TableCacheScan *scan;
+ *		  HeapTuple	tuple;
+ *
+ *		  ...drop the old copy...
+ *		  scan = table_cache_begin_scan(&scorecards);
+ *		  while ((tuple = table_cache_scan_next(scan)) != NULL)
+ *			  ...copy the row...
+ *		  table_cache_end_scan(scan);
+ *	  }
  *
  * table_cache_is_valid marks the copy valid before returning false, so an
  * invalidation that arrives while the caller reloads makes the next call
- * reload again rather than being lost.
+ * reload again rather than being lost.  A false answer therefore obliges
+ * the caller to reload there and then: asking a second time answers true.  If the reload fails (an error, a
+ * cancel, a lock timeout), the (sub)transaction's abort marks the copy stale
+ * again, so a half-built copy is never used.
+ *
+ * Load only through table_cache_begin_scan: it reads the table with a fresh
+ * snapshot taken after the table is locked, so the copy includes every
+ * change whose invalidation this session has already processed.  A load
+ * through SPI would use the statement's (or, under REPEATABLE READ, the
+ * transaction's) snapshot, which can predate a change whose invalidation
+ * arrives during the load; the session would then keep the old rows until
+ * the table changed again.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef CRISK_TABLE_CACHE_H
 #define CRISK_TABLE_CACHE_H
+
+#include "access/attnum.h"
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "utils/relcache.h"
 
 typedef struct CachedTable
 {
@@ -29,9 +56,33 @@ typedef struct CachedTable
 	Oid			relid;			/* resolved lazily; InvalidOid until then */
 	bool		valid;			/* cached copy matches the table */
 	struct CachedTable *next;	/* list of watched tables */
+	bool		watched;		/* on the list */
+	SubTransactionId reload_subid;	/* subtransaction of a reload whose
+									 * outcome is not yet known, or
+									 * InvalidSubTransactionId */
 } CachedTable;
+
+/*
+ * A static initializer; designated, so that -Wextra accepts it as the list
+ * of fields grows.
+ */
+#define CACHED_TABLE(name) {.relname = (name)}
+
+/* An open scan of a cached table; see table_cache_begin_scan. */
+typedef struct TableCacheScan
+{
+	Relation	rel;
+	TupleDesc	tupdesc;
+	struct SysScanDescData *scan;
+} TableCacheScan;
 
 extern bool table_cache_is_valid(CachedTable *table);
 extern Oid	table_cache_relid(CachedTable *table);
+
+extern TableCacheScan *table_cache_begin_scan(CachedTable *table);
+extern HeapTuple table_cache_scan_next(TableCacheScan *scan);
+extern void table_cache_end_scan(TableCacheScan *scan);
+extern AttrNumber table_cache_attnum(TableCacheScan *scan, const char *column,
+									 Oid typid);
 
 #endif							/* CRISK_TABLE_CACHE_H */
