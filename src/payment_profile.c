@@ -1,0 +1,441 @@
+/*-------------------------------------------------------------------------
+ *
+ * payment_profile.c
+ *	  The aggregate crisk.payment_profile(amount, issue_date, due_date,
+ *	  paid_date, as_of): a customer's payment behaviour as of a date, in the
+ *	  composite type crisk.payment_profile, and its state type
+ *	  crisk.payment_profile_state.
+ *
+ * Only invoices issued by as_of count; one paid after as_of is open at
+ * as_of.  The fields:
+ *	  invoices, open_invoices    rows issued by as_of, and those open
+ *	  billed, open_amount,       their amounts, net of credit notes;
+ *	  overdue_amount             overdue = open and past due at as_of
+ *	  avg_days_beyond_terms      mean of paid_date - due_date over invoices
+ *	                             paid by as_of, weighted by amount
+ *	  days_beyond_terms_stddev   the weighted population standard deviation
+ *	  late_share                 (amount paid late + amount open past due) /
+ *	                             (amount paid + amount open past due)
+ *	  max_days_late              over invoices paid late and open past due;
+ *	                             0 when none is late
+ *	  dso                        standard DSO over 90 days, as crisk.dso
+ *	  last_payment               latest paid_date on or before as_of
+ * The behaviour fields (the last six but dso) look at invoices with a
+ * positive amount only: a credit note's "payment" says nothing about how
+ * the customer pays.  They are NULL when no such invoice was paid, or has
+ * fallen due, by as_of.
+ *
+ * Every total in the state is exact (exact_sum.h), including the amount-
+ * weighted sums of days and squared days behind the mean and standard
+ * deviation, so the ratios, computed once in the final function, are the
+ * same in serial and parallel plans.
+ *
+ * Rows with a NULL amount, issue_date, due_date or as_of are left out; a
+ * NULL paid_date means unpaid.  No rows give NULL.  as_of must be the same
+ * on every row of a group (22023 otherwise).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "common/int.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+
+#include "agg_state.h"
+#include "argcheck.h"
+#include "dso_aggregate.h"
+
+PG_FUNCTION_INFO_V1(crisk_payment_profile_state_in);
+PG_FUNCTION_INFO_V1(crisk_payment_profile_state_out);
+PG_FUNCTION_INFO_V1(crisk_payment_profile_transition);
+PG_FUNCTION_INFO_V1(crisk_payment_profile_combine);
+PG_FUNCTION_INFO_V1(crisk_payment_profile_final);
+
+/* The DSO period of the profile, in days. */
+#define PROFILE_DSO_DAYS 90
+
+/* The exact totals of a profile, all in units of 10^-scale. */
+typedef enum ProfileSum
+{
+	SUM_BILLED,					/* issued by as_of */
+	SUM_OPEN,					/* open at as_of */
+	SUM_OVERDUE,				/* open and past due */
+	SUM_ISSUED_90,				/* issued in the 90 days up to as_of */
+	SUM_PAID,					/* positive, paid by as_of: the DBT weights */
+	SUM_DBT,					/* paid amount * days beyond terms */
+	SUM_DBT_SQUARED,			/* paid amount * (days beyond terms)^2 */
+	SUM_LATE,					/* positive, paid late or open past due */
+	SUM_DUE_OR_PAID,			/* positive, paid or open past due */
+	NUM_SUMS
+} ProfileSum;
+
+/* Field names of the sums in the text form, in ProfileSum order. */
+static const char *const sum_names[NUM_SUMS] = {
+	"billed", "open_amount", "overdue_amount", "issued_90_days", "paid_amount",
+	"days_beyond_terms_sum", "days_beyond_terms_squares", "late_amount",
+	"due_or_paid_amount"
+};
+
+typedef struct ProfileState
+{
+	int32		vl_len_;		/* varlena header */
+	int16		scale;			/* decimal places of the sums (multiple of 4) */
+	int16		dscale;			/* the most decimals any amount had */
+	DateADT		as_of;
+	DateADT		last_payment;	/* when has_payment */
+	int32		max_days_late;	/* when has_basis */
+	bool		has_payment;
+	bool		has_basis;		/* an invoice was paid or fell due */
+	int64		invoices;
+	int64		open_invoices;
+	ExactSum	sums[NUM_SUMS];
+} ProfileState;
+
+/* crisk_payment_profile_state_out writes every field, sums with `scale` decimals. */
+Datum
+crisk_payment_profile_state_out(PG_FUNCTION_ARGS)
+{
+	ProfileState *state = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	state_write_key(&buf, "as_of");
+	state_write_date(&buf, state->as_of);
+	state_write_key(&buf, "scale");
+	appendStringInfo(&buf, "%d", state->scale);
+	state_write_key(&buf, "dscale");
+	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_key(&buf, "invoices");
+	appendStringInfo(&buf, INT64_FORMAT, state->invoices);
+	state_write_key(&buf, "open_invoices");
+	appendStringInfo(&buf, INT64_FORMAT, state->open_invoices);
+	for (i = 0; i < NUM_SUMS; i++)
+	{
+		state_write_key(&buf, sum_names[i]);
+		exact_sum_out(&buf, &state->sums[i], state->scale);
+	}
+	state_write_key(&buf, "max_days_late");
+	if (state->has_basis)
+		appendStringInfo(&buf, "%d", state->max_days_late);
+	else
+		appendStringInfoString(&buf, "none");
+	state_write_key(&buf, "last_payment");
+	if (state->has_payment)
+		state_write_date(&buf, state->last_payment);
+	else
+		appendStringInfoString(&buf, "none");
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/*
+ * crisk_payment_profile_state_in reads the text form back, checking each
+ * field and what must hold between them (weights and squares are not
+ * negative, late amounts are part of the amounts due or paid).
+ */
+Datum
+crisk_payment_profile_state_in(PG_FUNCTION_ARGS)
+{
+	StateReader reader;
+	ProfileState *state = palloc0(sizeof(ProfileState));
+	int			i;
+
+	SET_VARSIZE(state, sizeof(ProfileState));
+	state_reader_init(&reader, "crisk.payment_profile_state", PG_GETARG_CSTRING(0));
+	state_read_key(&reader, "as_of");
+	state->as_of = state_read_date(&reader, "as_of");
+	state_read_key(&reader, "scale");
+	state->scale = (int16) state_read_int(&reader, "scale", 0, EXACT_MAX_SCALE);
+	if (state->scale % 4 != 0)
+		state_reader_error(&reader, "Field \"scale\" must be a multiple of 4.");
+	state_read_key(&reader, "dscale");
+	state->dscale = (int16) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_key(&reader, "invoices");
+	state->invoices = state_read_int(&reader, "invoices", 0, PG_INT64_MAX);
+	state_read_key(&reader, "open_invoices");
+	state->open_invoices = state_read_int(&reader, "open_invoices", 0, state->invoices);
+	for (i = 0; i < NUM_SUMS; i++)
+	{
+		state_read_key(&reader, sum_names[i]);
+		state_read_sum(&reader, sum_names[i], state->scale, &state->sums[i]);
+	}
+	state_read_key(&reader, "max_days_late");
+	state->has_basis = !state_read_word(&reader, "none");
+	if (state->has_basis)
+		state->max_days_late = (int32) state_read_int(&reader, "max_days_late", 0, PG_INT32_MAX);
+	state_read_key(&reader, "last_payment");
+	state->has_payment = !state_read_word(&reader, "none");
+	if (state->has_payment)
+		state->last_payment = state_read_date(&reader, "last_payment");
+	state_read_end(&reader);
+
+	if (exact_sum_is_negative(&state->sums[SUM_PAID]) ||
+		exact_sum_is_negative(&state->sums[SUM_DBT_SQUARED]) ||
+		exact_sum_is_negative(&state->sums[SUM_LATE]) ||
+		exact_sum_cmp(&state->sums[SUM_LATE], &state->sums[SUM_DUE_OR_PAID]) > 0)
+		state_reader_error(&reader,
+						   "Fields paid_amount, days_beyond_terms_squares and late_amount must not be negative, "
+						   "and late_amount must not exceed due_or_paid_amount.");
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * crisk_payment_profile_transition is the transition function of
+ * crisk.payment_profile(amount, issue_date, due_date, paid_date, as_of).
+ * It updates the state in place; only a group's first row allocates.
+ */
+Datum
+crisk_payment_profile_transition(PG_FUNCTION_ARGS)
+{
+	ProfileState *state;
+	ExactAmount amount;
+	DateADT		issue_date;
+	DateADT		due_date;
+	DateADT		as_of;
+	DateADT		paid_date = 0;
+	bool		paid;
+	int32		days_past_due;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(5))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	issue_date = PG_GETARG_DATEADT(2);
+	due_date = PG_GETARG_DATEADT(3);
+	as_of = PG_GETARG_DATEADT(5);
+	if (unlikely(DATE_NOT_FINITE(issue_date)))
+		crisk_require_finite_date(issue_date, "issue_date");
+	if (unlikely(DATE_NOT_FINITE(due_date)))
+		crisk_require_finite_date(due_date, "due_date");
+	if (unlikely(DATE_NOT_FINITE(as_of)))
+		crisk_require_finite_date(as_of, "as_of");
+	if (!PG_ARGISNULL(4))
+	{
+		paid_date = PG_GETARG_DATEADT(4);
+		if (unlikely(DATE_NOT_FINITE(paid_date)))
+			crisk_require_finite_date(paid_date, "paid_date");
+	}
+	exact_amount_from_numeric(PG_GETARG_DATUM(1), "amount", &amount);
+
+	if (PG_ARGISNULL(0))
+	{
+		state = palloc0(sizeof(ProfileState));
+		SET_VARSIZE(state, sizeof(ProfileState));
+		state->as_of = as_of;
+	}
+	else
+	{
+		state = (ProfileState *) agg_state_for_update(fcinfo, 0);
+		if (unlikely(state->as_of != as_of))
+			agg_state_as_of_mismatch(as_of, state->as_of);
+	}
+	if (issue_date > as_of)
+		PG_RETURN_POINTER(state);
+
+	if (amount.scale != state->scale || amount.dscale > state->dscale)
+		exact_align(&state->scale, &state->dscale, state->sums, NUM_SUMS,
+					&amount, "amount");
+	paid = !PG_ARGISNULL(4) && paid_date <= as_of;
+	/* Finite dates are less than 2^31 days apart. */
+	days_past_due = (int32) as_of - (int32) due_date;
+
+	state->invoices++;
+	exact_sum_add_int128(&state->sums[SUM_BILLED], amount.units, "amount");
+	if (!paid)
+	{
+		state->open_invoices++;
+		exact_sum_add_int128(&state->sums[SUM_OPEN], amount.units, "amount");
+		if (days_past_due > 0)
+			exact_sum_add_int128(&state->sums[SUM_OVERDUE], amount.units, "amount");
+	}
+	if ((int64) issue_date > (int64) as_of - PROFILE_DSO_DAYS)
+		exact_sum_add_int128(&state->sums[SUM_ISSUED_90], amount.units, "amount");
+
+	if (amount.units <= 0)
+		PG_RETURN_POINTER(state);
+	if (paid)
+	{
+		int32		beyond_terms = (int32) paid_date - (int32) due_date;
+
+		exact_sum_add_int128(&state->sums[SUM_PAID], amount.units, "amount");
+		exact_sum_add_product(&state->sums[SUM_DBT], amount.units, beyond_terms,
+							  "amount");
+		exact_sum_add_product(&state->sums[SUM_DBT_SQUARED], amount.units,
+							  (int64) beyond_terms * beyond_terms, "amount");
+		exact_sum_add_int128(&state->sums[SUM_DUE_OR_PAID], amount.units, "amount");
+		if (beyond_terms > 0)
+			exact_sum_add_int128(&state->sums[SUM_LATE], amount.units, "amount");
+		if (!state->has_basis || beyond_terms > state->max_days_late)
+			state->max_days_late = Max(beyond_terms, 0);
+		state->has_basis = true;
+		if (!state->has_payment || paid_date > state->last_payment)
+			state->last_payment = paid_date;
+		state->has_payment = true;
+	}
+	else if (days_past_due > 0)
+	{
+		exact_sum_add_int128(&state->sums[SUM_DUE_OR_PAID], amount.units, "amount");
+		exact_sum_add_int128(&state->sums[SUM_LATE], amount.units, "amount");
+		if (!state->has_basis || days_past_due > state->max_days_late)
+			state->max_days_late = days_past_due;
+		state->has_basis = true;
+	}
+	PG_RETURN_POINTER(state);
+}
+
+/* crisk_payment_profile_combine is the combine function of crisk.payment_profile. */
+Datum
+crisk_payment_profile_combine(PG_FUNCTION_ARGS)
+{
+	ProfileState *state;
+	ProfileState *other;
+	ExactAmount scale_of_other;
+	int			i;
+
+	if (PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	if (PG_ARGISNULL(0))
+		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+
+	state = (ProfileState *) agg_state_for_update(fcinfo, 0);
+	other = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+	if (state->as_of != other->as_of)
+		agg_state_as_of_mismatch(other->as_of, state->as_of);
+
+	/* A zero amount at the other's scale brings this state to it. */
+	scale_of_other.units = 0;
+	scale_of_other.scale = other->scale;
+	scale_of_other.dscale = other->dscale;
+	exact_align(&state->scale, &state->dscale, state->sums, NUM_SUMS,
+				&scale_of_other, "amount");
+	for (i = 0; i < NUM_SUMS; i++)
+	{
+		ExactSum	addend = other->sums[i];
+
+		exact_sum_rescale(&addend, state->scale - other->scale, "amount");
+		exact_sum_add(&state->sums[i], &addend, "amount");
+	}
+	if (pg_add_s64_overflow(state->invoices, other->invoices, &state->invoices) ||
+		pg_add_s64_overflow(state->open_invoices, other->open_invoices,
+							&state->open_invoices))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("invoice count out of range")));
+	if (other->has_basis &&
+		(!state->has_basis || other->max_days_late > state->max_days_late))
+		state->max_days_late = other->max_days_late;
+	state->has_basis |= other->has_basis;
+	if (other->has_payment &&
+		(!state->has_payment || other->last_payment > state->last_payment))
+		state->last_payment = other->last_payment;
+	state->has_payment |= other->has_payment;
+	PG_RETURN_POINTER(state);
+}
+
+/*
+ * weighted_stddev returns the population standard deviation of days beyond
+ * terms weighted by amount, sqrt((W * S2 - S1^2) / W^2), from the weight W,
+ * the weighted sum S1 and the weighted sum of squares S2.  The numerator is
+ * computed exactly, so identical days give exactly 0.
+ */
+static double
+weighted_stddev(const ExactSum *weight, const ExactSum *sum, const ExactSum *squares)
+{
+	int128		w;
+	int128		s1;
+	int128		s2;
+
+	if (exact_sum_to_int128(weight, &w) && exact_sum_to_int128(sum, &s1) &&
+		exact_sum_to_int128(squares, &s2))
+	{
+		ExactSum	numerator = exact_sum_product128(w, s2);
+		ExactSum	square = exact_sum_product128(s1, s1);
+		ExactSum	denominator = exact_sum_product128(w, w);
+
+		exact_sum_sub(&numerator, &square, "amount");
+		if (exact_sum_is_negative(&numerator))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("inconsistent crisk.payment_profile_state"),
+					 errdetail("Its weighted sums of days beyond terms give a negative variance.")));
+		return sqrt(exact_ratio(&numerator, &denominator));
+	}
+	else
+	{
+		/* Totals beyond 2^127 units: long double keeps 64 bits. */
+		long double lw = exact_sum_to_long_double(weight);
+		long double mean = exact_sum_to_long_double(sum) / lw;
+		long double variance = exact_sum_to_long_double(squares) / lw - mean * mean;
+
+		return (double) sqrtl(Max(variance, 0.0L));
+	}
+}
+
+/*
+ * crisk_payment_profile_final builds the crisk.payment_profile row; it only
+ * reads the state.
+ */
+Datum
+crisk_payment_profile_final(PG_FUNCTION_ARGS)
+{
+	ProfileState *state = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	const ExactSum *sums = state->sums;
+	Datum		values[11];
+	bool		nulls[11];
+	Numeric		dso;
+
+	if (tupdesc == NULL)
+	{
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "crisk.payment_profile: return type must be a row type");
+		if (tupdesc->natts != lengthof(values))
+			elog(ERROR, "crisk.payment_profile: the type has %d fields, expected %d",
+				 tupdesc->natts, (int) lengthof(values));
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
+
+	memset(nulls, 0, sizeof(nulls));
+	values[0] = Int64GetDatum(state->invoices);
+	values[1] = Int64GetDatum(state->open_invoices);
+	values[2] = NumericGetDatum(exact_sum_to_numeric(&sums[SUM_BILLED], state->scale, state->dscale));
+	values[3] = NumericGetDatum(exact_sum_to_numeric(&sums[SUM_OPEN], state->scale, state->dscale));
+	values[4] = NumericGetDatum(exact_sum_to_numeric(&sums[SUM_OVERDUE], state->scale, state->dscale));
+	if (exact_sum_sign(&sums[SUM_PAID]) > 0)
+	{
+		values[5] = Float8GetDatum(exact_ratio(&sums[SUM_DBT], &sums[SUM_PAID]));
+		values[6] = Float8GetDatum(weighted_stddev(&sums[SUM_PAID], &sums[SUM_DBT],
+												   &sums[SUM_DBT_SQUARED]));
+	}
+	else
+		nulls[5] = nulls[6] = true;
+	if (exact_sum_sign(&sums[SUM_DUE_OR_PAID]) > 0)
+		values[7] = Float8GetDatum(exact_ratio(&sums[SUM_LATE], &sums[SUM_DUE_OR_PAID]));
+	else
+		nulls[7] = true;
+	values[8] = Int32GetDatum(state->max_days_late);
+	nulls[8] = !state->has_basis;
+	dso = dso_days_of_sales(&sums[SUM_OPEN], &sums[SUM_ISSUED_90], PROFILE_DSO_DAYS);
+	values[9] = NumericGetDatum(dso);
+	nulls[9] = (dso == NULL);
+	values[10] = DateADTGetDatum(state->last_payment);
+	nulls[10] = !state->has_payment;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
