@@ -273,7 +273,8 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("crisk.track_changes_trigger() must be called as a trigger")));
 
-	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+	/* TRUNCATE, or a statement trigger: no row says who changed */
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 	{
 		if (!crisk_pass_is_writing)
 		{
@@ -282,10 +283,6 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 		}
 		PG_RETURN_POINTER(NULL);
 	}
-	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crisk.track_changes_trigger() must run for each row, or after TRUNCATE")));
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?

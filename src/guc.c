@@ -31,6 +31,7 @@ int			crisk_history_retention = 730 * 24 * 60;
 int			crisk_max_workers = 3;
 int			crisk_lock_timeout = 1000;
 int			crisk_statement_timeout = 60 * 60 * 1000;
+int			crisk_alert_score_drop = 15;
 
 /* minute of the day of the daily full pass, -1 when there is none */
 static int	full_rescore_minute = 2 * 60;
@@ -214,6 +215,12 @@ crisk_define_gucs(void)
 							"The worker never waits long on a lock another session holds; 0 means wait forever.",
 							&crisk_lock_timeout, 1000, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.alert_score_drop",
+							"Fall of a customer's score, in points, that raises a score_drop alert.",
+							"Compared with the customer's previous score, at each rescoring.",
+							&crisk_alert_score_drop, 15, 1, 100,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.statement_timeout",
 							"Longest run of one statement of the rescoring worker; 0 means no limit.",

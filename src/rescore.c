@@ -220,12 +220,15 @@ pass_message(RescorePass *pass)
 
 	initStringInfo(&buf);
 	if (pass->errors > 0)
-		appendStringInfo(&buf, "%lld customers could not be scored (see crisk.job_error); first error: %s",
+		appendStringInfo(&buf, "%lld %s could not be scored (see crisk.job_error); first error: %s",
 						 (long long) pass->errors,
+						 pass->errors == 1 ? "customer" : "customers",
 						 pass->first_error ? pass->first_error : "unknown");
 	if (pass->skipped > 0)
-		appendStringInfo(&buf, "%s%lld customers skipped: other sessions held their rows; they stay queued for the next pass",
-						 buf.len > 0 ? "; " : "", (long long) pass->skipped);
+		appendStringInfo(&buf, "%s%lld %s skipped: other sessions held %s; queued again for the next pass",
+						 buf.len > 0 ? "; " : "", (long long) pass->skipped,
+						 pass->skipped == 1 ? "customer" : "customers",
+						 pass->skipped == 1 ? "its account row" : "their account rows");
 	return buf.len > 0 ? buf.data : NULL;
 }
 

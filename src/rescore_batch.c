@@ -69,8 +69,8 @@ static KeptStatement compute_items_statement = {
 };
 static KeptStatement record_statement = {
 	.sql = "SELECT scored, skipped, alerts, limit_changes"
-	" FROM crisk._rescore_record($1, $2, $3, $4)",
-	.nargs = 4
+	" FROM crisk._rescore_record($1, $2, $3)",
+	.nargs = 3
 };
 static KeptStatement forget_statement = {
 	.sql = "DELETE FROM crisk.rescore_queue"
@@ -219,28 +219,14 @@ take_snapshot(RescorePass *pass)
 }
 
 /*
- * Failures of one batch: the customers recorded and skipped.
+ * note_failure records a customer that could not be scored; the pass goes
+ * on with the others.
  */
-typedef struct BatchFailures
-{
-	char	  **ids;
-	int			n;
-	int			max;
-} BatchFailures;
-
 static void
-note_failure(RescorePass *pass, BatchFailures *failures, const char *customer_id,
-			 ErrorData *edata, const char *what)
+note_failure(RescorePass *pass, const char *customer_id, ErrorData *edata,
+			 const char *what)
 {
 	rescore_record_error(pass, customer_id, edata, what);
-	if (failures->n == failures->max)
-	{
-		failures->max = Max(8, failures->max * 2);
-		failures->ids = failures->ids ?
-			repalloc(failures->ids, sizeof(char *) * failures->max) :
-			palloc(sizeof(char *) * failures->max);
-	}
-	failures->ids[failures->n++] = pstrdup(customer_id);
 	pass->errors++;
 }
 
@@ -291,7 +277,7 @@ compute_scores(RescorePass *pass, WorkItem *items, int n)
  */
 static void
 compute_isolated(RescorePass *pass, WorkItem *items, int n,
-				 List **parts, BatchFailures *failures)
+				 List **parts)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -331,11 +317,11 @@ compute_isolated(RescorePass *pass, WorkItem *items, int n,
 	if (!is_data_error(edata->sqlerrcode))
 		ReThrowError(edata);
 	if (n == 1)
-		note_failure(pass, failures, items[0].customer_id, edata, NULL);
+		note_failure(pass, items[0].customer_id, edata, NULL);
 	else
 	{
-		compute_isolated(pass, items, n / 2, parts, failures);
-		compute_isolated(pass, items + n / 2, n - n / 2, parts, failures);
+		compute_isolated(pass, items, n / 2, parts);
+		compute_isolated(pass, items + n / 2, n - n / 2, parts);
 	}
 }
 
@@ -356,11 +342,10 @@ result_customer_id(Datum result)
  * write_scores runs the write statement on results[0..n).
  */
 static void
-write_scores(RescorePass *pass, Datum *results, int n, Oid result_type,
-			 Datum snapshot)
+write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 {
-	Oid			argtypes[4];
-	Datum		args[4];
+	Oid			argtypes[3];
+	Datum		args[3];
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -371,13 +356,11 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type,
 	get_typlenbyvalalign(result_type, &typlen, &typbyval, &typalign);
 	argtypes[0] = get_array_type(result_type);
 	argtypes[1] = INT8OID;
-	argtypes[2] = PG_SNAPSHOTOID;
-	argtypes[3] = DATEOID;
+	argtypes[2] = DATEOID;
 	args[0] = PointerGetDatum(construct_array(results, n, result_type,
 											  typlen, typbyval, typalign));
 	args[1] = Int64GetDatum(pass->run_id);
-	args[2] = snapshot;
-	args[3] = DateADTGetDatum(pass->as_of);
+	args[2] = DateADTGetDatum(pass->as_of);
 
 	crisk_pass_is_writing = true;
 	PG_TRY();
@@ -404,8 +387,7 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type,
  * data errors (worker only).
  */
 static void
-write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type,
-			   Datum snapshot, BatchFailures *failures)
+write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -416,7 +398,7 @@ write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type,
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		write_scores(pass, results, n, result_type, snapshot);
+		write_scores(pass, results, n, result_type);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -442,30 +424,37 @@ write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type,
 	if (!is_data_error(edata->sqlerrcode))
 		ReThrowError(edata);
 	if (n == 1)
-		note_failure(pass, failures, result_customer_id(results[0]), edata,
+		note_failure(pass, result_customer_id(results[0]), edata,
 					 "writing the score failed");
 	else
 	{
-		write_isolated(pass, results, n / 2, result_type, snapshot, failures);
-		write_isolated(pass, results + n / 2, n - n / 2, result_type, snapshot, failures);
+		write_isolated(pass, results, n / 2, result_type);
+		write_isolated(pass, results + n / 2, n - n / 2, result_type);
 	}
 }
 
 /*
- * rescore_batch scores items[0..n): compute, write, and forget the dirty
- * markers of customers that failed (they are recorded; rescoring them
- * every minute would only repeat the error until their data changes).
+ * rescore_batch scores items[0..n).  The queue rows of every customer of
+ * the batch that the batch's snapshot sees go first: the customers scored
+ * are done; those that failed are recorded (rescoring them every minute
+ * would only repeat the error until their data changes); those that have
+ * no account are not crisk's to score; and those whose rows another
+ * session held are queued again by the write, after this delete.
  */
 void
 rescore_batch(RescorePass *pass, WorkItem *items, int nitems)
 {
-	BatchFailures failures = {NULL, 0, 0};
 	List	   *parts = NIL;
 	ListCell   *lc;
 	Datum		snapshot;
+	char	  **ids = palloc(sizeof(char *) * nitems);
+	int			i;
 
 	snapshot = pass->full_scope ? pass->snapshot : take_snapshot(pass);
-	compute_isolated(pass, items, nitems, &parts, &failures);
+	compute_isolated(pass, items, nitems, &parts);
+	for (i = 0; i < nitems; i++)
+		ids[i] = items[i].customer_id;
+	forget_markers(pass, ids, nitems, snapshot);
 
 	foreach(lc, parts)
 	{
@@ -483,11 +472,9 @@ rescore_batch(RescorePass *pass, WorkItem *items, int nitems)
 		if (n == 0)
 			continue;
 		if (pass->in_worker)
-			write_isolated(pass, results, n, result_type, snapshot, &failures);
+			write_isolated(pass, results, n, result_type);
 		else
-			write_scores(pass, results, n, result_type, snapshot);
+			write_scores(pass, results, n, result_type);
 	}
-
-	forget_markers(pass, failures.ids, failures.n, snapshot);
 	pass->batches++;
 }

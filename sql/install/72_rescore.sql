@@ -27,12 +27,14 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '22023',
             MESSAGE = 'older_than must be a positive interval';
     END IF;
-    -- crisk.job_error rows go with their run (ON DELETE CASCADE).
+    -- Score history, limit changes and acknowledged alerts (the store's
+    -- retention), then the passes (crisk.job_error rows go with their run).
+    PERFORM crisk.purge_history(older_than);
     DELETE FROM crisk.job_run
     WHERE started_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) older_than)
       AND status OPERATOR(pg_catalog.<>) 'running';
 END
 $$;
 COMMENT ON FUNCTION crisk._rescore_purge(pg_catalog.interval) IS
-    'Internal: deletes rescoring history older than the interval; the worker calls it daily with crisk.history_retention.';
+    'Internal: deletes history older than the interval (crisk.purge_history, and the records of rescoring passes); the worker calls it daily with crisk.history_retention.';
 REVOKE ALL ON FUNCTION crisk._rescore_purge(pg_catalog.interval) FROM PUBLIC;
