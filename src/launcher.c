@@ -602,9 +602,16 @@ start_due_workers(TimestampTz now)
 		if (crisk_shared->slots[i].in_use)
 			running++;
 
+	/*
+	 * Demand: databases with crisk, and those waiting to be probed.  When
+	 * it exceeds crisk.max_workers, workers take turns, so that a probe or
+	 * a database never waits for good behind workers that run for good.
+	 */
 	hash_seq_init(&seq, databases);
 	while ((entry = hash_seq_search(&seq)) != NULL)
-		if (entry->state == DATABASE_HAS_CRISK && database_wanted(entry))
+		if (database_wanted(entry) &&
+			(entry->state != DATABASE_WITHOUT_CRISK ||
+			 (entry->slotno < 0 && entry->next_start <= now)))
 			demand++;
 	one_shot = demand > crisk_max_workers;
 

@@ -528,7 +528,7 @@ worker_batches(RescorePass *pass)
 
 	for (;;)
 	{
-		int			batch_size = crisk_batch_size;
+		int			batch_size;
 		WorkItem   *items;
 		volatile int n = 0;
 		int64		saved[6];
@@ -536,6 +536,7 @@ worker_batches(RescorePass *pass)
 
 		CHECK_FOR_INTERRUPTS();
 		crisk_worker_reload_if_pending();
+		batch_size = crisk_batch_size;
 		MemoryContextReset(pass->batch_context);
 		MemoryContextSwitchTo(pass->batch_context);
 		items = palloc(sizeof(WorkItem) * batch_size);
@@ -549,12 +550,12 @@ worker_batches(RescorePass *pass)
 		PG_TRY();
 		{
 			begin_transaction();
-			report_progress(pass);
 			n = next_batch(pass, items, batch_size);
 			if (n > 0)
 			{
 				rescore_batch(pass, items, n);
 				update_run(pass, NULL, NULL);
+				report_progress(pass);
 			}
 			end_transaction();
 		}

@@ -69,8 +69,8 @@ static KeptStatement compute_items_statement = {
 };
 static KeptStatement record_statement = {
 	.sql = "SELECT scored, skipped, alerts, limit_changes"
-	" FROM crisk._rescore_record($1, $2, $3)",
-	.nargs = 3
+	" FROM crisk._rescore_record($1, $2, $3, $4)",
+	.nargs = 4
 };
 static KeptStatement forget_statement = {
 	.sql = "DELETE FROM crisk.rescore_queue"
@@ -344,8 +344,8 @@ result_customer_id(Datum result)
 static void
 write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 {
-	Oid			argtypes[3];
-	Datum		args[3];
+	Oid			argtypes[4];
+	Datum		args[4];
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -357,10 +357,13 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 	argtypes[0] = get_array_type(result_type);
 	argtypes[1] = INT8OID;
 	argtypes[2] = DATEOID;
+	argtypes[3] = BOOLOID;
 	args[0] = PointerGetDatum(construct_array(results, n, result_type,
 											  typlen, typbyval, typalign));
 	args[1] = Int64GetDatum(pass->run_id);
 	args[2] = DateADTGetDatum(pass->as_of);
+	/* a pass over every customer relies on dates; others look closer */
+	args[3] = BoolGetDatum(!pass->full_scope);
 
 	crisk_pass_is_writing = true;
 	PG_TRY();

@@ -117,17 +117,29 @@ crisk_worker_reload_if_pending(void)
 
 /*
  * crisk_worker_pause_between_batches sleeps crisk.batch_pause, waking at
- * once for SIGTERM.
+ * once for SIGTERM or a reload; other wake-ups (a request for a pass) do not
+ * shorten it.
  */
 void
 crisk_worker_pause_between_batches(void)
 {
+	TimestampTz end;
+
 	if (!in_worker || crisk_batch_pause <= 0)
 		return;
-	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-					 crisk_batch_pause, PG_WAIT_EXTENSION);
-	ResetLatch(MyLatch);
-	CHECK_FOR_INTERRUPTS();
+	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), crisk_batch_pause);
+	for (;;)
+	{
+		long		remaining = (long) ((end - GetCurrentTimestamp()) / 1000);
+
+		/* a reload ends the pause: the new setting may be shorter */
+		if (remaining <= 0 || ConfigReloadPending)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
 }
 
 /*

@@ -25,9 +25,13 @@
 --                    event; 'critical' when adverse, else 'info'); for a
 --                    customer scored for the first time, recorded in the
 --                    last 24 hours
---   overdue_90       an open invoice passed 90 days past due since the
---                    previous score (key: the invoice); for a customer
---                    scored for the first time, on as_of itself
+--   overdue_90       an open invoice more than 90 days past due, once per
+--                    invoice (key: the invoice).  A full pass looks only at
+--                    invoices that passed 90 days since the customer's
+--                    previous score (for a customer scored for the first
+--                    time, on as_of itself); any other pass (thorough: the
+--                    customer's data changed, e.g. an old invoice was
+--                    booked late) looks at all of them
 --   payment_pattern  the oldest open invoice is later than the customer
 --                    usually pays: days past due > average days beyond
 --                    terms + max(2 standard deviations, 15 days), with at
@@ -36,7 +40,7 @@
 -- One row and one notification each (crisk.alert's trigger); a condition
 -- already open is not raised twice.
 CREATE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_catalog.int8,
-                                      as_of pg_catalog.date,
+                                      as_of pg_catalog.date, thorough pg_catalog.bool,
                                       OUT scored pg_catalog.int8, OUT skipped pg_catalog.int8,
                                       OUT alerts pg_catalog.int8, OUT limit_changes pg_catalog.int8)
     LANGUAGE plpgsql
@@ -241,11 +245,16 @@ BEGIN
                                              'due_date', l.due_date)
         FROM r
         JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-        WHERE (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90)
+        WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
           AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
           AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
           AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
-          AND l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90)
+          AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND (r.item).newest_due_over_90 IS NOT NULL
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
+                            AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
         UNION ALL
         SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
                pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
@@ -283,6 +292,6 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date) IS
+COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) IS
     'Internal: writes a batch of rescoring results: recalibrated limits, crisk.score, crisk.score_history and alerts; returns the counts.';
-REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) FROM PUBLIC;
