@@ -9,8 +9,8 @@
 --   seed                   the same seed gives the same portfolio (default 1)
 --   as_of                  the portfolio's "today" (default current_date)
 --
--- It fills crisk.account and crisk.invoice (and, where the store has them,
--- crisk.financials and crisk.event) for customers C000001, C000002, ...
+-- It fills crisk.account, crisk.invoice, crisk.financials and crisk.event
+-- for customers C000001, C000002, ... (into an empty portfolio).
 -- Every random draw is a hash of (seed, what is drawn), never random(), so
 -- the result does not depend on the plan, on parallelism or on row order.
 --
@@ -201,10 +201,104 @@ CROSS JOIN LATERAL (
                                 * c.median_invoice, -3)) AS credit_limit
 ) limits;
 
+-- When the relationship began: customers who joined during the period
+-- began with their first invoice, the others one to fifteen years before
+-- the history starts.  Defaulted customers were cut off (an order stop).
+UPDATE crisk.account a
+SET customer_since = CASE
+        WHEN c.first_month > 0 THEN (date_trunc('month', pp.as_of)
+            - make_interval(months => pp.months - 1 - c.first_month))::date
+        ELSE (date_trunc('month', pp.as_of)
+            - make_interval(months => pp.months - 1 + 12 + floor(pg_temp.uniform(c.n, 47) * 168)::integer))::date
+    END,
+    blocked = (c.habit = 'defaulted')
+FROM customer c CROSS JOIN portfolio_parameters pp
+WHERE a.customer_id = c.customer_id;
+
+-- Balance sheets (two fiscal years ending 31 December) for 70 % of the
+-- customers: prompt payers are sound, customers in distress are not, so
+-- that Altman's Z' tells them apart as it would in real life.  Figures are
+-- scaled to the customer's own size (about 40 times what it buys from us).
+INSERT INTO crisk.financials (customer_id, fiscal_year_end, working_capital,
+                              retained_earnings, ebit, equity, total_liabilities,
+                              total_assets, sales, source)
+SELECT c.customer_id, y.fiscal_year_end,
+       round((ta * (r.wc + 0.08 * pg_temp.normal(k, 50)))::numeric, -2),
+       round((ta * (r.re + 0.08 * pg_temp.normal(k, 51)))::numeric, -2),
+       round((ta * (r.ebit + 0.03 * pg_temp.normal(k, 52)))::numeric, -2),
+       round((ta * r.eq_share)::numeric, -2),
+       round((ta * (1 - r.eq_share))::numeric, -2),
+       round(ta::numeric, -2),
+       round((ta * (r.turnover + 0.2 * pg_temp.normal(k, 53)))::numeric, -2),
+       'demo generator'
+FROM customer c
+CROSS JOIN portfolio_parameters pp
+CROSS JOIN LATERAL (
+    VALUES ((make_date(extract(year FROM pp.as_of)::integer - 1, 12, 31)), 1),
+           ((make_date(extract(year FROM pp.as_of)::integer - 2, 12, 31)), 2)
+) AS y(fiscal_year_end, years_back)
+CROSS JOIN LATERAL (
+    SELECT c.n * 10 + y.years_back AS k,
+           greatest(50000, 40 * 12 * c.monthly_rate * c.median_invoice
+                           * exp(0.4 * pg_temp.normal(c.n, 54))
+                           * (1 - 0.05 * y.years_back)) AS ta
+) size
+CROSS JOIN LATERAL (
+    -- working capital, retained earnings and EBIT as shares of total
+    -- assets, equity's share of the balance sheet, and asset turnover
+    SELECT * FROM (VALUES
+        ('prompt',      0.22,  0.30,  0.09, 0.45, 1.6),
+        ('late',        0.12,  0.18,  0.05, 0.35, 1.4),
+        ('drifting',    0.04,  0.06,  0.01, 0.22, 1.2),
+        ('distressed', -0.06, -0.08, -0.04, 0.10, 1.0),
+        ('defaulted',  -0.12, -0.20, -0.08, 0.04, 0.9)
+    ) AS v(habit, wc, re, ebit, eq_share, turnover)
+    WHERE v.habit = c.habit
+) r
+WHERE pg_temp.uniform(c.n, 55) < 0.70
+  AND y.fiscal_year_end < pp.as_of
+  AND c.last_month >= pp.months - 1 - 12 * y.years_back;
+
+-- Legal events: insolvency proceedings for customers in distress or in
+-- default, capital losses and liens for some late payers, and the ordinary
+-- life of companies (new directors, moved offices) for a few others.
+INSERT INTO crisk.event (customer_id, kind, occurred_on, detail)
+SELECT c.customer_id, e.kind,
+       pp.as_of - e.days_ago,
+       'demo generator'
+FROM customer c
+CROSS JOIN portfolio_parameters pp
+CROSS JOIN LATERAL (
+    SELECT * FROM (VALUES
+        ('safeguard', c.habit = 'distressed' AND pg_temp.uniform(c.n, 60) < 0.35,
+         20 + floor(pg_temp.uniform(c.n, 61) * 120)::integer),
+        ('receivership', c.habit = 'distressed' AND pg_temp.uniform(c.n, 60) >= 0.35
+                         AND pg_temp.uniform(c.n, 60) < 0.55,
+         10 + floor(pg_temp.uniform(c.n, 61) * 90)::integer),
+        ('liquidation', c.habit = 'defaulted' AND pg_temp.uniform(c.n, 60) < 0.60,
+         30 + floor(pg_temp.uniform(c.n, 61) * 300)::integer),
+        ('receivership', c.habit = 'defaulted' AND pg_temp.uniform(c.n, 60) >= 0.60,
+         60 + floor(pg_temp.uniform(c.n, 61) * 300)::integer),
+        ('capital_loss', c.habit IN ('drifting', 'distressed') AND pg_temp.uniform(c.n, 62) < 0.15,
+         floor(pg_temp.uniform(c.n, 63) * 400)::integer),
+        ('lien', c.habit IN ('late', 'drifting', 'distressed') AND pg_temp.uniform(c.n, 64) < 0.04,
+         floor(pg_temp.uniform(c.n, 65) * 300)::integer),
+        ('director_change', pg_temp.uniform(c.n, 66) < 0.05,
+         floor(pg_temp.uniform(c.n, 67) * 700)::integer),
+        ('office_transfer', pg_temp.uniform(c.n, 68) < 0.03,
+         floor(pg_temp.uniform(c.n, 69) * 700)::integer)
+    ) AS v(kind, happens, days_ago)
+    WHERE v.happens
+) e;
+
 ANALYZE crisk.account;
 ANALYZE crisk.invoice;
+ANALYZE crisk.financials;
+ANALYZE crisk.event;
 
 SELECT count(*) AS customers,
        (SELECT count(*) FROM crisk.invoice) AS invoices,
-       (SELECT count(*) FROM crisk.invoice WHERE paid_date IS NULL) AS open_invoices
+       (SELECT count(*) FROM crisk.invoice WHERE paid_date IS NULL) AS open_invoices,
+       (SELECT count(*) FROM crisk.financials) AS balance_sheets,
+       (SELECT count(*) FROM crisk.event) AS events
 FROM crisk.account;

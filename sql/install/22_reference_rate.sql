@@ -137,9 +137,9 @@ CREATE TRIGGER reference_rate_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.reference_rate
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
 
--- The rates are public facts: everyone may read them (late_payment_interest
--- reads them with the caller's rights).  Adding rates is the table owner's,
--- or whoever the DBA grants it to:
+-- Like every crisk table, not readable by PUBLIC: the DBA grants reading and
+-- adding rates to the roles that need them (README, "Privileges").
+-- crisk.late_payment_interest works for every caller all the same: it reads
+-- its cached copy through the table cache, not with the caller's rights.
 --   GRANT INSERT, UPDATE, DELETE ON crisk.reference_rate TO credit_admin;
 REVOKE ALL ON crisk.reference_rate FROM PUBLIC;
-GRANT SELECT ON crisk.reference_rate TO PUBLIC;

@@ -124,11 +124,12 @@ CREATE TRIGGER scorecard_no_truncate
 SELECT pg_catalog.pg_extension_config_dump('crisk.scorecard',
     'WHERE model OPERATOR(pg_catalog.<>) ''default''');
 
--- Anyone may read the models: explain_score shows their points anyway, and
--- a person scored by one may ask how it works (GDPR art. 15 and 22).  Only
--- the owner (or whom the DBA grants) may change them.
+-- Like every crisk table, not readable by PUBLIC; the DBA grants reading
+-- and changing models to the roles that need them (README, "Privileges").
+-- credit_score and explain_score work for every caller all the same: they
+-- read the cached model through the table cache, not with the caller's
+-- rights, and explain_score shows each characteristic's points.
 REVOKE ALL ON TABLE crisk.scorecard FROM PUBLIC;
-GRANT SELECT ON TABLE crisk.scorecard TO PUBLIC;
 
 CREATE FUNCTION crisk.validate_model(model pg_catalog.text)
     RETURNS TABLE (characteristic pg_catalog.text, severity pg_catalog.text,

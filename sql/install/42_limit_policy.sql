@@ -71,8 +71,8 @@ CREATE TRIGGER limit_policy_no_truncate
 SELECT pg_catalog.pg_extension_config_dump('crisk.limit_policy',
     'WHERE policy OPERATOR(pg_catalog.<>) ''default''');
 
+-- Like every crisk table, not readable by PUBLIC (see crisk.scorecard).
 REVOKE ALL ON TABLE crisk.limit_policy FROM PUBLIC;
-GRANT SELECT ON TABLE crisk.limit_policy TO PUBLIC;
 
 CREATE FUNCTION crisk.recalibrated_limit(current_limit pg_catalog.numeric,
                                          score pg_catalog.int4,

@@ -162,8 +162,8 @@ SELECT ok(pg_catalog.has_function_privilege('public', 'crisk.reference_rate_ship
           'PUBLIC may list the shipped rates (pg_dump''s filter calls it)');
 SELECT ok(NOT pg_catalog.has_function_privilege('public', 'crisk.reference_rate_guard()', 'EXECUTE'),
           'PUBLIC may not execute the guard trigger function');
-SELECT ok(pg_catalog.has_table_privilege('public', 'crisk.reference_rate', 'SELECT'),
-          'PUBLIC may read crisk.reference_rate');
+SELECT ok(NOT pg_catalog.has_table_privilege('public', 'crisk.reference_rate', 'SELECT'),
+          'PUBLIC may not read crisk.reference_rate');
 SELECT ok(NOT pg_catalog.has_table_privilege('public', 'crisk.reference_rate', 'INSERT, UPDATE, DELETE, TRUNCATE'),
           'PUBLIC may not change crisk.reference_rate');
 
@@ -174,7 +174,7 @@ SELECT ok(NOT pg_catalog.has_table_privilege('public', 'crisk.reference_rate', '
 CREATE ROLE crisk_test_reader;
 CREATE ROLE crisk_test_rate_keeper;
 GRANT USAGE ON SCHEMA crisk TO crisk_test_reader, crisk_test_rate_keeper;
-GRANT INSERT, UPDATE, DELETE ON crisk.reference_rate TO crisk_test_rate_keeper;
+GRANT SELECT, INSERT, UPDATE, DELETE ON crisk.reference_rate TO crisk_test_rate_keeper;
 
 SET ROLE crisk_test_reader;
 SELECT crisk.late_payment_interest(10000.00, '2023-05-15', '2023-08-10') AS reader_interest \gset

@@ -16,7 +16,7 @@ $node->safe_psql('source', q{
 	CREATE EXTENSION crisk;
 	CREATE ROLE rate_keeper;
 	GRANT USAGE ON SCHEMA crisk TO rate_keeper;
-	GRANT INSERT, UPDATE, DELETE ON crisk.reference_rate TO rate_keeper;
+	GRANT SELECT, INSERT, UPDATE, DELETE ON crisk.reference_rate TO rate_keeper;
 	SET ROLE rate_keeper;
 	-- A rate after the shipped ones, one before them, and one added then
 	-- corrected (its corrected value must be what is restored).

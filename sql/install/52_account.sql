@@ -1,0 +1,159 @@
+-- Customer accounts, legal events and financial statements: what credit
+-- managers know about a customer besides the ledger.
+
+CREATE TABLE crisk.account (
+    customer_id         pg_catalog.text NOT NULL,
+    name                pg_catalog.text,
+    segment             pg_catalog.text,
+    credit_limit        pg_catalog.numeric,
+    limit_locked        pg_catalog.bool NOT NULL DEFAULT false,
+    insured_cover       pg_catalog.numeric,
+    payment_terms_days  pg_catalog.int4,
+    policy              pg_catalog.text NOT NULL DEFAULT 'default',
+    model               pg_catalog.text NOT NULL DEFAULT 'default',
+    -- Beyond the specification:
+    blocked             pg_catalog.bool NOT NULL DEFAULT false,
+    customer_since      pg_catalog.date,
+    dunning_policy      pg_catalog.text NOT NULL DEFAULT 'default',
+    limit_reason        pg_catalog.text,
+    limit_run_id        pg_catalog.int8,
+    limit_changed_at    pg_catalog.timestamptz,
+    limit_changed_by    pg_catalog.text,
+    CONSTRAINT account_pkey PRIMARY KEY (customer_id),
+    CONSTRAINT account_customer_id_not_empty CHECK (customer_id <> ''),
+    -- NaN sorts above 'Infinity', so these also reject NaN.
+    CONSTRAINT account_credit_limit_valid
+        CHECK (credit_limit >= 0 AND credit_limit < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT account_insured_cover_valid
+        CHECK (insured_cover >= 0 AND insured_cover < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT account_payment_terms_valid CHECK (payment_terms_days >= 0),
+    CONSTRAINT account_customer_since_finite CHECK (pg_catalog.isfinite(customer_since))
+);
+COMMENT ON TABLE crisk.account IS
+    'One row per customer crisk manages: credit limit (NULL: none set), limit lock (never changed by recalibration), insured cover, payment terms, limit policy, scorecard model, order stop, dunning policy, and who last changed the limit and why.';
+COMMENT ON COLUMN crisk.account.credit_limit IS 'Credit limit in force; NULL when none is set (crisk.check_order then asks for review).';
+COMMENT ON COLUMN crisk.account.limit_locked IS 'True: recalibration never changes this limit; people still may (crisk.set_credit_limit).';
+COMMENT ON COLUMN crisk.account.insured_cover IS 'Amount a credit insurer covers for this customer; caps the recalibrated limit.';
+COMMENT ON COLUMN crisk.account.policy IS 'Limit policy (crisk.limit_policy) used by recalibration.';
+COMMENT ON COLUMN crisk.account.model IS 'Scorecard model (crisk.scorecard) used by scoring.';
+COMMENT ON COLUMN crisk.account.blocked IS 'Order stop set by a credit manager: crisk.check_order blocks every order.';
+COMMENT ON COLUMN crisk.account.customer_since IS 'Start of the relationship, for relationship_months when the ledger holds only recent invoices; NULL: the first invoice.';
+COMMENT ON COLUMN crisk.account.dunning_policy IS 'Dunning policy (crisk.dunning_policy) applied to this customer''s overdue invoices.';
+COMMENT ON COLUMN crisk.account.limit_reason IS 'Why the limit or its lock last changed, as given with that change (NULL: not given). Maintained by crisk: give it in the same UPDATE as the change.';
+COMMENT ON COLUMN crisk.account.limit_run_id IS 'Rescoring run (crisk.job_run) that last changed the limit; NULL when a person did. Maintained by crisk: a run gives it in the same UPDATE as the change.';
+COMMENT ON COLUMN crisk.account.limit_changed_at IS 'When the limit or its lock last changed (maintained by crisk).';
+COMMENT ON COLUMN crisk.account.limit_changed_by IS 'Login (session user) that last changed the limit or its lock (maintained by crisk).';
+REVOKE ALL ON crisk.account FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.account', '');
+
+-- The legal events of SPEC section 2, as a closed vocabulary ("other" for
+-- anything else).  adverse: counts as an adverse event for scoring;
+-- order_decision/order_window_days: what crisk.check_order does while such
+-- an event is recent (window NULL: for ever).
+CREATE TABLE crisk.event_kind (
+    kind               pg_catalog.text NOT NULL,
+    description        pg_catalog.text NOT NULL,
+    adverse            pg_catalog.bool NOT NULL,
+    order_decision     pg_catalog.text,
+    order_window_days  pg_catalog.int4,
+    CONSTRAINT event_kind_pkey PRIMARY KEY (kind),
+    CONSTRAINT event_kind_order_decision_valid CHECK (order_decision IN ('review', 'block')),
+    CONSTRAINT event_kind_order_window_valid
+        CHECK (order_window_days IS NULL OR (order_window_days > 0 AND order_decision IS NOT NULL))
+);
+COMMENT ON TABLE crisk.event_kind IS
+    'Kinds of legal and financial events crisk.event records, shipped with crisk: whether each is adverse (counted by scoring) and what it does to order checks, for how many days.';
+INSERT INTO crisk.event_kind (kind, description, adverse, order_decision, order_window_days) VALUES
+    ('safeguard', 'safeguard proceedings opened (procédure de sauvegarde)', true, 'review', 365),
+    ('receivership', 'receivership opened (redressement judiciaire)', true, 'block', 365),
+    ('liquidation', 'judicial liquidation (liquidation judiciaire)', true, 'block', NULL),
+    ('capital_loss', 'equity below half the share capital (capitaux propres inférieurs à la moitié du capital social)', true, 'review', 365),
+    ('dissolution', 'dissolution of the company', true, 'block', NULL),
+    ('strike_off', 'struck off the trade register (radiation)', true, 'block', NULL),
+    ('lien', 'lien registered by the tax or social-security authorities (inscription de privilège)', true, 'review', 365),
+    ('pledge', 'pledge registered on the business or its assets (nantissement)', true, NULL, NULL),
+    ('director_change', 'change of directors', false, NULL, NULL),
+    ('office_transfer', 'transfer of the registered office', false, NULL, NULL),
+    ('business_sale', 'sale of the business (cession de fonds de commerce)', true, 'review', 365),
+    ('lease_management', 'business put under lease-management (location-gérance)', false, 'review', 365),
+    ('other', 'other event (see detail)', false, NULL, NULL);
+REVOKE ALL ON crisk.event_kind FROM PUBLIC;
+-- crisk.check_order caches the kinds that affect orders.
+CREATE TRIGGER event_kind_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.event_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+ALTER TABLE crisk.event_kind ENABLE ALWAYS TRIGGER event_kind_changed;
+CREATE TRIGGER event_kind_shipped
+    BEFORE INSERT OR UPDATE OR DELETE ON crisk.event_kind
+    FOR EACH ROW EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Record events outside this vocabulary with kind ''other'' and say what happened in detail.');
+CREATE TRIGGER event_kind_shipped_truncate
+    BEFORE TRUNCATE ON crisk.event_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Record events outside this vocabulary with kind ''other'' and say what happened in detail.');
+
+CREATE TABLE crisk.event (
+    event_id     pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+    customer_id  pg_catalog.text NOT NULL,
+    kind         pg_catalog.text NOT NULL,
+    occurred_on  pg_catalog.date NOT NULL,
+    detail       pg_catalog.text,
+    recorded_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT event_pkey PRIMARY KEY (event_id),
+    CONSTRAINT event_customer_fkey FOREIGN KEY (customer_id)
+        REFERENCES crisk.account (customer_id) ON UPDATE CASCADE,
+    CONSTRAINT event_kind_fkey FOREIGN KEY (kind) REFERENCES crisk.event_kind (kind),
+    CONSTRAINT event_occurred_on_finite CHECK (pg_catalog.isfinite(occurred_on))
+);
+COMMENT ON TABLE crisk.event IS
+    'Legal and financial events concerning a customer (insolvency proceedings, capital loss, dissolution, liens, director changes, ...; kinds in crisk.event_kind), with the date they occurred (as published) and free detail such as the court or the publication reference.';
+-- check_order and scoring read one customer's recent events.
+CREATE INDEX event_customer_idx ON crisk.event (customer_id, occurred_on);
+REVOKE ALL ON crisk.event FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.event', '');
+SELECT pg_catalog.pg_extension_config_dump('crisk.event_event_id_seq', '');
+
+-- Balance-sheet and income-statement items feeding crisk.altman_z, one row
+-- per fiscal year; NULL where the item is unknown.
+CREATE TABLE crisk.financials (
+    customer_id          pg_catalog.text NOT NULL,
+    fiscal_year_end      pg_catalog.date NOT NULL,
+    working_capital      pg_catalog.numeric,
+    retained_earnings    pg_catalog.numeric,
+    ebit                 pg_catalog.numeric,
+    equity               pg_catalog.numeric,
+    market_value_equity  pg_catalog.numeric,
+    total_liabilities    pg_catalog.numeric,
+    total_assets         pg_catalog.numeric,
+    sales                pg_catalog.numeric,
+    source               pg_catalog.text,
+    recorded_at          pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT financials_pkey PRIMARY KEY (customer_id, fiscal_year_end),
+    CONSTRAINT financials_customer_fkey FOREIGN KEY (customer_id)
+        REFERENCES crisk.account (customer_id) ON UPDATE CASCADE,
+    CONSTRAINT financials_fiscal_year_end_finite CHECK (pg_catalog.isfinite(fiscal_year_end)),
+    -- Items that may be negative must still be finite numbers.
+    CONSTRAINT financials_working_capital_finite
+        CHECK (working_capital > '-Infinity'::pg_catalog.numeric AND working_capital < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_retained_earnings_finite
+        CHECK (retained_earnings > '-Infinity'::pg_catalog.numeric AND retained_earnings < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_ebit_finite
+        CHECK (ebit > '-Infinity'::pg_catalog.numeric AND ebit < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_equity_finite
+        CHECK (equity > '-Infinity'::pg_catalog.numeric AND equity < 'Infinity'::pg_catalog.numeric),
+    -- Altman's ratios divide by total assets and total liabilities.
+    CONSTRAINT financials_market_value_equity_valid
+        CHECK (market_value_equity >= 0 AND market_value_equity < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_total_liabilities_valid
+        CHECK (total_liabilities >= 0 AND total_liabilities < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_total_assets_valid
+        CHECK (total_assets > 0 AND total_assets < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT financials_sales_valid
+        CHECK (sales >= 0 AND sales < 'Infinity'::pg_catalog.numeric)
+);
+COMMENT ON TABLE crisk.financials IS
+    'A customer''s financial statements, one row per fiscal year: working capital, retained earnings, EBIT, book equity, market value of equity (listed companies), total liabilities, total assets, sales; the items of the Altman Z-scores.';
+COMMENT ON COLUMN crisk.financials.equity IS 'Book value of equity (Z'' and Z'''' use it).';
+COMMENT ON COLUMN crisk.financials.market_value_equity IS 'Market value of equity, for listed companies (the original Z uses it); NULL otherwise.';
+REVOKE ALL ON crisk.financials FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.financials', '');

@@ -1,0 +1,389 @@
+/*-------------------------------------------------------------------------
+ *
+ * customer_facts.c
+ *	  What crisk.check_order needs to know about a customer at call time:
+ *	  the account, the latest score, legal events and the items open today.
+ *
+ * An order check must cost about as much as a primary-key lookup, and
+ * measured, starting executors costs more than the lookups themselves.  So
+ * crisk's own tables (account, score, event, and the built-in ledger
+ * crisk.invoice) are read directly through their indexes on customer_id,
+ * with the query's snapshot, as index scans in a plan would (the ledger as
+ * an index-only scan); a ledger that is an ERP's table or view is read
+ * through crisk.ledger by one statement prepared once per session.  When
+ * crisk.set_ledger() points the ledger elsewhere it rewrites
+ * crisk.ledger_rows(), which that kept plan has inlined, and the plan cache
+ * replans it.  Nothing here takes row locks.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/itup.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/visibilitymap.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/predicate.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "customer_facts.h"
+#include "table_cache.h"
+
+/*
+ * The customer's items open today (paid_date NULL or later), $1 the
+ * customer, $2 today.  The ledger may be an ERP's view, so it is read
+ * through SQL; a plain index-only scan, with no aggregate to start up:
+ * summing a handful of rows in C costs nothing.
+ */
+static const char *const open_items_sql =
+"SELECT l.amount, l.due_date FROM crisk.ledger l"
+" WHERE l.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $2)";
+
+/* Prepared on first use in the session, kept for the session. */
+static SPIPlanPtr open_items_plan = NULL;
+
+/*
+ * crisk's own tables, read directly through their indexes on customer_id:
+ * an index probe costs less than starting an executor for it.  Their OIDs
+ * are looked up by name and forgotten when the relcache says so.
+ */
+static CachedTable account_table = CACHED_TABLE("account");
+static CachedTable account_index = CACHED_TABLE("account_pkey");
+static CachedTable score_table = CACHED_TABLE("score");
+static CachedTable score_index = CACHED_TABLE("score_pkey");
+static CachedTable event_table = CACHED_TABLE("event");
+static CachedTable event_index = CACHED_TABLE("event_customer_idx");
+
+/*
+ * When the ledger is crisk's own table (crisk.ledger_source is empty), its
+ * open items are read the same way, by an index-only scan of
+ * invoice_customer_idx; an ERP source is read through crisk.ledger.
+ */
+static CachedTable invoice_table = CACHED_TABLE("invoice");
+static CachedTable invoice_index = CACHED_TABLE("invoice_customer_idx");
+static CachedTable ledger_source_table = CACHED_TABLE("ledger_source");
+static bool ledger_builtin = true;
+
+/*
+ * keep_plan prepares a statement once per session with a generic plan:
+ * every call runs the same index lookups whatever the customer, and
+ * planning costs more than running, so the plan cache must not try custom
+ * plans first.
+ */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
+{
+	if (*plan == NULL)
+	{
+		SPIPlanPtr	prepared = SPI_prepare_cursor(sql, nargs, argtypes,
+												  CURSOR_OPT_GENERIC_PLAN);
+
+		if (prepared == NULL)
+			elog(ERROR, "crisk: SPI_prepare_cursor failed: %s",
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(prepared) != 0)
+			elog(ERROR, "crisk: SPI_keepplan failed");
+		*plan = prepared;
+	}
+	return *plan;
+}
+
+/*
+ * compare_events orders events by date, then by id, for qsort.
+ */
+static int
+compare_events(const void *a, const void *b)
+{
+	const CustomerEvent *x = (const CustomerEvent *) a;
+	const CustomerEvent *y = (const CustomerEvent *) b;
+
+	if (x->occurred_on != y->occurred_on)
+		return x->occurred_on < y->occurred_on ? -1 : 1;
+	if (x->event_id != y->event_id)
+		return x->event_id < y->event_id ? -1 : 1;
+	return 0;
+}
+
+/* Called for each row found by scan_by_customer. */
+typedef void (*RowCallback) (TupleTableSlot *slot, TupleDesc desc,
+							CustomerFacts *facts);
+
+/*
+ * scan_by_customer reads the rows of a crisk table whose index on
+ * customer_id matches, with the query's snapshot, as an index scan in a
+ * plan would; the locks are kept to the end of the transaction, as the
+ * executor's are.
+ */
+static void
+scan_by_customer(CachedTable *table, CachedTable *index, Datum customer_id,
+				 RowCallback callback, CustomerFacts *facts)
+{
+	Relation	rel = table_open(table_cache_relid(table), AccessShareLock);
+	Relation	idx = index_open(table_cache_relid(index), AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[0], F_TEXTEQ, customer_id);
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
+	index_rescan(scan, &key, 1, NULL, 0);
+	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		callback(slot, RelationGetDescr(rel), facts);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+}
+
+/*
+ * column_value copies a column of the row in the slot, by name, out of the
+ * buffer the slot points into.
+ */
+static Datum
+column_value(TupleTableSlot *slot, TupleDesc desc, const char *name, bool *isnull)
+{
+	int			attnum = SPI_fnumber(desc, name);
+	Form_pg_attribute att;
+	Datum		value;
+
+	if (attnum <= 0)
+		elog(ERROR, "crisk: column \"%s\" not found", name);
+	att = TupleDescAttr(desc, attnum - 1);
+	value = slot_getattr(slot, attnum, isnull);
+	return *isnull ? (Datum) 0 : datumCopy(value, att->attbyval, att->attlen);
+}
+
+/*
+ * account_row takes the account's limit, order stop and dunning policy.
+ */
+static void
+account_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
+{
+	bool		isnull;
+	Datum		policy;
+
+	facts->has_account = true;
+	facts->credit_limit = column_value(slot, desc, "credit_limit", &isnull);
+	facts->has_limit = !isnull;
+	facts->blocked = DatumGetBool(column_value(slot, desc, "blocked", &isnull)) && !isnull;
+	policy = column_value(slot, desc, "dunning_policy", &isnull);
+	facts->dunning_policy = isnull ? NULL : TextDatumGetCString(policy);
+}
+
+/*
+ * score_row takes the latest score, risk class and as-of date.
+ */
+static void
+score_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
+{
+	bool		isnull;
+	Datum		value;
+
+	facts->scored = true;
+	facts->score = DatumGetInt32(column_value(slot, desc, "score", &isnull));
+	value = column_value(slot, desc, "risk_class", &isnull);
+	facts->risk_class = isnull ? NULL : TextDatumGetCString(value);
+	facts->scored_as_of = DatumGetDateADT(column_value(slot, desc, "as_of", &isnull));
+}
+
+/*
+ * event_row adds a legal event to the customer's list.
+ */
+static void
+event_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
+{
+	bool		isnull;
+	CustomerEvent *event;
+
+	if (facts->nevents == facts->events_allocated)
+	{
+		facts->events_allocated = Max(8, facts->events_allocated * 2);
+		facts->events = facts->events == NULL ?
+			palloc(sizeof(CustomerEvent) * facts->events_allocated) :
+			repalloc(facts->events, sizeof(CustomerEvent) * facts->events_allocated);
+	}
+	event = &facts->events[facts->nevents++];
+	event->kind = TextDatumGetCString(column_value(slot, desc, "kind", &isnull));
+	event->occurred_on = DatumGetDateADT(column_value(slot, desc, "occurred_on", &isnull));
+	event->event_id = DatumGetInt64(column_value(slot, desc, "event_id", &isnull));
+}
+
+/*
+ * builtin_ledger says whether crisk reads its own crisk.invoice, that is
+ * whether crisk.ledger_source is empty, from a session cache dropped when
+ * that table changes.
+ */
+static bool
+builtin_ledger(void)
+{
+	if (!table_cache_is_valid(&ledger_source_table))
+	{
+		TableCacheScan *scan = table_cache_begin_scan(&ledger_source_table);
+
+		ledger_builtin = (table_cache_scan_next(scan) == NULL);
+		table_cache_end_scan(scan);
+	}
+	return ledger_builtin;
+}
+
+/*
+ * add_open_item counts one ledger item open today into the facts.
+ */
+static void
+add_open_item(CustomerFacts *facts, Datum amount, bool amount_null, Datum due, bool due_null,
+			  DateADT today, Datum zero)
+{
+	if (amount_null)
+		return;					/* an ERP source may hold unknown amounts */
+	facts->exposure = DirectFunctionCall2(numeric_add, facts->exposure, amount);
+	if (due_null || DatumGetDateADT(due) >= today ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, amount, zero)) <= 0)
+		return;
+	facts->overdue_items++;
+	facts->overdue_amount = DirectFunctionCall2(numeric_add, facts->overdue_amount, amount);
+	facts->oldest_days_past_due = Max(facts->oldest_days_past_due,
+									  (int32) (today - DatumGetDateADT(due)));
+}
+
+/*
+ * index_column returns the position of a column in an index, or raises an
+ * error if the index lacks it (someone changed crisk's index).
+ */
+static int
+index_column(Relation index, const char *name)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(index), name);
+
+	if (attnum <= 0)
+		elog(ERROR, "crisk: index %s has no column \"%s\"",
+			 RelationGetRelationName(index), name);
+	return attnum;
+}
+
+/*
+ * scan_builtin_ledger reads the customer's open items from
+ * crisk.invoice_customer_idx, as an index-only scan in a plan would: the
+ * index holds every column needed, and the heap is visited only for pages
+ * not known to be all-visible.  The index tuple, not the heap tuple, gives
+ * the values: columns of an index never change along a HOT chain.
+ */
+static void
+scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts *facts)
+{
+	Relation	heap = table_open(table_cache_relid(&invoice_table), AccessShareLock);
+	Relation	index = index_open(table_cache_relid(&invoice_index), AccessShareLock);
+	Snapshot	snapshot = GetActiveSnapshot();
+	TupleTableSlot *heap_slot = table_slot_create(heap, NULL);
+	Buffer		vm_buffer = InvalidBuffer;
+	int			paid_col = index_column(index, "paid_date");
+	int			amount_col = index_column(index, "amount");
+	int			due_col = index_column(index, "due_date");
+	IndexScanDesc scan;
+	ScanKeyData key;
+	ItemPointer tid;
+
+	ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   index->rd_indcollation[0], F_TEXTEQ, customer_id);
+	scan = index_beginscan(heap, index, snapshot, 1, 0);
+	scan->xs_want_itup = true;
+	index_rescan(scan, &key, 1, NULL, 0);
+	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		from_heap = false;
+		Datum		paid;
+		Datum		amount;
+		Datum		due;
+		bool		paid_null;
+		bool		amount_null;
+		bool		due_null;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm_buffer))
+		{
+			if (!index_fetch_heap(scan, heap_slot))
+				continue;		/* no version visible to this snapshot */
+			ExecClearTuple(heap_slot);
+			from_heap = true;
+		}
+		if (scan->xs_itup == NULL)
+			elog(ERROR, "crisk: the index returned no tuple");
+		paid = index_getattr(scan->xs_itup, paid_col, scan->xs_itupdesc, &paid_null);
+		if (!paid_null && DatumGetDateADT(paid) <= today)
+			continue;			/* settled */
+		amount = index_getattr(scan->xs_itup, amount_col, scan->xs_itupdesc, &amount_null);
+		due = index_getattr(scan->xs_itup, due_col, scan->xs_itupdesc, &due_null);
+		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+		/* Without a heap visit, take the predicate lock it would have taken. */
+		if (!from_heap)
+			PredicateLockPage(heap, ItemPointerGetBlockNumber(tid), snapshot);
+	}
+	if (vm_buffer != InvalidBuffer)
+		ReleaseBuffer(vm_buffer);
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(heap_slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+}
+
+/*
+ * gather_customer_facts reads what is known about the customer.  Called
+ * with SPI connected; everything lives in SPI's memory until SPI_finish.
+ */
+void
+gather_customer_facts(Datum customer_id, DateADT today, CustomerFacts *facts)
+{
+	Oid			argtypes[2] = {TEXTOID, DATEOID};
+	Datum		args[2];
+	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	TupleDesc	desc;
+	uint64		i;
+	int			rc;
+
+	memset(facts, 0, sizeof(CustomerFacts));
+	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
+	scan_by_customer(&score_table, &score_index, customer_id, score_row, facts);
+	scan_by_customer(&event_table, &event_index, customer_id, event_row, facts);
+	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
+
+	/* Open items: exposure, and what of it is overdue. */
+	facts->exposure = zero;
+	facts->overdue_amount = zero;
+	facts->oldest_days_past_due = -1;
+	if (builtin_ledger())
+	{
+		scan_builtin_ledger(customer_id, today, zero, facts);
+		return;
+	}
+	args[0] = customer_id;
+	args[1] = DateADTGetDatum(today);
+	rc = SPI_execute_plan(keep_plan(&open_items_plan, open_items_sql, 2, argtypes),
+						  args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+	desc = SPI_tuptable->tupdesc;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		bool		amount_null;
+		bool		due_null;
+		Datum		amount = SPI_getbinval(tuple, desc, 1, &amount_null);
+		Datum		due = SPI_getbinval(tuple, desc, 2, &due_null);
+
+		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+	}
+}

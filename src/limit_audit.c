@@ -1,0 +1,241 @@
+/*-------------------------------------------------------------------------
+ *
+ * limit_audit.c
+ *	  The trigger that stamps credit-limit changes on crisk.account:
+ *	  crisk.stamp_limit_change().
+ *
+ * An audit row must say who changed a limit, when, why and, for
+ * recalibration, which run.  People and the rescoring worker change limits
+ * with plain UPDATEs (the worker set-based), so the reason and the run id
+ * travel in the account row itself, in limit_reason and limit_run_id.  Only
+ * a C trigger can tell whether an UPDATE assigned those columns
+ * (TriggerData.tg_updatedcols), which is what keeps a stale reason from
+ * being attributed to a later change that gave none.
+ *
+ * The AFTER triggers in sql/install/53_limits.sql write crisk.limit_change
+ * from the stamped row; this trigger has no side effects, since a BEFORE
+ * INSERT trigger also runs for rows that INSERT ... ON CONFLICT then turns
+ * into updates.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/sysattr.h"
+#include "access/xact.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/bitmapset.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "limit_audit.h"
+
+PG_FUNCTION_INFO_V1(crisk_stamp_limit_change);
+
+/* The account columns the trigger reads or writes, in this order. */
+enum
+{
+	COL_CUSTOMER_ID,
+	COL_CREDIT_LIMIT,
+	COL_LIMIT_LOCKED,
+	COL_LIMIT_REASON,
+	COL_LIMIT_RUN_ID,
+	COL_LIMIT_CHANGED_AT,
+	COL_LIMIT_CHANGED_BY,
+	NUM_COLS
+};
+
+static const char *const column_names[NUM_COLS] = {
+	"customer_id", "credit_limit", "limit_locked", "limit_reason",
+	"limit_run_id", "limit_changed_at", "limit_changed_by"
+};
+
+/*
+ * find_columns resolves the attribute numbers by name, so that the trigger
+ * does not depend on the column order of crisk.account.
+ */
+static void
+find_columns(TupleDesc desc, int *attnums)
+{
+	int			i;
+
+	for (i = 0; i < NUM_COLS; i++)
+	{
+		attnums[i] = SPI_fnumber(desc, column_names[i]);
+		if (attnums[i] <= 0)
+			elog(ERROR, "crisk.stamp_limit_change: column \"%s\" not found",
+				 column_names[i]);
+	}
+}
+
+/*
+ * limits_differ compares two credit limits as numbers (100.0 equals 100.00);
+ * NULL differs from any amount.
+ */
+static bool
+limits_differ(Datum a, bool a_null, Datum b, bool b_null)
+{
+	if (a_null || b_null)
+		return a_null != b_null;
+	return !DatumGetBool(DirectFunctionCall2(numeric_eq, a, b));
+}
+
+/*
+ * column_assigned says whether the UPDATE's SET list names the column.
+ */
+static bool
+column_assigned(TriggerData *trigdata, int attnum)
+{
+	return bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber,
+						 trigdata->tg_updatedcols);
+}
+
+/*
+ * crisk_stamp_limit_change is the BEFORE INSERT OR UPDATE row trigger on
+ * crisk.account.
+ *
+ * On INSERT, a row with a limit or a lock is stamped with now() and the
+ * session user; reason and run id are kept as given.  A superuser inserting
+ * a row that already carries limit_changed_at is restoring a dump: the row
+ * is kept as it is and, its stamp being older than this transaction, the
+ * AFTER trigger does not log it again.
+ *
+ * On UPDATE that changes the limit or the lock, the row is stamped, and
+ * limit_reason and limit_run_id keep the assigned values or become NULL.
+ * On any other UPDATE the four limit_* columns keep their old values, so
+ * that nobody rewrites who made the last change.
+ */
+Datum
+crisk_stamp_limit_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	newtuple;
+	int			attnums[NUM_COLS];
+	Datum		values[NUM_COLS];
+	bool		nulls[NUM_COLS];
+	Datum		repl_values[NUM_COLS];
+	bool		repl_nulls[NUM_COLS];
+	int			repl_cols[NUM_COLS];
+	int			nrepl = 0;
+	bool		changed;
+	bool		is_update;
+	int			i;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crisk.stamp_limit_change() must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crisk.stamp_limit_change() must be a BEFORE INSERT OR UPDATE row trigger")));
+
+	is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	newtuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	find_columns(desc, attnums);
+	for (i = 0; i < NUM_COLS; i++)
+		values[i] = heap_getattr(newtuple, attnums[i], desc, &nulls[i]);
+
+	if (!is_update)
+	{
+		changed = !nulls[COL_CREDIT_LIMIT] ||
+			(!nulls[COL_LIMIT_LOCKED] && DatumGetBool(values[COL_LIMIT_LOCKED]));
+		if (!changed)
+		{
+			/* No limit, no lock: nothing to describe. */
+			for (i = COL_LIMIT_REASON; i <= COL_LIMIT_CHANGED_BY; i++)
+			{
+				repl_cols[nrepl] = attnums[i];
+				repl_values[nrepl] = (Datum) 0;
+				repl_nulls[nrepl] = true;
+				nrepl++;
+			}
+		}
+		else if (!nulls[COL_LIMIT_CHANGED_AT] && superuser())
+			return PointerGetDatum(newtuple);	/* a restore */
+	}
+	else
+	{
+		HeapTuple	oldtuple = trigdata->tg_trigtuple;
+		Datum		old_values[NUM_COLS];
+		bool		old_nulls[NUM_COLS];
+		bool		lock_changed;
+
+		for (i = 0; i < NUM_COLS; i++)
+			old_values[i] = heap_getattr(oldtuple, attnums[i], desc, &old_nulls[i]);
+		lock_changed = DatumGetBool(old_values[COL_LIMIT_LOCKED]) !=
+			DatumGetBool(values[COL_LIMIT_LOCKED]);
+		changed = lock_changed ||
+			limits_differ(old_values[COL_CREDIT_LIMIT], old_nulls[COL_CREDIT_LIMIT],
+						  values[COL_CREDIT_LIMIT], nulls[COL_CREDIT_LIMIT]);
+		if (!changed)
+		{
+			for (i = COL_LIMIT_REASON; i <= COL_LIMIT_CHANGED_BY; i++)
+			{
+				repl_cols[nrepl] = attnums[i];
+				repl_values[nrepl] = old_values[i];
+				repl_nulls[nrepl] = old_nulls[i];
+				nrepl++;
+			}
+		}
+		else
+		{
+			bool		by_run = column_assigned(trigdata, attnums[COL_LIMIT_RUN_ID]) &&
+				!nulls[COL_LIMIT_RUN_ID];
+
+			/* A locked limit is never recalibrated. */
+			if (by_run && DatumGetBool(old_values[COL_LIMIT_LOCKED]))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("credit limit of customer %s is locked",
+								TextDatumGetCString(values[COL_CUSTOMER_ID])),
+						 errdetail("Rescoring run " INT64_FORMAT " tried to change it.",
+								   DatumGetInt64(values[COL_LIMIT_RUN_ID])),
+						 errhint("Recalibration must skip accounts with limit_locked; a person can change the limit with crisk.set_credit_limit().")));
+			if (!column_assigned(trigdata, attnums[COL_LIMIT_REASON]))
+			{
+				repl_cols[nrepl] = attnums[COL_LIMIT_REASON];
+				repl_values[nrepl] = (Datum) 0;
+				repl_nulls[nrepl] = true;
+				nrepl++;
+			}
+			if (!column_assigned(trigdata, attnums[COL_LIMIT_RUN_ID]))
+			{
+				repl_cols[nrepl] = attnums[COL_LIMIT_RUN_ID];
+				repl_values[nrepl] = (Datum) 0;
+				repl_nulls[nrepl] = true;
+				nrepl++;
+			}
+		}
+	}
+
+	if (changed)
+	{
+		char	   *who = GetUserNameFromId(GetSessionUserId(), false);
+
+		repl_cols[nrepl] = attnums[COL_LIMIT_CHANGED_AT];
+		repl_values[nrepl] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		repl_nulls[nrepl] = false;
+		nrepl++;
+		repl_cols[nrepl] = attnums[COL_LIMIT_CHANGED_BY];
+		repl_values[nrepl] = CStringGetTextDatum(who);
+		repl_nulls[nrepl] = false;
+		nrepl++;
+	}
+
+	if (nrepl == 0)
+		return PointerGetDatum(newtuple);
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtuple, desc, nrepl,
+													 repl_cols, repl_values,
+													 repl_nulls));
+}

@@ -1,0 +1,136 @@
+-- Privileges: PUBLIC reads nothing in crisk's tables and runs none of the
+-- functions that change data or read personal data; the README's GRANT
+-- recipes give an order-entry role, a read-only BI role and a credit-manager
+-- role exactly what they need.  The roles exist only inside this
+-- transaction.
+BEGIN;
+SELECT plan(38);
+
+-- No crisk table, view or sequence, whoever adds it: the issue's rule is
+-- that nothing in crisk tables is readable by PUBLIC, reference data
+-- included (the functions that use it read it themselves).
+SELECT is_empty($$
+    SELECT c.oid::regclass::text
+    FROM pg_catalog.pg_class c
+    WHERE c.relnamespace = 'crisk'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+      AND pg_catalog.has_table_privilege('public', c.oid,
+              'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+$$, 'PUBLIC has no privilege on any crisk table, view or sequence');
+
+-- Functions that change data, read personal data or run as their owner.
+SELECT ok(NOT pg_catalog.has_function_privilege('public', p, 'EXECUTE'), 'PUBLIC may not execute ' || p)
+FROM unnest(ARRAY['crisk.set_ledger(regclass)', 'crisk.check_order(text,numeric)',
+                  'crisk.set_credit_limit(text,numeric,text)', 'crisk.set_limit_locked(text,boolean,text)',
+                  'crisk.raise_alert(text,text,text,text,text,jsonb,bigint)',
+                  'crisk.acknowledge_alert(bigint,text)', 'crisk.customer_dossier(text)',
+                  'crisk.forget_customer(text)', 'crisk.purge_history(interval)']) AS p;
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'crisk'::regnamespace AND p.prorettype = 'trigger'::regtype
+      AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')
+$$, 'PUBLIC may not execute crisk''s trigger functions');
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+    WHERE p.pronamespace = 'crisk'::regnamespace AND p.prosecdef
+      AND pg_catalog.has_function_privilege('public', p.oid, 'EXECUTE')
+$$, 'PUBLIC may not execute any SECURITY DEFINER function');
+-- Every SQL and PL/pgSQL function pins its search_path, but
+-- crisk.ledger_rows(), which must stay inlinable and names everything with
+-- its schema.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
+    JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+    WHERE p.pronamespace = 'crisk'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+      AND p.oid <> 'crisk.ledger_rows()'::regprocedure
+      AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+$$, 'every SQL and PL/pgSQL function in crisk sets search_path = pg_catalog, pg_temp');
+
+-- Some data to act on.
+INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('P1', 'Privileges test', 1000);
+INSERT INTO crisk.invoice VALUES ('P1-1', 'P1', 300, '2024-01-01', current_date + 10, NULL);
+INSERT INTO crisk.alert (kind, customer_id, severity, message) VALUES ('downgrade', 'P1', 'warning', 'test');
+
+-- The ERP order-entry recipe: EXECUTE on check_order, nothing else.
+CREATE ROLE regress_crisk_erp;
+GRANT USAGE ON SCHEMA crisk TO regress_crisk_erp;
+GRANT EXECUTE ON FUNCTION crisk.check_order(text, numeric) TO regress_crisk_erp;
+SET LOCAL ROLE regress_crisk_erp;
+SELECT results_eq($$SELECT decision, available_credit FROM crisk.check_order('P1', 100)$$,
+                  $$VALUES ('approve'::text, 700::numeric)$$,
+                  'order entry gets a decision from check_order');
+SELECT throws_ok($$SELECT * FROM crisk.account$$, '42501', NULL, 'order entry cannot read accounts');
+SELECT throws_ok($$SELECT * FROM crisk.ledger$$, '42501', NULL, 'order entry cannot read the ledger');
+SELECT throws_ok($$SELECT crisk.set_credit_limit('P1', 1, 'x')$$, '42501', NULL,
+                 'order entry cannot set limits');
+SELECT throws_ok($$SELECT crisk.customer_dossier('P1')$$, '42501', NULL,
+                 'order entry cannot export a dossier');
+RESET ROLE;
+
+-- The read-only BI recipe.
+CREATE ROLE regress_crisk_bi;
+GRANT USAGE ON SCHEMA crisk TO regress_crisk_bi;
+GRANT SELECT ON ALL TABLES IN SCHEMA crisk TO regress_crisk_bi;
+SET LOCAL ROLE regress_crisk_bi;
+SELECT results_eq($$SELECT sum(amount) FROM crisk.ledger WHERE customer_id = 'P1'$$,
+                  $$VALUES (300::numeric)$$, 'BI reads the ledger');
+SELECT results_eq($$SELECT count(*) FROM crisk.alert WHERE customer_id = 'P1'$$,
+                  $$VALUES (1::bigint)$$, 'BI reads alerts');
+SELECT lives_ok($$SELECT * FROM crisk.score, crisk.limit_change, crisk.event, crisk.financials LIMIT 1$$,
+                'BI reads scores, limit changes, events and financials');
+SELECT throws_ok($$INSERT INTO crisk.event (customer_id, kind, occurred_on) VALUES ('P1', 'lien', '2024-01-01')$$,
+                 '42501', NULL, 'BI cannot add events');
+SELECT throws_ok($$UPDATE crisk.account SET credit_limit = 1$$, '42501', NULL, 'BI cannot change limits');
+SELECT throws_ok($$SELECT crisk.acknowledge_alert(1)$$, '42501', NULL, 'BI cannot acknowledge alerts');
+SELECT throws_ok($$SELECT * FROM crisk.check_order('P1', 1)$$, '42501', NULL, 'BI cannot run order checks');
+SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL, 'BI cannot erase customers');
+RESET ROLE;
+
+-- The credit-manager recipe.
+CREATE ROLE regress_crisk_manager;
+GRANT regress_crisk_bi TO regress_crisk_manager;
+GRANT EXECUTE ON FUNCTION crisk.acknowledge_alert(bigint, text),
+                          crisk.set_credit_limit(text, numeric, text),
+                          crisk.set_limit_locked(text, boolean, text),
+                          crisk.check_order(text, numeric),
+                          crisk.customer_dossier(text)
+      TO regress_crisk_manager;
+GRANT INSERT, UPDATE, DELETE ON crisk.event, crisk.financials TO regress_crisk_manager;
+GRANT UPDATE (blocked, insured_cover, payment_terms_days, dunning_policy, policy, model, customer_since)
+      ON crisk.account TO regress_crisk_manager;
+GRANT INSERT, UPDATE, DELETE ON crisk.dunning_policy TO regress_crisk_manager;
+SET LOCAL ROLE regress_crisk_manager;
+SELECT lives_ok($$SELECT crisk.set_credit_limit('P1', 2000, 'insurer raised the cover')$$,
+                'the credit manager sets a limit');
+SELECT lives_ok($$SELECT crisk.set_limit_locked('P1', true, 'limit agreed with the insurer')$$,
+                'the credit manager locks a limit');
+SELECT results_eq($$SELECT crisk.acknowledge_alert(alert_id) FROM crisk.alert WHERE customer_id = 'P1'$$,
+                  $$VALUES (true)$$, 'the credit manager acknowledges an alert');
+SELECT lives_ok($$INSERT INTO crisk.event (customer_id, kind, occurred_on, detail)
+                  VALUES ('P1', 'capital_loss', '2024-03-01', 'equity below half the share capital')$$,
+                'the credit manager records a legal event');
+SELECT lives_ok($$UPDATE crisk.account SET blocked = true WHERE customer_id = 'P1'$$,
+                'the credit manager puts an account on stop');
+SELECT results_eq($$SELECT decision FROM crisk.check_order('P1', 1)$$, $$VALUES ('block'::text)$$,
+                  'and order checks then block');
+SELECT throws_ok($$UPDATE crisk.account SET credit_limit = 99999 WHERE customer_id = 'P1'$$, '42501', NULL,
+                 'limits change only through crisk.set_credit_limit, with a reason');
+SELECT throws_ok($$UPDATE crisk.alert SET message = 'rewritten'$$, '42501', NULL,
+                 'the credit manager cannot rewrite alerts');
+SELECT throws_ok($$INSERT INTO crisk.limit_change (customer_id, changed_at, new_locked, changed_by)
+                   VALUES ('P1', now(), false, 'x')$$, '42501', NULL,
+                 'the credit manager cannot write the audit trail');
+SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL,
+                 'erasure is not the credit manager''s');
+RESET ROLE;
+-- What the credit manager did is on record under the login that did it.
+SELECT results_eq($$SELECT new_limit, new_locked, reason, changed_by = session_user
+                    FROM crisk.limit_change WHERE customer_id = 'P1' ORDER BY change_id$$,
+                  $$VALUES (1000::numeric, false, NULL::text, true),
+                           (2000::numeric, false, 'insurer raised the cover', true),
+                           (2000::numeric, true, 'limit agreed with the insurer', true)$$,
+                  'limit changes are logged with the reason and the login');
+SELECT results_eq($$SELECT acknowledged_by = session_user FROM crisk.alert WHERE customer_id = 'P1'$$,
+                  $$VALUES (true)$$, 'the acknowledgement names the login');
+
+SELECT * FROM finish();
+ROLLBACK;
