@@ -12,7 +12,8 @@ CREATE TABLE erp.customer_ref (customer_no integer PRIMARY KEY, name text);
 CREATE VIEW erp.open_items AS SELECT * FROM erp.sales_invoice;
 
 SELECT crisk.track_changes('erp.sales_invoice', 'customer_no');
-SELECT relation, customer_column FROM crisk.tracked_table;
+-- crisk's own tables are tracked from the start; the ERP table joins them.
+SELECT relation, customer_column FROM crisk.tracked_table ORDER BY 1;
 
 -- One statement inserting four invoices of two customers queues each
 -- customer once; a customer NULL (unknown) queues nobody.
@@ -111,5 +112,5 @@ INSERT INTO erp.sales_invoice VALUES (11, 'C1', 1);
 
 -- Dropping the ERP table drops crisk's triggers with it.
 DROP SCHEMA erp CASCADE;
-SELECT count(*) FROM crisk.tracked_table;
+SELECT count(*) FROM crisk.tracked_table WHERE relation::text NOT LIKE 'crisk.%';
 DROP ROLE erp_clerk;
