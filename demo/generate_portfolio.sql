@@ -113,7 +113,7 @@ FROM placed p CROSS JOIN portfolio_parameters pp;
 -- counts from the start of the history (0) to the month of as_of.
 CREATE TEMP TABLE generated_invoice AS
 SELECT c.customer_id, c.habit, c.terms_days, c.stops_paying_month, m.m AS month,
-       c.n * 100000 + m.m * 100 + k AS key,
+       c.n::bigint * 100000 + m.m * 100 + k AS key,
        c.customer_id || '-' || to_char(m.month_start, 'YYMM') || '-' || lpad(k::text, 2, '0') AS invoice_id,
        c.median_invoice, m.month_start, m.month_days
 FROM customer c
