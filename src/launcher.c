@@ -244,8 +244,8 @@ lookup_worker_role(void)
 							crisk_role, problem),
 					 errdetail("The crisk launcher checks the role again every %d seconds and starts the workers once it is usable.",
 							   SCAN_INTERVAL_MS / 1000),
-					 errhint("Create the role with CREATE ROLE %s LOGIN and grant it the privileges listed in crisk's README, or set crisk.role to another role and reload.",
-							 crisk_role)));
+					 errhint("Create the role with CREATE ROLE %s LOGIN and run SELECT crisk.grant_worker_privileges('%s') in each crisk database, or set crisk.role to another role and reload.",
+							 crisk_role, crisk_role)));
 			strlcpy(last_role_problem, key, sizeof(last_role_problem));
 		}
 	}

@@ -446,7 +446,7 @@ crisk_worker_main(Datum main_arg)
 		ereport(WARNING,
 				(errmsg("crisk worker for database \"%s\" runs as a superuser", my_dbname),
 				 errdetail("Code the worker reaches, such as an ERP view set with crisk.set_ledger, runs with superuser rights."),
-				 errhint("Set crisk.role to a role without superuser rights that has the privileges listed in crisk's README.")));
+				 errhint("Set crisk.role to a role without superuser rights, given what it needs by crisk.grant_worker_privileges().")));
 	ereport(one_shot ? DEBUG1 : LOG,
 			(errmsg("crisk worker started for database \"%s\"", my_dbname)));
 

@@ -45,10 +45,7 @@ is($node->safe_psql('postgres', $workers), '0', 'no worker runs as a NOLOGIN rol
 # The README's setup for a non-superuser worker role.
 $node->safe_psql('postgres', q{
 ALTER ROLE credit_worker LOGIN;
-GRANT USAGE ON SCHEMA crisk TO credit_worker;
-GRANT SELECT, INSERT, UPDATE, DELETE ON crisk.job_run, crisk.job_error, crisk.rescore_queue TO credit_worker;
-GRANT USAGE ON SEQUENCE crisk.job_run_run_id_seq TO credit_worker;
-GRANT EXECUTE ON FUNCTION crisk._rescore_purge(interval) TO credit_worker;
+SELECT crisk.grant_worker_privileges('credit_worker');
 });
 $node->wait_for_log(qr/crisk.role "credit_worker" is usable now/, $offset);
 ok( $node->poll_query_until(
