@@ -420,6 +420,13 @@ next_batch(RescorePass *pass, WorkItem *items, int max)
 		}
 		n++;
 	}
+
+	/*
+	 * A tuple read back from a tuplestore that spilled to disk is allocated
+	 * in the current (batch) context and owned by the slot: drop it now, or
+	 * the slot would free it after the caller has reset that context.
+	 */
+	ExecClearTuple(pass->item_slot);
 	return n;
 }
 
