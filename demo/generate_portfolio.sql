@@ -169,7 +169,8 @@ FROM (
 CROSS JOIN portfolio_parameters pp
 WHERE paid.issue_date <= pp.as_of;
 
--- Accounts: a credit limit of about two months of sales rounded to the
+-- Accounts: a credit limit of about 1.6 months of sales (set when the
+-- account was last reviewed, so rescoring both raises and lowers), rounded to the
 -- thousand, credit-insurance cover on most accounts (reduced for customers
 -- whose habits worsen), a few limits locked by hand.
 INSERT INTO crisk.account (customer_id, name, segment, credit_limit, limit_locked,
@@ -197,7 +198,7 @@ SELECT c.customer_id,
        c.terms_days
 FROM customer c
 CROSS JOIN LATERAL (
-    SELECT greatest(1000, round((2 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
+    SELECT greatest(1000, round((1.6 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
                                 * c.median_invoice, -3)) AS credit_limit
 ) limits;
 

@@ -53,6 +53,31 @@ agg_state_for_update(FunctionCallInfo fcinfo, int argno)
 	return agg_state_private_copy(fcinfo, argno);
 }
 
+/*
+ * AGG_RETURN_STATE_UNCHANGED ends a transition function on a row it skips
+ * (a NULL that means "unknown"): the state, or NULL before the first row.
+ */
+#define AGG_RETURN_STATE_UNCHANGED() \
+	do { \
+		if (PG_ARGISNULL(0)) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0)); \
+	} while (0)
+
+/*
+ * AGG_COMBINE_NULL_STATES starts every combine function: a NULL state (a
+ * partial aggregate that saw no rows) leaves the other one as it is; when
+ * only the first is NULL, the second is copied into the aggregate context,
+ * where the combined state must live.
+ */
+#define AGG_COMBINE_NULL_STATES(fcinfo) \
+	do { \
+		if (PG_ARGISNULL(1)) \
+			AGG_RETURN_STATE_UNCHANGED(); \
+		if (PG_ARGISNULL(0)) \
+			PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1)); \
+	} while (0)
+
 /* Writing a state's text form. */
 extern void state_write_key(StringInfo buf, const char *key);
 extern void state_write_date(StringInfo buf, DateADT date);

@@ -181,14 +181,7 @@ aging_state_combine(FunctionCallInfo fcinfo)
 	ExactSum   *other_sums;
 	int			i;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+	AGG_COMBINE_NULL_STATES(fcinfo);
 
 	state = (AgingState *) agg_state_for_update(fcinfo, 0);
 	other = (AgingState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
@@ -409,11 +402,7 @@ crisk_aging_transition(PG_FUNCTION_ARGS)
 	AgingState *state;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	state = aging_state_accept(fcinfo, &aging_default_bounds, NULL);
 	aging_state_add(state, &aging_default_bounds, fcinfo);
 	PG_RETURN_POINTER(state);
@@ -430,11 +419,7 @@ crisk_aging_transition_bounds(PG_FUNCTION_ARGS)
 	AgingState *state;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	bounds = aging_bounds_cached(fcinfo, 4, "bounds");
 	state = aging_state_accept(fcinfo, bounds, NULL);
 	aging_state_add(state, bounds, fcinfo);

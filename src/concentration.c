@@ -109,11 +109,7 @@ crisk_concentration_transition(PG_FUNCTION_ARGS)
 	ExactSum	square;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	exact_amount_from_numeric(PG_GETARG_DATUM(1), "exposure", &exposure);
 	if (PG_ARGISNULL(0))
 	{
@@ -144,14 +140,7 @@ crisk_concentration_combine(PG_FUNCTION_ARGS)
 	ConcentrationState *other;
 	ExactSum	addend;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+	AGG_COMBINE_NULL_STATES(fcinfo);
 
 	state = (ConcentrationState *) agg_state_for_update(fcinfo, 0);
 	other = (ConcentrationState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));

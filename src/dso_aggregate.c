@@ -144,11 +144,7 @@ crisk_dso_transition(PG_FUNCTION_ARGS)
 	ExactSum	sums[2];
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(4) || PG_ARGISNULL(5))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	issue_date = PG_GETARG_DATEADT(2);
 	as_of = PG_GETARG_DATEADT(4);
 	period_days = PG_GETARG_INT32(5);
@@ -204,14 +200,7 @@ crisk_dso_combine(PG_FUNCTION_ARGS)
 	DsoState   *other;
 	ExactSum	addend;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+	AGG_COMBINE_NULL_STATES(fcinfo);
 
 	state = (DsoState *) agg_state_for_update(fcinfo, 0);
 	other = (DsoState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));

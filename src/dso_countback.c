@@ -322,11 +322,7 @@ crisk_dso_countback_transition(PG_FUNCTION_ARGS)
 	ExactSum	sales;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(4))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	issue_date = PG_GETARG_DATEADT(2);
 	as_of = PG_GETARG_DATEADT(4);
 	crisk_require_finite_date(issue_date, "issue_date");
@@ -364,14 +360,7 @@ crisk_dso_countback_combine(PG_FUNCTION_ARGS)
 	ExactSum	addend;
 	int			i;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+	AGG_COMBINE_NULL_STATES(fcinfo);
 
 	state = (CountbackState *) agg_state_for_update(fcinfo, 0);
 	other = (CountbackState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));

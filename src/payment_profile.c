@@ -202,11 +202,7 @@ crisk_payment_profile_transition(PG_FUNCTION_ARGS)
 	int32		days_past_due;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(5))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
+		AGG_RETURN_STATE_UNCHANGED();
 	issue_date = PG_GETARG_DATEADT(2);
 	due_date = PG_GETARG_DATEADT(3);
 	as_of = PG_GETARG_DATEADT(5);
@@ -299,14 +295,7 @@ crisk_payment_profile_combine(PG_FUNCTION_ARGS)
 	ExactAmount scale_of_other;
 	int			i;
 
-	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_POINTER(agg_state_copy_to_aggcontext(fcinfo, 1));
+	AGG_COMBINE_NULL_STATES(fcinfo);
 
 	state = (ProfileState *) agg_state_for_update(fcinfo, 0);
 	other = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));

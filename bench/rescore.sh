@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# bench/rescore.sh: speed of rescoring passes, and what change tracking
+# costs an ERP's inserts.
+#
+# On 200 000 customers and 10 million invoices (about three years of
+# history), measured in the same run:
+#   1. a full pass (crisk.rescore() without a list) against the baseline
+#        SELECT customer_id, count(*), sum(amount) FROM crisk.invoice GROUP BY customer_id
+#      target: at most 2x;
+#   2. an incremental pass after changes to 1 % of the customers
+#      (crisk.rescore_queued()) against the full pass
+#      target: at most 5 %;
+#   3. for the record, not a target: a bulk INSERT of 1 million invoices
+#      and single-invoice INSERT transactions (pgbench, one client) into an
+#      ERP table, without and with crisk.track_changes on it.
+#
+# Usage: bench/rescore.sh [customers] [invoices]   (defaults 200000 10000000)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+CUSTOMERS=${1:-200000}
+INVOICES=${2:-10000000}
+
+bench_start_server <<EOF
+shared_preload_libraries = 'crisk'
+crisk.enabled = off
+EOF
+
+say "generating $CUSTOMERS customers and $INVOICES invoices"
+bench_psql -v customers="$CUSTOMERS" -v invoices="$INVOICES" <<'SQL'
+SELECT pg_catalog.setseed(0.42);
+-- Each customer has a payment habit (days late, from 10 early to 50 late)
+-- and a limit; invoices fall due 30 or 60 days after issue, over three
+-- years up to the as-of date; those due in the last weeks are mostly open.
+CREATE TEMP TABLE habit AS
+SELECT c, 'C' || lpad(c::text, 7, '0') AS customer_id,
+       (random() * 60 - 10)::int AS days_late
+FROM generate_series(1, :customers) AS c;
+INSERT INTO crisk.account (customer_id, name, segment, credit_limit, payment_terms_days)
+SELECT customer_id, 'Customer ' || c, (ARRAY['retail', 'industry', 'services'])[1 + c % 3],
+       1000 * (5 + c % 200), 30
+FROM habit;
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+SELECT 'I' || i, h.customer_id, amount, issue, issue + terms,
+       CASE WHEN issue + terms + h.days_late + jitter < date '2024-06-30'
+            THEN issue + terms + greatest(h.days_late + jitter, -terms) END
+FROM (SELECT i, 1 + (random() * (:customers - 1))::int AS c,
+             round((50 + random() * 9950)::numeric, 2) AS amount,
+             date '2021-07-01' + (random() * 1095)::int AS issue,
+             (ARRAY[30, 60])[1 + (random() > 0.7)::int] AS terms,
+             (random() * 20 - 10)::int AS jitter
+      FROM generate_series(1, :invoices) AS i) AS g
+JOIN habit AS h USING (c);
+VACUUM ANALYZE crisk.invoice;
+VACUUM ANALYZE crisk.account;
+SQL
+# The pass reads the queue only for what changed; nothing is queued yet.
+bench_psql -c 'TRUNCATE crisk.rescore_queue'
+
+say "full pass against one grouped read of the ledger"
+bench_time baseline_group_by 3 \
+	"SELECT customer_id, count(*), sum(amount) FROM crisk.invoice GROUP BY customer_id"
+bench_time full_pass 3 "SELECT crisk.rescore(NULL, date '2024-06-30')"
+bench_ratio full_pass baseline_group_by 2.0
+
+say "incremental pass after changes to 1 % of the customers"
+bench_psql -q <<'SQL'
+-- one new invoice for every hundredth customer, and a payment for another
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+SELECT 'N' || customer_id, customer_id, 1234.56, date '2024-06-01', date '2024-07-01', NULL
+FROM crisk.account WHERE right(customer_id, 2) = '00';
+SQL
+queued=$(bench_psql -At -c 'SELECT count(DISTINCT customer_id) FROM crisk.rescore_queue')
+say "  $queued customers queued"
+# A pass empties the queue: each timed run is rolled back, so that every
+# run rescores the same queued customers.
+bench_time_rolled_back() {
+	local name=$1 runs=$2 sql=$3 i times=()
+	for ((i = 0; i <= runs; i++)); do
+		times+=("$(bench_psql -At -c "BEGIN" -c "EXPLAIN (ANALYZE, TIMING OFF) $sql" -c "ROLLBACK" |
+			sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p')")
+	done
+	# the first run warms up
+	BENCH_MS[$name]=$(printf '%s\n' "${times[@]:1}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	printf '  %-28s %10.1f ms (median of %d)\n' "$name" "${BENCH_MS[$name]}" "$runs"
+}
+bench_time_rolled_back incremental_pass 3 "SELECT crisk.rescore_queued(date '2024-06-30')"
+bench_ratio incremental_pass full_pass 0.05
+
+say "change tracking on an ERP table (for the record)"
+bench_psql -q <<'SQL'
+CREATE SCHEMA erp;
+CREATE TABLE erp.plain (invoice_no bigint PRIMARY KEY, customer_no text NOT NULL,
+                        amount numeric NOT NULL, issued date NOT NULL, due date NOT NULL);
+CREATE TABLE erp.tracked (LIKE erp.plain INCLUDING ALL);
+SELECT crisk.track_changes('erp.tracked', 'customer_no');
+SQL
+bulk_insert_ms() {
+	local table=$1 i times=()
+	for i in 1 2 3; do
+		bench_psql -q -c "TRUNCATE erp.$table, crisk.rescore_queue" >/dev/null
+		times+=("$(bench_psql -At -c "EXPLAIN (ANALYZE, TIMING OFF)
+			INSERT INTO erp.$table SELECT g, 'C' || lpad((1 + g % $CUSTOMERS)::text, 7, '0'),
+			       100, date '2024-06-01', date '2024-07-01'
+			FROM generate_series(1, 1000000) AS g" |
+			sed -n 's/^Execution Time: \([0-9.]*\) ms$/\1/p')")
+	done
+	printf '%s\n' "${times[@]}" | sort -n | sed -n 2p
+}
+plain_ms=$(bulk_insert_ms plain)
+tracked_ms=$(bulk_insert_ms tracked)
+printf '  %-28s %10.1f ms\n  %-28s %10.1f ms  (%s)\n' \
+	"bulk insert, untracked" "$plain_ms" "bulk insert, tracked" "$tracked_ms" \
+	"$(awk -v a="$tracked_ms" -v b="$plain_ms" 'BEGIN {printf "%.2fx", a / b}')"
+
+pgbench_tps() {
+	local table=$1 script
+	script=$(mktemp "$BENCH_DIR/insert.XXXXXX.sql")
+	cat >"$script" <<-EOF
+		\set n random(1, 1000000000)
+		INSERT INTO erp.$table VALUES (:n + 2000000, 'C' || lpad((1 + :n % $CUSTOMERS)::text, 7, '0'), 100, date '2024-06-01', date '2024-07-01') ON CONFLICT DO NOTHING;
+	EOF
+	chmod 644 "$script"
+	is_root && chown postgres: "$script"
+	as_pg pgbench -n -c 1 -T 10 -f "$script" postgres 2>/dev/null |
+		sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+plain_tps=$(pgbench_tps plain)
+tracked_tps=$(pgbench_tps tracked)
+printf '  %-28s %10.0f tps\n  %-28s %10.0f tps  (%s)\n' \
+	"single inserts, untracked" "$plain_tps" "single inserts, tracked" "$tracked_tps" \
+	"$(awk -v a="$tracked_tps" -v b="$plain_tps" 'BEGIN {printf "%.2fx", a / b}')"
+
+bench_finish

@@ -1,0 +1,201 @@
+-- The scoring step of a rescoring pass (src/rescore.c and
+-- src/rescore_batch.c call these; they are internal, hence the leading
+-- underscore, and nobody but the worker's role needs them).
+--
+--   crisk._rescore_worklist(as_of)      every customer with an account, from
+--                                       ONE grouped read of the ledger and one
+--                                       read of each other table (full pass)
+--   crisk._rescore_items(ids, as_of)    the same for given customers, through
+--                                       the per-customer indexes (incremental)
+--   crisk._rescore_compute(items, as_of) score, class, reasons, recalibrated
+--                                       limit; reads nothing, writes nothing
+--   crisk._rescore_record(results, run, as_of)  writes scores, history,
+--                                       limits and alerts
+--
+-- Only customers with a row in crisk.account are scored (crisk.score
+-- refers to it); invoices of other customers are ignored.
+
+-- What a pass knows about one customer before scoring: the payment profile
+-- and other figures from the ledger, the account, the latest financial
+-- statements, the events, and the previous score (to tell what changed).
+CREATE TYPE crisk.rescore_item AS (
+    customer_id              pg_catalog.text,
+    profile                  crisk.payment_profile,  -- NULL: no invoice issued by as_of
+    first_issue_date         pg_catalog.date,
+    sales_12_months          pg_catalog.numeric,     -- NULL: nothing issued in the last 12 months
+    oldest_open_due          pg_catalog.date,        -- due date of the oldest open invoice
+    newest_due_over_90       pg_catalog.date,        -- latest due date of an open invoice over 90 days
+    credit_limit             pg_catalog.numeric,
+    limit_locked             pg_catalog.bool,
+    insured_cover            pg_catalog.numeric,
+    policy                   pg_catalog.text,
+    model                    pg_catalog.text,
+    customer_since           pg_catalog.date,
+    working_capital          pg_catalog.numeric,
+    retained_earnings        pg_catalog.numeric,
+    ebit                     pg_catalog.numeric,
+    equity                   pg_catalog.numeric,
+    total_liabilities        pg_catalog.numeric,
+    total_assets             pg_catalog.numeric,
+    sales                    pg_catalog.numeric,
+    adverse_events           pg_catalog.int4,
+    last_event_recorded_at   pg_catalog.timestamptz,
+    previous_score           pg_catalog.int4,
+    previous_risk_class      pg_catalog.text,
+    previous_as_of           pg_catalog.date,
+    previous_scored_at       pg_catalog.timestamptz,
+    previous_open_amount     pg_catalog.numeric,
+    previous_credit_limit    pg_catalog.numeric,
+    previous_avg_dbt         pg_catalog.float8,
+    previous_dbt_stddev      pg_catalog.float8,
+    previous_model           pg_catalog.text,
+    previous_recommended_limit pg_catalog.numeric
+);
+COMMENT ON TYPE crisk.rescore_item IS
+    'Internal: what a rescoring pass reads about one customer before scoring it.';
+
+-- What a pass computes for one customer.  customer_id comes first: the
+-- pass reads it to name a customer whose score could not be written.
+CREATE TYPE crisk.rescore_result AS (
+    customer_id          pg_catalog.text,
+    item                 crisk.rescore_item,
+    score                pg_catalog.int4,
+    risk_class           pg_catalog.text,
+    reasons              pg_catalog.jsonb,
+    altman_z             pg_catalog.float8,
+    utilization          pg_catalog.float8,
+    relationship_months  pg_catalog.int4,
+    monthly_sales        pg_catalog.numeric,
+    recommended_limit    pg_catalog.numeric
+);
+COMMENT ON TYPE crisk.rescore_result IS
+    'Internal: the score, class, reasons and recalibrated limit a rescoring pass computed for one customer, with what it read.';
+
+-- The full pass: one grouped read of the ledger, hash-joined with the
+-- accounts, the latest financial statements (ending within two years of
+-- as_of), the events, and the previous scores.
+CREATE FUNCTION crisk._rescore_worklist(as_of pg_catalog.date)
+    RETURNS SETOF crisk.rescore_item
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH ledger AS (
+        SELECT l.customer_id,
+               crisk.payment_profile(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS profile,
+               pg_catalog.min(l.issue_date) AS first_issue_date,
+               pg_catalog.sum(l.amount) FILTER (
+                   WHERE l.issue_date OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)) AS sales_12_months,
+               pg_catalog.min(l.due_date) FILTER (
+                   WHERE l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of) AS oldest_open_due,
+               pg_catalog.max(l.due_date) FILTER (
+                   WHERE (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)
+                     AND l.due_date OPERATOR(pg_catalog.<) (as_of OPERATOR(pg_catalog.-) 90)) AS newest_due_over_90
+        FROM crisk.ledger AS l
+        WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
+        GROUP BY l.customer_id
+    ), statements AS (
+        SELECT DISTINCT ON (f.customer_id) f.*
+        FROM crisk.financials AS f
+        WHERE f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+        ORDER BY f.customer_id, f.fiscal_year_end DESC
+    ), events AS (
+        SELECT e.customer_id,
+               pg_catalog.count(*) FILTER (
+                   WHERE k.adverse
+                     AND e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(e.recorded_at) AS last_event_recorded_at
+        FROM crisk.event AS e
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+        GROUP BY e.customer_id
+    )
+    SELECT ROW(a.customer_id, g.profile, g.first_issue_date, g.sales_12_months,
+               g.oldest_open_due, g.newest_due_over_90,
+               a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
+               f.working_capital, f.retained_earnings, f.ebit, f.equity,
+               f.total_liabilities, f.total_assets, f.sales,
+               COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
+               s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
+               s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
+               s.model, s.recommended_limit)::crisk.rescore_item
+    FROM crisk.account AS a
+    LEFT JOIN ledger AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN statements AS f ON f.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN events AS e ON e.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
+$$;
+COMMENT ON FUNCTION crisk._rescore_worklist(pg_catalog.date) IS
+    'Internal: what a full rescoring pass reads about every customer with an account, from one grouped read of the ledger.';
+REVOKE ALL ON FUNCTION crisk._rescore_worklist(pg_catalog.date) FROM PUBLIC;
+
+-- The same for given customers, each table read through its index on
+-- customer_id.
+CREATE FUNCTION crisk._rescore_items(customer_ids pg_catalog.text[], as_of pg_catalog.date)
+    RETURNS SETOF crisk.rescore_item
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ROW(a.customer_id, g.profile, g.first_issue_date, g.sales_12_months,
+               g.oldest_open_due, g.newest_due_over_90,
+               a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
+               f.working_capital, f.retained_earnings, f.ebit, f.equity,
+               f.total_liabilities, f.total_assets, f.sales,
+               COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
+               s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
+               s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
+               s.model, s.recommended_limit)::crisk.rescore_item
+    FROM crisk.account AS a
+    LEFT JOIN (
+        SELECT l.customer_id,
+               crisk.payment_profile(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS profile,
+               pg_catalog.min(l.issue_date) AS first_issue_date,
+               pg_catalog.sum(l.amount) FILTER (
+                   WHERE l.issue_date OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)) AS sales_12_months,
+               pg_catalog.min(l.due_date) FILTER (
+                   WHERE l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of) AS oldest_open_due,
+               pg_catalog.max(l.due_date) FILTER (
+                   WHERE (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)
+                     AND l.due_date OPERATOR(pg_catalog.<) (as_of OPERATOR(pg_catalog.-) 90)) AS newest_due_over_90
+        FROM crisk.ledger AS l
+        WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
+          AND l.issue_date OPERATOR(pg_catalog.<=) as_of
+        GROUP BY l.customer_id
+    ) AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN LATERAL (
+        SELECT f.*
+        FROM crisk.financials AS f
+        WHERE f.customer_id OPERATOR(pg_catalog.=) a.customer_id
+          AND f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+        ORDER BY f.fiscal_year_end DESC
+        LIMIT 1
+    ) AS f ON true
+    LEFT JOIN LATERAL (
+        SELECT pg_catalog.count(*) FILTER (
+                   WHERE k.adverse
+                     AND ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(ev.recorded_at) AS last_event_recorded_at
+        FROM crisk.event AS ev
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) ev.kind
+        WHERE ev.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    ) AS e ON true
+    LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
+$$;
+COMMENT ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) IS
+    'Internal: what an incremental rescoring pass reads about the given customers, through the per-customer indexes.';
+REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) FROM PUBLIC;
+
+-- Scoring proper, in C (src/rescore_compute.c): altman_z, utilization,
+-- relationship_months and monthly_sales from what the pass read, then
+-- crisk.explain_score (whose points add up to the score), crisk.risk_class
+-- and crisk.recalibrated_limit, called as SQL would call them.
+CREATE FUNCTION crisk._rescore_compute(items crisk.rescore_item[], as_of pg_catalog.date)
+    RETURNS crisk.rescore_result[]
+    AS 'MODULE_PATHNAME', 'crisk_rescore_compute'
+    LANGUAGE C STABLE;
+COMMENT ON FUNCTION crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date) IS
+    'Internal: scores a batch of customers (score, class, reasons, recalibrated limit) from what the pass read.';
+REVOKE ALL ON FUNCTION crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date) FROM PUBLIC;

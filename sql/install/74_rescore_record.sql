@@ -1,0 +1,297 @@
+-- Writing a batch's results (src/rescore_batch.c calls it): limits,
+-- scores, history, alerts.  Set-based: a handful of statements per batch,
+-- whatever its size.
+--
+-- Locks: the account rows whose limit the batch recalibrates are locked
+-- FOR NO KEY UPDATE SKIP LOCKED; other rows are not locked at all.  NO KEY:
+-- an ERP inserting invoices or events (foreign keys take KEY SHARE on the
+-- account) and crisk.check_order (plain reads) never wait for a pass.  SKIP
+-- LOCKED: a pass never waits for a session that holds an account row (a
+-- credit manager editing it); that customer is queued again for the next
+-- pass instead, and nothing of it is written now.
+--
+-- Limits: a recalibrated limit is written only if the account's limit is
+-- still the one the pass read (a person may have changed it since: the
+-- change queued the customer, whose next pass starts from the new limit),
+-- never when the limit is locked.  crisk.account's triggers stamp and log
+-- the change in crisk.limit_change, with this run's id and the reason.
+--
+-- Alerts are raised on what changed since the customer's previous score, so
+-- that an acknowledged alert is not raised again while nothing changes:
+--   score_drop       the score fell by crisk.alert_score_drop points or more
+--   downgrade        the risk class got worse (key: the new class)
+--   limit_breach     open receivables exceed the limit, and did not before
+--   legal_event      an event recorded since the previous score (key: the
+--                    event; 'critical' when adverse, else 'info'); for a
+--                    customer scored for the first time, recorded in the
+--                    last 24 hours
+--   overdue_90       an open invoice more than 90 days past due, once per
+--                    invoice (key: the invoice).  A full pass looks only at
+--                    invoices that passed 90 days since the customer's
+--                    previous score (for a customer scored for the first
+--                    time, on as_of itself); any other pass (thorough: the
+--                    customer's data changed, e.g. an old invoice was
+--                    booked late) looks at all of them
+--   payment_pattern  the oldest open invoice is later than the customer
+--                    usually pays: days past due > average days beyond
+--                    terms + max(2 standard deviations, 15 days), with at
+--                    least 5 paid invoices behind the average, and it was
+--                    not so at the previous score (key: its due date)
+-- One row and one notification each (crisk.alert's trigger); a condition
+-- already open is not raised twice.
+CREATE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_catalog.int8,
+                                      as_of pg_catalog.date, thorough pg_catalog.bool,
+                                      OUT scored pg_catalog.int8, OUT skipped pg_catalog.int8,
+                                      OUT alerts pg_catalog.int8, OUT limit_changes pg_catalog.int8)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    candidates pg_catalog.text[];
+    locked pg_catalog.text[];
+    held pg_catalog.text[];
+    changed pg_catalog.text[];
+    score_drop pg_catalog.int4 := pg_catalog.current_setting('crisk.alert_score_drop')::pg_catalog.int4;
+BEGIN
+    -- The accounts whose limit changes, locked without waiting; the
+    -- customers among them that another session holds are left out.
+    candidates := ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
+                        WHERE NOT COALESCE((r.item).limit_locked, false)
+                          AND r.recommended_limit IS NOT NULL
+                          AND r.recommended_limit IS DISTINCT FROM (r.item).credit_limit);
+    locked := ARRAY(SELECT a.customer_id FROM crisk.account AS a
+                    WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (candidates)
+                    FOR NO KEY UPDATE SKIP LOCKED);
+    IF pg_catalog.cardinality(locked) OPERATOR(pg_catalog.<) pg_catalog.cardinality(candidates) THEN
+        held := ARRAY(SELECT c FROM pg_catalog.unnest(candidates) AS c
+                      WHERE NOT c OPERATOR(pg_catalog.=) ANY (locked));
+    ELSE
+        held := '{}';
+    END IF;
+
+    WITH recalibrated AS (
+        UPDATE crisk.account AS a
+           SET credit_limit = r.recommended_limit,
+               limit_run_id = _rescore_record.run_id,
+               limit_reason = pg_catalog.format(
+                   'recalibrated by rescoring run %s: score %s (class %s), monthly sales %s, policy %s',
+                   _rescore_record.run_id, r.score, r.risk_class,
+                   pg_catalog.round(r.monthly_sales, 2), (r.item).policy)
+          FROM pg_catalog.unnest(results) AS r
+         WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND r.customer_id OPERATOR(pg_catalog.=) ANY (locked)
+           AND NOT a.limit_locked
+           AND r.recommended_limit IS NOT NULL
+           AND a.credit_limit IS NOT DISTINCT FROM (r.item).credit_limit
+           AND a.credit_limit IS DISTINCT FROM r.recommended_limit
+        RETURNING a.customer_id)
+    SELECT COALESCE(pg_catalog.array_agg(recalibrated.customer_id), '{}') INTO changed
+    FROM recalibrated;
+    limit_changes := pg_catalog.cardinality(changed);
+
+    -- Customers scored before: their row is updated in place (crisk.score's
+    -- trigger keeps the previous score and class).  The history gets a row
+    -- when the decision changed: score, class, model, recommended limit or
+    -- limit in force.  An unchanged decision is already in the history, and
+    -- a row per customer and day would grow it by the portfolio's size daily.
+    WITH written AS (
+        UPDATE crisk.score AS s
+           SET as_of = _rescore_record.as_of, scored_at = pg_catalog.now(),
+               run_id = _rescore_record.run_id, model = (r.item).model,
+               score = r.score, risk_class = r.risk_class, reasons = r.reasons,
+               invoices = ((r.item).profile).invoices,
+               open_invoices = ((r.item).profile).open_invoices,
+               billed = ((r.item).profile).billed,
+               open_amount = ((r.item).profile).open_amount,
+               overdue_amount = ((r.item).profile).overdue_amount,
+               avg_days_beyond_terms = ((r.item).profile).avg_days_beyond_terms,
+               days_beyond_terms_stddev = ((r.item).profile).days_beyond_terms_stddev,
+               late_share = ((r.item).profile).late_share,
+               max_days_late = ((r.item).profile).max_days_late,
+               dso = ((r.item).profile).dso,
+               last_payment = ((r.item).profile).last_payment,
+               altman_z = r.altman_z, adverse_events = (r.item).adverse_events,
+               utilization = r.utilization, relationship_months = r.relationship_months,
+               policy = (r.item).policy, limit_locked = (r.item).limit_locked,
+               credit_limit_before = (r.item).credit_limit,
+               recommended_limit = r.recommended_limit,
+               credit_limit_after = CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                                         THEN r.recommended_limit ELSE (r.item).credit_limit END
+          FROM pg_catalog.unnest(results) AS r
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND (r.item).previous_score IS NOT NULL
+           AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+        RETURNING s.*,
+                  (s.score IS DISTINCT FROM (r.item).previous_score
+                   OR s.risk_class IS DISTINCT FROM (r.item).previous_risk_class
+                   OR s.model IS DISTINCT FROM (r.item).previous_model
+                   OR s.recommended_limit IS DISTINCT FROM (r.item).previous_recommended_limit
+                   OR s.credit_limit_after IS DISTINCT FROM (r.item).previous_credit_limit) AS decided
+    ), history AS (
+        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
+        previous_score, previous_risk_class, risk_class_since, reasons,
+        invoices, open_invoices, billed, open_amount, overdue_amount,
+        avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+        dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+        policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT w.customer_id, w.as_of, w.scored_at, w.run_id, w.model, w.score, w.risk_class, w.previous_score, w.previous_risk_class, w.risk_class_since, w.reasons, w.invoices, w.open_invoices, w.billed, w.open_amount, w.overdue_amount, w.avg_days_beyond_terms, w.days_beyond_terms_stddev, w.late_share, w.max_days_late, w.dso, w.last_payment, w.altman_z, w.adverse_events, w.utilization, w.relationship_months, w.policy, w.limit_locked, w.credit_limit_before, w.recommended_limit, w.credit_limit_after
+        FROM written AS w
+        WHERE w.decided
+    )
+    SELECT pg_catalog.count(*) INTO scored FROM written;
+
+    -- Customers scored for the first time (or whose row a concurrent pass
+    -- wrote meanwhile, hence ON CONFLICT): a new row, and a history row.
+    WITH written AS (
+        INSERT INTO crisk.score AS s (customer_id, as_of, scored_at, run_id, model, score, risk_class, reasons,
+            invoices, open_invoices, billed, open_amount, overdue_amount,
+            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT r.customer_id, _rescore_record.as_of, pg_catalog.now(), _rescore_record.run_id,
+               (r.item).model, r.score, r.risk_class, r.reasons,
+               ((r.item).profile).invoices, ((r.item).profile).open_invoices,
+               ((r.item).profile).billed, ((r.item).profile).open_amount,
+               ((r.item).profile).overdue_amount, ((r.item).profile).avg_days_beyond_terms,
+               ((r.item).profile).days_beyond_terms_stddev, ((r.item).profile).late_share,
+               ((r.item).profile).max_days_late, ((r.item).profile).dso,
+               ((r.item).profile).last_payment,
+               r.altman_z, (r.item).adverse_events, r.utilization, r.relationship_months,
+               (r.item).policy, (r.item).limit_locked, (r.item).credit_limit,
+               r.recommended_limit,
+               CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                    THEN r.recommended_limit ELSE (r.item).credit_limit END
+        FROM pg_catalog.unnest(results) AS r
+        WHERE (r.item).previous_score IS NULL
+          AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+        ON CONFLICT (customer_id) DO UPDATE
+            SET as_of = excluded.as_of, scored_at = excluded.scored_at, run_id = excluded.run_id,
+                model = excluded.model, score = excluded.score, risk_class = excluded.risk_class,
+                reasons = excluded.reasons, invoices = excluded.invoices,
+                open_invoices = excluded.open_invoices, billed = excluded.billed,
+                open_amount = excluded.open_amount, overdue_amount = excluded.overdue_amount,
+                avg_days_beyond_terms = excluded.avg_days_beyond_terms,
+                days_beyond_terms_stddev = excluded.days_beyond_terms_stddev,
+                late_share = excluded.late_share, max_days_late = excluded.max_days_late,
+                dso = excluded.dso, last_payment = excluded.last_payment,
+                altman_z = excluded.altman_z, adverse_events = excluded.adverse_events,
+                utilization = excluded.utilization, relationship_months = excluded.relationship_months,
+                policy = excluded.policy, limit_locked = excluded.limit_locked,
+                credit_limit_before = excluded.credit_limit_before,
+                recommended_limit = excluded.recommended_limit,
+                credit_limit_after = excluded.credit_limit_after
+        RETURNING s.*
+    ), history AS (
+        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
+        previous_score, previous_risk_class, risk_class_since, reasons,
+        invoices, open_invoices, billed, open_amount, overdue_amount,
+        avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+        dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+        policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT w.customer_id, w.as_of, w.scored_at, w.run_id, w.model, w.score, w.risk_class, w.previous_score, w.previous_risk_class, w.risk_class_since, w.reasons, w.invoices, w.open_invoices, w.billed, w.open_amount, w.overdue_amount, w.avg_days_beyond_terms, w.days_beyond_terms_stddev, w.late_share, w.max_days_late, w.dso, w.last_payment, w.altman_z, w.adverse_events, w.utilization, w.relationship_months, w.policy, w.limit_locked, w.credit_limit_before, w.recommended_limit, w.credit_limit_after
+        FROM written AS w
+    )
+    SELECT scored OPERATOR(pg_catalog.+) pg_catalog.count(*) INTO scored FROM written;
+
+    WITH r AS (
+        SELECT r.*, (r.item).profile AS profile,
+               CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                    THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
+               COALESCE((r.item).previous_as_of,
+                        _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
+               COALESCE((r.item).previous_scored_at,
+                        pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
+        FROM pg_catalog.unnest(results) AS r
+        WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+    ), raised AS (
+        SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
+               pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
+               pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
+        FROM r
+        WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
+        UNION ALL
+        SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
+               pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
+               pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
+                                             'risk_class', r.risk_class, 'score', r.score)
+        FROM r
+        WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
+        UNION ALL
+        SELECT r.customer_id, 'limit_breach', '', NULL,
+               pg_catalog.format('open receivables %s exceed the credit limit %s',
+                                 (r.profile).open_amount, r.limit_after),
+               pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
+                                             'credit_limit', r.limit_after)
+        FROM r
+        WHERE (r.profile).open_amount OPERATOR(pg_catalog.>) r.limit_after
+          AND NOT COALESCE((r.item).previous_open_amount
+                                      OPERATOR(pg_catalog.>) (r.item).previous_credit_limit, false)
+        UNION ALL
+        SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
+               CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
+               pg_catalog.format('%s on %s', k.description, e.occurred_on),
+               pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
+                                             'occurred_on', e.occurred_on, 'detail', e.detail)
+        FROM r
+        JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                             AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+        WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+        UNION ALL
+        SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
+               pg_catalog.format('invoice %s of %s is %s days past due',
+                                 l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
+               pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
+                                             'due_date', l.due_date)
+        FROM r
+        JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
+          AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
+          AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
+          AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND (r.item).newest_due_over_90 IS NOT NULL
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
+                            AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
+        UNION ALL
+        SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
+               pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
+                                 _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                 pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
+                                 pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
+               pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                             'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
+                                             'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
+        FROM r
+        WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
+          AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+              OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
+                  GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
+          AND NOT COALESCE(
+                (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
+                AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                    OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
+                        GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
+                false)
+    ), inserted AS (
+        INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
+        SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
+               x.message, x.detail, _rescore_record.run_id
+        FROM raised AS x
+        JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
+        ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO alerts FROM inserted;
+
+    -- Customers whose account row another session held: queued again.
+    skipped := pg_catalog.cardinality(held);
+    IF skipped OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO crisk.rescore_queue (customer_id) SELECT pg_catalog.unnest(held);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) IS
+    'Internal: writes a batch of rescoring results: recalibrated limits, crisk.score, crisk.score_history and alerts; returns the counts.';
+REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) FROM PUBLIC;

@@ -1,0 +1,333 @@
+/*-------------------------------------------------------------------------
+ *
+ * change_tracking.c
+ *	  The rescoring queue: the trigger that queues the customers whose data
+ *	  a statement changes, and crisk.request_rescore().
+ *
+ * The trigger crisk.track_changes_trigger(customer_column) runs BEFORE each
+ * row of an INSERT, UPDATE or DELETE (no after-trigger event is queued, so
+ * a bulk load costs no memory per row) and AFTER a TRUNCATE.  It inserts a
+ * row into crisk.rescore_queue: it never updates or locks one, so an ERP
+ * transaction never waits for the worker or for another ERP transaction
+ * because of crisk.  Within a transaction each customer is queued once: a
+ * bulk insert of a million invoices for a thousand customers adds a
+ * thousand rows to the queue.  A TRUNCATE queues "everyone" (a NULL
+ * customer), which turns the next incremental pass into a full one.
+ *
+ * The queue row records the inserting transaction (pg_current_xact_id()),
+ * so that a pass deletes exactly the rows whose changes it has read (see
+ * rescore_batch.c).  Changes made by a rescoring pass itself (the credit
+ * limits it recalibrates) queue nobody: otherwise every pass would queue
+ * the next.
+ *
+ * The insert runs as the owner of crisk.rescore_queue, like PostgreSQL's
+ * foreign-key triggers run as the owner of the referenced table: the ERP's
+ * roles need no privilege on crisk's tables.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "rescore.h"
+#include "worker_shmem.h"
+
+PG_FUNCTION_INFO_V1(crisk_track_changes_trigger);
+PG_FUNCTION_INFO_V1(crisk_request_rescore);
+
+/* customer ids longer than this are queued every time (no dedupe) */
+#define DEDUPE_KEY_LEN 64
+
+/* customers queued by the current transaction, NULL when none */
+static HTAB *queued_this_xact = NULL;
+static bool callbacks_registered = false;
+static bool wake_worker_at_commit = false;
+static SPIPlanPtr queue_plan = NULL;
+
+/* what the trigger caches in fn_extra for the duration of a statement */
+typedef struct TriggerColumn
+{
+	Oid			relid;
+	AttrNumber	attnum;
+	bool		is_text;
+	FmgrInfo	output;			/* output function when not text */
+} TriggerColumn;
+
+static void
+queue_xact_callback(XactEvent event, void *arg pg_attribute_unused())
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+			if (wake_worker_at_commit)
+				crisk_wake_database_worker(MyDatabaseId);
+			/* FALLTHROUGH */
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			queued_this_xact = NULL;	/* its memory goes with the transaction */
+			wake_worker_at_commit = false;
+			break;
+		default:
+			break;
+	}
+}
+
+/*
+ * queue_subxact_callback forgets what was queued when a subtransaction
+ * aborts: its queue rows are gone, so the customers must be queued again.
+ */
+static void
+queue_subxact_callback(SubXactEvent event, SubTransactionId mySubid pg_attribute_unused(),
+					   SubTransactionId parentSubid pg_attribute_unused(),
+					   void *arg pg_attribute_unused())
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		queued_this_xact = NULL;
+}
+
+static void
+register_callbacks(void)
+{
+	if (callbacks_registered)
+		return;
+	RegisterXactCallback(queue_xact_callback, NULL);
+	RegisterSubXactCallback(queue_subxact_callback, NULL);
+	callbacks_registered = true;
+}
+
+/*
+ * insert_queue_row adds one row to crisk.rescore_queue (NULL: everyone), as
+ * the table's owner.
+ */
+static void
+insert_queue_row(const char *customer_id)
+{
+	Oid			relid;
+	HeapTuple	tuple;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	Datum		value;
+	char		null = customer_id ? ' ' : 'n';
+
+	relid = get_relname_relid("rescore_queue", get_namespace_oid("crisk", false));
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table crisk.rescore_queue does not exist"),
+				 errhint("Is the crisk extension installed in this database?")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+
+	value = customer_id ? CStringGetTextDatum(customer_id) : (Datum) 0;
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (queue_plan == NULL)
+		{
+			Oid			argtypes[1] = {TEXTOID};
+			SPIPlanPtr	plan = SPI_prepare("INSERT INTO crisk.rescore_queue (customer_id) VALUES ($1)",
+										   1, argtypes);
+
+			if (plan == NULL || SPI_keepplan(plan) != 0)
+				elog(ERROR, "could not prepare the insert into crisk.rescore_queue");
+			queue_plan = plan;
+		}
+		if (SPI_execute_plan(queue_plan, &value, &null, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into crisk.rescore_queue");
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * queue_customer queues a customer once per transaction.
+ */
+static void
+queue_customer(const char *customer_id)
+{
+	bool		found = false;
+	bool		dedupe = strlen(customer_id) < DEDUPE_KEY_LEN;
+	char		key[DEDUPE_KEY_LEN];
+
+	register_callbacks();
+	if (dedupe)
+	{
+		if (queued_this_xact == NULL)
+		{
+			HASHCTL		ctl;
+
+			memset(&ctl, 0, sizeof(ctl));
+			ctl.keysize = DEDUPE_KEY_LEN;
+			ctl.entrysize = DEDUPE_KEY_LEN;
+			ctl.hcxt = TopTransactionContext;
+			queued_this_xact = hash_create("crisk customers queued", 256, &ctl,
+										   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+		}
+		memset(key, 0, sizeof(key));
+		strlcpy(key, customer_id, sizeof(key));
+		(void) hash_search(queued_this_xact, key, HASH_FIND, &found);
+		if (found)
+			return;
+	}
+	insert_queue_row(customer_id);
+	if (dedupe && queued_this_xact != NULL)
+		(void) hash_search(queued_this_xact, key, HASH_ENTER, NULL);
+}
+
+/*
+ * trigger_column finds the trigger's customer column, once per statement.
+ */
+static TriggerColumn *
+trigger_column(FunctionCallInfo fcinfo, TriggerData *trigdata)
+{
+	TriggerColumn *column = (TriggerColumn *) fcinfo->flinfo->fn_extra;
+	Relation	rel = trigdata->tg_relation;
+	Trigger    *trigger = trigdata->tg_trigger;
+
+	if (column != NULL && column->relid == RelationGetRelid(rel))
+		return column;
+
+	if (trigger->tgnargs != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("trigger \"%s\" on %s must name the customer column",
+						trigger->tgname, RelationGetRelationName(rel)),
+				 errhint("Create it with crisk.track_changes().")));
+	column = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TriggerColumn));
+	column->relid = RelationGetRelid(rel);
+	column->attnum = SPI_fnumber(RelationGetDescr(rel), trigger->tgargs[0]);
+	if (column->attnum <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" named by trigger \"%s\" does not exist in %s",
+						trigger->tgargs[0], trigger->tgname, RelationGetRelationName(rel)),
+				 errhint("Call crisk.track_changes() again with the customer column's new name.")));
+	{
+		Oid			typid = TupleDescAttr(RelationGetDescr(rel), column->attnum - 1)->atttypid;
+		Oid			output;
+		bool		varlena;
+
+		column->is_text = (typid == TEXTOID || typid == VARCHAROID);
+		getTypeOutputInfo(typid, &output, &varlena);
+		fmgr_info_cxt(output, &column->output, fcinfo->flinfo->fn_mcxt);
+	}
+	fcinfo->flinfo->fn_extra = column;
+	return column;
+}
+
+/*
+ * queue_tuple_customer queues the customer of one row version.
+ */
+static void
+queue_tuple_customer(TriggerColumn *column, HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, column->attnum, desc, &isnull);
+
+	if (isnull)
+		return;
+	queue_customer(column->is_text ? TextDatumGetCString(value) :
+				   OutputFunctionCall(&column->output, value));
+}
+
+/*
+ * crisk_track_changes_trigger is the trigger that crisk.track_changes()
+ * installs.
+ */
+Datum
+crisk_track_changes_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerColumn *column;
+	TupleDesc	desc;
+	HeapTuple	result;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("crisk.track_changes_trigger() must be called as a trigger")));
+
+	/* TRUNCATE, or a statement trigger: no row says who changed */
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	{
+		if (!crisk_pass_is_writing)
+		{
+			register_callbacks();
+			insert_queue_row(NULL);
+		}
+		PG_RETURN_POINTER(NULL);
+	}
+
+	desc = RelationGetDescr(trigdata->tg_relation);
+	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	if (crisk_pass_is_writing)
+		PG_RETURN_POINTER(result);
+
+	column = trigger_column(fcinfo, trigdata);
+	queue_tuple_customer(column, trigdata->tg_trigtuple, desc);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		queue_tuple_customer(column, trigdata->tg_newtuple, desc);
+	PG_RETURN_POINTER(result);
+}
+
+/*
+ * crisk_request_rescore is crisk.request_rescore(customer_ids text[]): it
+ * queues the customers (NULL: everyone, for a full pass) and, at commit,
+ * wakes the database's worker so that the pass starts at once.
+ */
+Datum
+crisk_request_rescore(PG_FUNCTION_ARGS)
+{
+	register_callbacks();
+	if (PG_ARGISNULL(0))
+		insert_queue_row(NULL);
+	else
+	{
+		ArrayType  *ids = PG_GETARG_ARRAYTYPE_P(0);
+		Datum	   *values;
+		bool	   *nulls;
+		int			n,
+					i;
+
+		deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &values, &nulls, &n);
+		for (i = 0; i < n; i++)
+		{
+			if (nulls[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("customer_ids must not contain NULL"),
+						 errhint("Pass NULL instead of the list to rescore every customer.")));
+		}
+		for (i = 0; i < n; i++)
+			queue_customer(TextDatumGetCString(values[i]));
+	}
+	wake_worker_at_commit = true;
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.h
+ *	  crisk's configuration parameters (all named crisk.*).
+ *
+ * The parameters steer the background rescoring: whether it runs, where,
+ * as whom, how often, in what batch size, with which timeouts, and how long
+ * history is kept.  They are defined in every process that loads crisk, so
+ * that a session can read them (SHOW) and set the ones that apply to it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CRISK_GUC_H
+#define CRISK_GUC_H
+
+extern bool crisk_enabled;
+extern char *crisk_databases;
+extern char *crisk_role;
+extern int	crisk_rescore_interval;		/* seconds */
+extern char *crisk_full_rescore_time;
+extern int	crisk_batch_size;
+extern int	crisk_batch_pause;			/* milliseconds */
+extern int	crisk_history_retention;	/* minutes; 0 keeps history forever */
+extern int	crisk_max_workers;
+extern int	crisk_lock_timeout;			/* milliseconds */
+extern int	crisk_statement_timeout;	/* milliseconds */
+extern int	crisk_alert_score_drop;		/* points */
+
+extern void crisk_define_gucs(void);
+extern bool crisk_database_is_selected(const char *dbname);
+extern int	crisk_full_rescore_minute(void);
+
+#endif							/* CRISK_GUC_H */

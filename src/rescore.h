@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * rescore.h
+ *	  Rescoring passes: the code path shared by the background worker and
+ *	  crisk.rescore().
+ *
+ * A pass takes the customers to score (every customer, the customers
+ * marked dirty, or a given list), scores them batch by batch, and records
+ * itself in crisk.job_run.  Only one pass runs at a time in a database: a
+ * pass holds an advisory lock (see README, "Operations").
+ *
+ * The worker runs each batch in its own transaction; crisk.rescore() runs
+ * every batch in its caller's transaction.  Either way a customer whose data
+ * makes scoring fail is recorded in crisk.job_error and skipped.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CRISK_RESCORE_H
+#define CRISK_RESCORE_H
+
+typedef enum RescoreKind
+{
+	RESCORE_FULL,				/* every customer (worker, daily) */
+	RESCORE_INCREMENTAL,		/* customers marked dirty (worker) */
+	RESCORE_MANUAL				/* crisk.rescore() */
+} RescoreKind;
+
+typedef enum PassResult
+{
+	PASS_COMPLETED,				/* ran to the end (some customers may have failed) */
+	PASS_FAILED,				/* stopped by an error, recorded in crisk.job_run */
+	PASS_NOTHING_TO_DO,			/* no dirty customer */
+	PASS_LOCKED					/* another pass holds the lock */
+} PassResult;
+
+/* true while a pass writes, so that its own writes mark nobody dirty */
+extern bool crisk_pass_is_writing;
+
+extern PassResult rescore_worker_pass(RescoreKind kind);
+extern const char *rescore_kind_name(RescoreKind kind);
+
+#endif							/* CRISK_RESCORE_H */

@@ -1,0 +1,483 @@
+/*-------------------------------------------------------------------------
+ *
+ * rescore_batch.c
+ *	  One batch of a rescoring pass: compute the scores, write them, and
+ *	  isolate the customers whose data makes either step fail.
+ *
+ * Compute: one read-only statement scores the whole batch.  For a full
+ * pass it starts from the figures of the pass's single read of the ledger;
+ * otherwise it reads the ledger once for the batch's customers (through
+ * the per-customer index).  It runs in a subtransaction.  When it fails
+ * with an error about the data (SQLSTATE class 22 or 23, a PL/pgSQL
+ * RAISE, or 42704 for an unknown model or policy), the batch is split in
+ * halves and each half retried, down to the single customer, who is
+ * recorded in crisk.job_error and skipped.  One bad customer among n costs
+ * about 2 log2(n) extra statements.  A read-only subtransaction gets no
+ * transaction ID, so it takes no entry of the 64-entry subtransaction
+ * cache, however many batches a manual crisk.rescore() runs in one
+ * transaction.  Any other error (cancellation, timeout, missing table)
+ * stops the batch: it is no customer's fault.
+ *
+ * Write: one statement writes scores, history, limits and alerts.  The
+ * worker runs it in a subtransaction and splits it the same way on a data
+ * error.  crisk.rescore() writes without one, so that a long manual pass
+ * does not fill the subtransaction cache; a write error ends the call.
+ *
+ * Dirty markers: each batch takes a snapshot before it reads anything (a
+ * full pass uses the snapshot of its ledger read).  A marker that snapshot
+ * sees was made by a transaction whose changes the scores include, so it
+ * may go; markers made later stay for the next pass.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "rescore_internal.h"
+
+/* A statement prepared once per session and kept across transactions. */
+typedef struct KeptStatement
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[4];	/* the types it was prepared for */
+	SPIPlanPtr	plan;
+} KeptStatement;
+
+static KeptStatement snapshot_statement = {
+	.sql = "SELECT pg_catalog.pg_current_snapshot()",
+	.nargs = 0
+};
+static KeptStatement compute_ids_statement = {
+	.sql = "SELECT crisk._rescore_compute("
+	"ARRAY(SELECT i FROM crisk._rescore_items($1, $2) AS i), $2)",
+	.nargs = 2
+};
+static KeptStatement compute_items_statement = {
+	.sql = "SELECT crisk._rescore_compute($1, $2)",
+	.nargs = 2
+};
+static KeptStatement record_statement = {
+	.sql = "SELECT scored, skipped, alerts, limit_changes"
+	" FROM crisk._rescore_record($1, $2, $3, $4)",
+	.nargs = 4
+};
+static KeptStatement forget_statement = {
+	.sql = "DELETE FROM crisk.rescore_queue"
+	" WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)"
+	" AND pg_catalog.pg_visible_in_snapshot(queued_by, $2)",
+	.nargs = 2
+};
+static KeptStatement error_statement = {
+	.sql = "INSERT INTO crisk.job_error (run_id, customer_id, sqlstate, message, detail)"
+	" VALUES ($1, $2, $3, $4, $5)",
+	.nargs = 5
+};
+
+/*
+ * kept_plan returns the statement's plan, preparing it when its argument
+ * types differ from last time (crisk's types get new OIDs when the
+ * extension is dropped and created again).
+ */
+static SPIPlanPtr
+kept_plan(KeptStatement *stmt, const Oid *argtypes)
+{
+	SPIPlanPtr	plan;
+
+	if (stmt->plan != NULL &&
+		(stmt->nargs == 0 ||
+		 memcmp(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs) == 0))
+		return stmt->plan;
+	if (stmt->plan != NULL)
+	{
+		SPI_freeplan(stmt->plan);
+		stmt->plan = NULL;
+	}
+	plan = SPI_prepare(stmt->sql, stmt->nargs, (Oid *) argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", stmt->sql,
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not keep the plan of \"%s\"", stmt->sql);
+	if (stmt->nargs > 0)
+		memcpy(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs);
+	stmt->plan = plan;
+	return plan;
+}
+
+/*
+ * is_data_error says whether an error is about one customer's data, so
+ * that splitting the batch can find and skip that customer.
+ */
+static bool
+is_data_error(int sqlerrcode)
+{
+	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
+	{
+		case ERRCODE_DATA_EXCEPTION:
+		case ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION:
+		case ERRCODE_PLPGSQL_ERROR:
+			return true;
+		default:
+			return sqlerrcode == ERRCODE_UNDEFINED_OBJECT;
+	}
+}
+
+/*
+ * text_array builds a text[] of customer ids.
+ */
+static ArrayType *
+text_array(char **ids, int n)
+{
+	Datum	   *values = palloc(sizeof(Datum) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		values[i] = CStringGetTextDatum(ids[i]);
+	return construct_array(values, n, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * rescore_record_error writes one failure to crisk.job_error: a customer
+ * (customer_id given) or a whole batch (NULL).
+ */
+void
+rescore_record_error(RescorePass *pass, const char *customer_id,
+					 ErrorData *edata, const char *what)
+{
+	static const Oid argtypes[5] = {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	char	   *message;
+
+	message = what ? psprintf("%s: %s", what, edata->message) : pstrdup(edata->message);
+	values[0] = Int64GetDatum(pass->run_id);
+	if (customer_id != NULL)
+		values[1] = CStringGetTextDatum(customer_id);
+	else
+		nulls[1] = 'n';
+	values[2] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+	values[3] = CStringGetTextDatum(message);
+	if (edata->detail != NULL)
+		values[4] = CStringGetTextDatum(edata->detail);
+	else
+		nulls[4] = 'n';
+	(void) rescore_execute(pass, kept_plan(&error_statement, argtypes), values, nulls, 0);
+
+	if (pass->first_error == NULL)
+		pass->first_error = MemoryContextStrdup(pass->context,
+												customer_id ?
+												psprintf("customer %s: %s", customer_id, message) :
+												message);
+}
+
+/*
+ * forget_markers removes the dirty markers of the given customers that the
+ * snapshot sees.
+ */
+static void
+forget_markers(RescorePass *pass, char **ids, int n, Datum snapshot)
+{
+	static const Oid argtypes[2] = {TEXTARRAYOID, PG_SNAPSHOTOID};
+	Datum		values[2];
+
+	if (n == 0)
+		return;
+	values[0] = PointerGetDatum(text_array(ids, n));
+	values[1] = snapshot;
+	(void) rescore_execute(pass, kept_plan(&forget_statement, argtypes), values, NULL, 0);
+}
+
+/*
+ * take_snapshot returns the current snapshot as a pg_snapshot value,
+ * allocated in the batch context.
+ */
+static Datum
+take_snapshot(RescorePass *pass)
+{
+	bool		isnull;
+	Datum		value;
+	MemoryContext old;
+
+	(void) rescore_execute(pass, kept_plan(&snapshot_statement, NULL), NULL, NULL, 1);
+	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	old = MemoryContextSwitchTo(pass->batch_context);
+	value = datumCopy(value, false, -1);
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+	return value;
+}
+
+/*
+ * note_failure records a customer that could not be scored; the pass goes
+ * on with the others.
+ */
+static void
+note_failure(RescorePass *pass, const char *customer_id, ErrorData *edata,
+			 const char *what)
+{
+	rescore_record_error(pass, customer_id, edata, what);
+	pass->errors++;
+}
+
+/*
+ * compute_scores runs the compute statement on items[0..n) and returns
+ * its array of results (crisk.rescore_result[]), copied into the batch
+ * context, or NULL when there is nothing to write.
+ */
+static ArrayType *
+compute_scores(RescorePass *pass, WorkItem *items, int n)
+{
+	Datum	   *values = palloc(sizeof(Datum) * n);
+	Oid			argtypes[2];
+	Datum		args[2];
+	bool		isnull;
+	Datum		result;
+	ArrayType  *copy = NULL;
+	MemoryContext old;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		values[i] = items[i].value;
+	argtypes[0] = get_array_type(pass->item_type);
+	argtypes[1] = DATEOID;
+	args[0] = PointerGetDatum(construct_array(values, n, pass->item_type,
+											  pass->item_typlen, pass->item_typbyval,
+											  pass->item_typalign));
+	args[1] = DateADTGetDatum(pass->as_of);
+	(void) rescore_execute(pass,
+						   kept_plan(pass->item_type == TEXTOID ?
+									 &compute_ids_statement : &compute_items_statement,
+									 argtypes),
+						   args, NULL, 1);
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+	{
+		old = MemoryContextSwitchTo(pass->batch_context);
+		copy = DatumGetArrayTypePCopy(result);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return copy;
+}
+
+/*
+ * compute_isolated computes items[0..n) in a subtransaction, splitting on
+ * data errors; each successful part's results are appended to *parts.
+ */
+static void
+compute_isolated(RescorePass *pass, WorkItem *items, int n,
+				 List **parts)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ArrayType  *result = compute_scores(pass, items, n);
+
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (result != NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(pass->batch_context);
+
+			*parts = lappend(*parts, result);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(pass->batch_context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		rescore_disarm_statement_timeout(pass);
+	}
+	PG_END_TRY();
+
+	if (edata == NULL)
+		return;
+	if (!is_data_error(edata->sqlerrcode))
+		ReThrowError(edata);
+	if (n == 1)
+		note_failure(pass, items[0].customer_id, edata, NULL);
+	else
+	{
+		compute_isolated(pass, items, n / 2, parts);
+		compute_isolated(pass, items + n / 2, n - n / 2, parts);
+	}
+}
+
+/*
+ * result_customer_id reads the customer id (first field) of a
+ * crisk.rescore_result.
+ */
+static char *
+result_customer_id(Datum result)
+{
+	bool		isnull;
+	Datum		id = GetAttributeByNum(DatumGetHeapTupleHeader(result), 1, &isnull);
+
+	return isnull ? pstrdup("(unknown)") : TextDatumGetCString(id);
+}
+
+/*
+ * write_scores runs the write statement on results[0..n).
+ */
+static void
+write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
+{
+	Oid			argtypes[4];
+	Datum		args[4];
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull;
+
+	get_typlenbyvalalign(result_type, &typlen, &typbyval, &typalign);
+	argtypes[0] = get_array_type(result_type);
+	argtypes[1] = INT8OID;
+	argtypes[2] = DATEOID;
+	argtypes[3] = BOOLOID;
+	args[0] = PointerGetDatum(construct_array(results, n, result_type,
+											  typlen, typbyval, typalign));
+	args[1] = Int64GetDatum(pass->run_id);
+	args[2] = DateADTGetDatum(pass->as_of);
+	/* a pass over every customer relies on dates; others look closer */
+	args[3] = BoolGetDatum(!pass->full_scope);
+
+	crisk_pass_is_writing = true;
+	PG_TRY();
+	{
+		(void) rescore_execute(pass, kept_plan(&record_statement, argtypes), args, NULL, 1);
+	}
+	PG_FINALLY();
+	{
+		crisk_pass_is_writing = false;
+	}
+	PG_END_TRY();
+
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	pass->scored += DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+	pass->skipped += DatumGetInt64(SPI_getbinval(row, desc, 2, &isnull));
+	pass->alerts += DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
+	pass->limit_changes += DatumGetInt64(SPI_getbinval(row, desc, 4, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * write_isolated writes results[0..n) in a subtransaction, splitting on
+ * data errors (worker only).
+ */
+static void
+write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	int64		saved[4] = {pass->scored, pass->skipped, pass->alerts, pass->limit_changes};
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		write_scores(pass, results, n, result_type);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(pass->batch_context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		rescore_disarm_statement_timeout(pass);
+	}
+	PG_END_TRY();
+
+	if (edata == NULL)
+		return;
+	pass->scored = saved[0];
+	pass->skipped = saved[1];
+	pass->alerts = saved[2];
+	pass->limit_changes = saved[3];
+	if (!is_data_error(edata->sqlerrcode))
+		ReThrowError(edata);
+	if (n == 1)
+		note_failure(pass, result_customer_id(results[0]), edata,
+					 "writing the score failed");
+	else
+	{
+		write_isolated(pass, results, n / 2, result_type);
+		write_isolated(pass, results + n / 2, n - n / 2, result_type);
+	}
+}
+
+/*
+ * rescore_batch scores items[0..n).  The queue rows of every customer of
+ * the batch that the batch's snapshot sees go first: the customers scored
+ * are done; those that failed are recorded (rescoring them every minute
+ * would only repeat the error until their data changes); those that have
+ * no account are not crisk's to score; and those whose rows another
+ * session held are queued again by the write, after this delete.
+ */
+void
+rescore_batch(RescorePass *pass, WorkItem *items, int nitems)
+{
+	List	   *parts = NIL;
+	ListCell   *lc;
+	Datum		snapshot;
+	char	  **ids = palloc(sizeof(char *) * nitems);
+	int			i;
+
+	snapshot = pass->full_scope ? pass->snapshot : take_snapshot(pass);
+	compute_isolated(pass, items, nitems, &parts);
+	for (i = 0; i < nitems; i++)
+		ids[i] = items[i].customer_id;
+	forget_markers(pass, ids, nitems, snapshot);
+
+	foreach(lc, parts)
+	{
+		ArrayType  *part = (ArrayType *) lfirst(lc);
+		Oid			result_type = ARR_ELEMTYPE(part);
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		Datum	   *results;
+		int			n;
+
+		get_typlenbyvalalign(result_type, &typlen, &typbyval, &typalign);
+		deconstruct_array(part, result_type, typlen, typbyval, typalign,
+						  &results, NULL, &n);
+		if (n == 0)
+			continue;
+		if (pass->in_worker)
+			write_isolated(pass, results, n, result_type);
+		else
+			write_scores(pass, results, n, result_type);
+	}
+	pass->batches++;
+}

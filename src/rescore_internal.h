@@ -1,0 +1,65 @@
+/*-------------------------------------------------------------------------
+ *
+ * rescore_internal.h
+ *	  State of one rescoring pass, shared by rescore.c (the pass: lock,
+ *	  crisk.job_run, list of customers, transactions) and rescore_batch.c
+ *	  (one batch: compute the scores, write them, isolate failures).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CRISK_RESCORE_INTERNAL_H
+#define CRISK_RESCORE_INTERNAL_H
+
+#include "executor/tuptable.h"
+#include "utils/date.h"
+#include "utils/tuplestore.h"
+
+#include "rescore.h"
+
+typedef struct RescorePass
+{
+	RescoreKind kind;
+	bool		in_worker;		/* one transaction per batch */
+	bool		full_scope;		/* every customer, from one read of the ledger */
+	DateADT		as_of;
+	int64		run_id;
+	MemoryContext context;		/* lives as long as the pass */
+	MemoryContext batch_context;	/* reset for every batch */
+
+	/* the customers to score, in order */
+	Tuplestorestate *items;
+	TupleTableSlot *item_slot;
+	Oid			item_type;		/* text (customer ids) or crisk.rescore_item */
+	int16		item_typlen;
+	bool		item_typbyval;
+	char		item_typalign;
+
+	/* full scope: the snapshot the ledger was read with (pg_snapshot) */
+	Datum		snapshot;
+
+	/* what crisk.job_run reports */
+	int64		total;
+	int64		scored;
+	int64		skipped;		/* rows locked by other sessions: queued again */
+	int64		errors;
+	int64		alerts;
+	int64		limit_changes;
+	int32		batches;
+	char	   *first_error;
+} RescorePass;
+
+/* one customer of a batch */
+typedef struct WorkItem
+{
+	Datum		value;			/* customer id (text) or crisk.rescore_item */
+	char	   *customer_id;
+} WorkItem;
+
+extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
+extern void rescore_record_error(RescorePass *pass, const char *customer_id,
+								 ErrorData *edata, const char *what);
+extern int	rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,
+							const char *nulls, long count);
+extern void rescore_disarm_statement_timeout(RescorePass *pass);
+
+#endif							/* CRISK_RESCORE_INTERNAL_H */

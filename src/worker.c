@@ -1,0 +1,454 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The per-database rescoring worker: connects as crisk.role, then runs
+ *	  an incremental pass every crisk.rescore_interval and a full pass
+ *	  daily at crisk.full_rescore_time, and purges old history once a day.
+ *
+ * Signals: SIGHUP reloads the configuration (the new interval applies at
+ * once); SIGTERM (shutdown, pg_terminate_backend, the launcher) ends the
+ * worker through die() at the next CHECK_FOR_INTERRUPTS, mid-pass
+ * included; every wait uses the latch with WL_EXIT_ON_PM_DEATH.  The
+ * worker never exits with code 0 on SIGTERM; its intentional exits (crisk
+ * absent, turn over, settings changed) tell the launcher why through the
+ * worker's slot.
+ *
+ * Full pass schedule: a full pass is due when none has succeeded since the
+ * latest occurrence of crisk.full_rescore_time (server time zone), so a
+ * worker that was down at that time catches up when it starts.  A failed
+ * full pass is retried an hour later, not at once: a failure that repeats
+ * must not turn into a full read of the ledger every minute.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timeout.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+#include "guc.h"
+#include "rescore.h"
+#include "worker.h"
+#include "worker_shmem.h"
+
+#define FULL_RETRY_DELAY_MS		(60 * 60 * 1000)
+#define MAINTENANCE_INTERVAL_MS (24 * 60 * 60 * 1000)
+#define LONGEST_SLEEP_MS		(60 * 60 * 1000)
+
+static WorkerSlot *my_slot = NULL;
+static char *my_dbname = NULL;
+static bool in_worker = false;
+
+/*
+ * worker_detach marks the slot exited and wakes the launcher, on any exit
+ * that runs exit callbacks (all but a crash, which resets shared memory).
+ */
+static void
+worker_detach(int code pg_attribute_unused(), Datum arg pg_attribute_unused())
+{
+	Latch	   *launcher;
+
+	SpinLockAcquire(&crisk_shared->mutex);
+	my_slot->exited = true;
+	my_slot->pid = 0;
+	my_slot->latch = NULL;
+	my_slot->busy = false;
+	launcher = crisk_shared->launcher_latch;
+	SpinLockRelease(&crisk_shared->mutex);
+	if (launcher != NULL)
+		SetLatch(launcher);
+}
+
+/*
+ * worker_exit ends the worker on purpose, telling the launcher why.
+ */
+static void
+worker_exit(WorkerExit reason)
+{
+	SpinLockAcquire(&crisk_shared->mutex);
+	my_slot->exit_reason = reason;
+	SpinLockRelease(&crisk_shared->mutex);
+	proc_exit(0);
+}
+
+/*
+ * apply_session_settings gives the worker's session its lock timeout, so
+ * that its own updates never wait long behind another session.
+ */
+static void
+apply_session_settings(void)
+{
+	char		value[32];
+
+	snprintf(value, sizeof(value), "%d", crisk_lock_timeout);
+	SetConfigOption("lock_timeout", value, PGC_SUSET, PGC_S_SESSION);
+}
+
+/*
+ * crisk_worker_reload_if_pending re-reads the configuration after SIGHUP
+ * (between batches too, so that a long pass picks up new settings).
+ */
+void
+crisk_worker_reload_if_pending(void)
+{
+	if (!in_worker || !ConfigReloadPending)
+		return;
+	ConfigReloadPending = false;
+	ProcessConfigFile(PGC_SIGHUP);
+	apply_session_settings();
+}
+
+/*
+ * crisk_worker_pause_between_batches sleeps crisk.batch_pause, waking at
+ * once for SIGTERM or a reload; other wake-ups (a request for a pass) do not
+ * shorten it.
+ */
+void
+crisk_worker_pause_between_batches(void)
+{
+	TimestampTz end;
+
+	if (!in_worker || crisk_batch_pause <= 0)
+		return;
+	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), crisk_batch_pause);
+	for (;;)
+	{
+		long		remaining = (long) ((end - GetCurrentTimestamp()) / 1000);
+
+		/* a reload ends the pause: the new setting may be shorter */
+		if (remaining <= 0 || ConfigReloadPending)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * local_time_on returns the time "minute of the day" on the local date of
+ * now plus day_offset days, in the server's time zone.
+ */
+static TimestampTz
+local_time_on(TimestampTz now, int day_offset, int minute)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tz;
+	int			julian;
+	TimestampTz result;
+
+	if (timestamp2tm(now, &tz, &tm, &fsec, NULL, session_timezone) != 0)
+		elog(ERROR, "timestamp out of range");
+	julian = date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) + day_offset;
+	j2date(julian, &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+	tm.tm_hour = minute / 60;
+	tm.tm_min = minute % 60;
+	tm.tm_sec = 0;
+	tz = DetermineTimeZoneOffset(&tm, session_timezone);
+	if (tm2timestamp(&tm, 0, &tz, &result) != 0)
+		elog(ERROR, "timestamp out of range");
+	return result;
+}
+
+typedef struct Schedule
+{
+	bool		full_due;
+	TimestampTz next_full;		/* when a full pass may next be due */
+} Schedule;
+
+/*
+ * read_schedule checks that crisk is installed (false when not) and
+ * decides whether a full pass is due, from crisk.job_run.
+ */
+static bool
+read_schedule(TimestampTz now, Schedule *schedule)
+{
+	int			minute = crisk_full_rescore_minute();
+	TimestampTz last_success = DT_NOBEGIN;
+	TimestampTz last_attempt = DT_NOBEGIN;
+	bool		installed;
+
+	schedule->full_due = false;
+	schedule->next_full = DT_NOEND;
+
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	installed = OidIsValid(get_extension_oid("crisk", true));
+	if (installed && minute >= 0)
+	{
+		bool		isnull;
+		Datum		value;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (SPI_execute("SELECT max(started_at) FILTER (WHERE status OPERATOR(pg_catalog.=) 'succeeded'),"
+						" max(started_at) FROM crisk.job_run"
+						" WHERE kind OPERATOR(pg_catalog.=) 'full'", true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read crisk.job_run");
+		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull)
+			last_success = DatumGetTimestampTz(value);
+		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+			last_attempt = DatumGetTimestampTz(value);
+		SPI_finish();
+		PopActiveSnapshot();
+	}
+	CommitTransactionCommand();
+	if (!installed || minute < 0)
+		return installed;
+
+	{
+		TimestampTz occurrence = local_time_on(now, 0, minute);
+		TimestampTz retry = TimestampTzPlusMilliseconds(last_attempt, FULL_RETRY_DELAY_MS);
+
+		if (occurrence > now)
+			occurrence = local_time_on(now, -1, minute);
+		if (last_success >= occurrence)
+		{
+			schedule->next_full = local_time_on(now, 0, minute);
+			if (schedule->next_full <= now)
+				schedule->next_full = local_time_on(now, 1, minute);
+		}
+		else if (last_attempt >= occurrence && last_attempt != DT_NOBEGIN && retry > now)
+			schedule->next_full = retry;
+		else
+			schedule->full_due = true;
+	}
+	return true;
+}
+
+/*
+ * purge_history deletes history older than crisk.history_retention.
+ */
+static void
+purge_history(void)
+{
+	char		sql[128];
+
+	if (crisk_history_retention <= 0)
+		return;
+	pgstat_report_activity(STATE_RUNNING, "crisk: purging history older than crisk.history_retention");
+	snprintf(sql, sizeof(sql),
+			 "SELECT crisk._rescore_purge(pg_catalog.make_interval(mins => %d))",
+			 crisk_history_retention);
+	PG_TRY();
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		PushActiveSnapshot(GetTransactionSnapshot());
+		if (crisk_statement_timeout > 0)
+			enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
+		if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not purge crisk history");
+		disable_timeout(STATEMENT_TIMEOUT, false);
+		SPI_finish();
+		PopActiveSnapshot();
+		CommitTransactionCommand();
+	}
+	PG_CATCH();
+	{
+		/* logged; tried again tomorrow */
+		MemoryContextSwitchTo(TopMemoryContext);
+		EmitErrorReport();
+		FlushErrorState();
+		AbortCurrentTransaction();
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	}
+	PG_END_TRY();
+	pgstat_report_activity(STATE_IDLE, NULL);
+}
+
+/*
+ * take_slot_flags reads and clears the requests in the worker's slot.
+ */
+static void
+take_slot_flags(bool *stop, bool *pass_now)
+{
+	SpinLockAcquire(&crisk_shared->mutex);
+	*stop = my_slot->stop_requested;
+	*pass_now = my_slot->pass_requested;
+	my_slot->pass_requested = false;
+	SpinLockRelease(&crisk_shared->mutex);
+}
+
+static void
+set_busy(bool busy)
+{
+	SpinLockAcquire(&crisk_shared->mutex);
+	my_slot->busy = busy;
+	SpinLockRelease(&crisk_shared->mutex);
+}
+
+/*
+ * worker_loop is the worker's schedule.  A cycle's memory is released at
+ * the start of the next one.
+ */
+static void
+worker_loop(bool one_shot)
+{
+	MemoryContext cycle_context;
+	TimestampTz last_pass_end = DT_NOBEGIN;
+	TimestampTz last_full_start = DT_NOBEGIN;
+	TimestampTz next_maintenance = 0;
+
+	cycle_context = AllocSetContextCreate(TopMemoryContext, "crisk worker cycle",
+										  ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		TimestampTz now;
+		TimestampTz next_incremental;
+		TimestampTz wake;
+		Schedule	schedule;
+		bool		stop;
+		bool		pass_now;
+		long		timeout;
+
+		CHECK_FOR_INTERRUPTS();
+		MemoryContextReset(cycle_context);
+		MemoryContextSwitchTo(cycle_context);
+		crisk_worker_reload_if_pending();
+		if (!crisk_enabled || !crisk_database_is_selected(my_dbname))
+			worker_exit(WORKER_EXIT_NOT_WANTED);
+		take_slot_flags(&stop, &pass_now);
+		if (stop)
+			worker_exit(WORKER_EXIT_DONE);
+
+		now = GetCurrentTimestamp();
+		if (!read_schedule(now, &schedule))
+		{
+			ereport(DEBUG1,
+					(errmsg("crisk is not installed in database \"%s\": its worker exits",
+							my_dbname)));
+			worker_exit(WORKER_EXIT_NO_EXTENSION);
+		}
+		next_incremental = last_pass_end == DT_NOBEGIN ? now :
+			TimestampTzPlusMilliseconds(last_pass_end, crisk_rescore_interval * 1000L);
+
+		/*
+		 * crisk.job_run normally spaces full attempts; this also covers a
+		 * full pass that failed before it could record itself.
+		 */
+		if (schedule.full_due && last_full_start != DT_NOBEGIN &&
+			!TimestampDifferenceExceeds(last_full_start, now, FULL_RETRY_DELAY_MS))
+		{
+			schedule.full_due = false;
+			schedule.next_full = TimestampTzPlusMilliseconds(last_full_start,
+															 FULL_RETRY_DELAY_MS);
+		}
+
+		if (schedule.full_due || pass_now || next_incremental <= now)
+		{
+			set_busy(true);
+			if (schedule.full_due)
+				last_full_start = now;
+			(void) rescore_worker_pass(schedule.full_due ? RESCORE_FULL : RESCORE_INCREMENTAL);
+			set_busy(false);
+			MemoryContextSwitchTo(cycle_context);
+			last_pass_end = GetCurrentTimestamp();
+			if (!one_shot)
+				continue;
+		}
+		if (now >= next_maintenance || one_shot)
+		{
+			purge_history();
+			next_maintenance = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														   MAINTENANCE_INTERVAL_MS);
+		}
+		if (one_shot)
+			worker_exit(WORKER_EXIT_DONE);
+
+		wake = Min(Min(next_incremental, schedule.next_full), next_maintenance);
+		now = GetCurrentTimestamp();
+		timeout = wake <= now ? 0 : (long) Min((wake - now) / 1000, LONGEST_SLEEP_MS);
+		pgstat_report_activity(STATE_IDLE, NULL);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max(timeout, 1), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+/*
+ * crisk_worker_main is the entry point of a per-database worker.  The
+ * launcher passes the slot number as the argument and the slot's
+ * generation in bgw_extra; a registration that outlived its slot exits.
+ */
+void
+crisk_worker_main(Datum main_arg)
+{
+	int			slotno = DatumGetInt32(main_arg);
+	uint32		generation;
+	Oid			dboid;
+	Oid			roleoid;
+	bool		one_shot;
+	bool		is_superuser;
+	bool		installed;
+
+	memcpy(&generation, MyBgworkerEntry->bgw_extra, sizeof(generation));
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	pqsignal(SIGTERM, die);
+	BackgroundWorkerUnblockSignals();
+
+	if (crisk_shared == NULL || slotno < 0 || slotno >= crisk_shared->nslots)
+		proc_exit(1);
+	SpinLockAcquire(&crisk_shared->mutex);
+	my_slot = &crisk_shared->slots[slotno];
+	if (!my_slot->in_use || my_slot->generation != generation ||
+		my_slot->launcher_generation != crisk_shared->launcher_generation)
+	{
+		SpinLockRelease(&crisk_shared->mutex);
+		proc_exit(0);			/* stale registration; its slot is no longer ours */
+	}
+	my_slot->pid = MyProcPid;
+	my_slot->latch = MyLatch;
+	dboid = my_slot->dboid;
+	roleoid = my_slot->roleoid;
+	one_shot = my_slot->one_shot;
+	SpinLockRelease(&crisk_shared->mutex);
+	on_shmem_exit(worker_detach, (Datum) 0);
+	in_worker = true;
+
+	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
+	SetConfigOption("application_name", "crisk worker", PGC_SUSET, PGC_S_SESSION);
+	apply_session_settings();
+
+	StartTransactionCommand();
+	my_dbname = MemoryContextStrdup(TopMemoryContext, get_database_name(MyDatabaseId));
+	is_superuser = superuser();
+	installed = OidIsValid(get_extension_oid("crisk", true));
+	CommitTransactionCommand();
+
+	/* a probe of a database without crisk ends here, without a word */
+	if (!installed)
+		worker_exit(WORKER_EXIT_NO_EXTENSION);
+	if (is_superuser)
+		ereport(WARNING,
+				(errmsg("crisk worker for database \"%s\" runs as a superuser", my_dbname),
+				 errdetail("Code the worker reaches, such as an ERP view set with crisk.set_ledger, runs with superuser rights."),
+				 errhint("Set crisk.role to a role without superuser rights, given what it needs by crisk.grant_worker_privileges().")));
+	ereport(one_shot ? DEBUG1 : LOG,
+			(errmsg("crisk worker started for database \"%s\"", my_dbname)));
+
+	worker_loop(one_shot);
+}

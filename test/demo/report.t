@@ -1,0 +1,72 @@
+#!/usr/bin/perl
+# test/demo/report.t: scripts/demo at a small size prints every section of
+# its report with figures in it, and scripts/demo stop leaves nothing behind.
+#
+# Run by "scripts/test demo" (prove), as root or as a user who may run
+# PostgreSQL; CRISK_DEMO_DIR points the demo into the test's scratch space.
+use strict;
+use warnings;
+use Test::More;
+use FindBin;
+
+my $root = "$FindBin::Bin/../..";
+my $dir = $ENV{CRISK_DEMO_DIR} or BAIL_OUT('CRISK_DEMO_DIR is not set');
+
+my $output = `"$root/scripts/demo" 300 2>&1`;
+is($?, 0, 'scripts/demo 300 succeeds') or diag($output);
+
+# Split the report into its sections ("== Title ==" lines), and each section
+# into psql's aligned tables: a header, a dashed rule, then the rows up to
+# the next blank line.
+my (%sections, $current, $in_rows);
+for my $line (split /\n/, $output)
+{
+	if ($line =~ /^== (.+) ==$/)
+	{
+		$current = $1;
+		$sections{$current} = [];
+		$in_rows = 0;
+	}
+	elsif (!defined $current) { }
+	elsif ($line =~ /^-+(\+-+)*$/)
+	{
+		push @{ $sections{$current} }, [];
+		$in_rows = 1;
+	}
+	elsif ($line eq '') { $in_rows = 0; }
+	elsif ($in_rows)
+	{
+		push @{ $sections{$current}[-1] }, [ map { s/^\s+|\s+$//gr } split /\|/, $line ];
+	}
+}
+
+my @expected = (
+	'Portfolio KPIs', 'Aged balance', 'Ten riskiest customers',
+	'Credit limits changed by rescoring', 'Alerts raised (unacknowledged)',
+	q{Dunning worklist (first 10 of today's actions)});
+for my $title (@expected)
+{
+	my $tables = $sections{$title};
+	ok($tables, "the report has the section '$title'") or next;
+	ok(@$tables > 0, "'$title' shows a table") or next;
+	for my $i (0 .. $#$tables)
+	{
+		my $rows = $tables->[$i];
+		ok(@$rows > 0, "'$title', table " . ($i + 1) . ": has rows");
+		my @empty = grep { $_ eq '' || $_ eq '-' } map { @$_ } @$rows;
+		is(scalar @empty, 0, "'$title', table " . ($i + 1) . ": every figure is there")
+		  or diag(explain($rows));
+	}
+}
+
+is(scalar(@{ $sections{'Ten riskiest customers'}[0] // [] }), 10,
+	'ten riskiest customers are listed');
+like($output, qr/psql -h \Q$dir\E -p \d+ -U postgres crisk_demo/,
+	'the report ends with how to connect');
+like($output, qr{Stop:\s+scripts/demo stop}, 'and how to stop');
+
+my $stop = `"$root/scripts/demo" stop 2>&1`;
+is($?, 0, 'scripts/demo stop succeeds') or diag($stop);
+ok(!-e $dir, 'scripts/demo stop removes the demo directory');
+
+done_testing();
