@@ -12,7 +12,7 @@ SELECT count(*) AS customers FROM crisk.aged_balance_at('2024-06-30');
 SELECT count(*) AS customers FROM crisk.aged_balance;
 SELECT customers, receivables, overdue_amount, overdue_share, credit_sales_90_days, dso,
        best_possible_dso, average_days_delinquent, concentration_hhi, provision_matrix,
-       expected_credit_loss, customers_scored, class_e, open_alerts
+       expected_credit_loss, customers_scored, customers_class_e, open_alerts
 FROM crisk.portfolio_kpi_at('2024-06-30');
 SELECT count(*) AS kpi_rows FROM crisk.portfolio_kpi;
 
@@ -141,7 +141,8 @@ SELECT customers, receivables, current_amount, days_1_30, days_31_60, days_61_90
        best_possible_dso, average_days_delinquent, round(concentration_hhi::numeric, 4) AS hhi,
        largest_exposure, top_10_share, provision_matrix, expected_credit_loss
 FROM crisk.portfolio_kpi_at('2024-06-30');
-SELECT customers_scored, class_a, class_b, class_c, class_d, class_e, credit_limits_total,
+SELECT customers_scored, customers_class_a, customers_class_b, customers_class_c,
+       customers_class_d, customers_class_e, credit_limits_total,
        exposures_above_limit, amount_above_limit, open_alerts
 FROM crisk.portfolio_kpi_at('2024-06-30');
 

@@ -41,11 +41,11 @@ CREATE FUNCTION crisk.portfolio_kpi_at(as_of pg_catalog.date,
                    provision_matrix pg_catalog.text,
                    expected_credit_loss pg_catalog.numeric,
                    customers_scored pg_catalog.int4,
-                   class_a pg_catalog.int4,
-                   class_b pg_catalog.int4,
-                   class_c pg_catalog.int4,
-                   class_d pg_catalog.int4,
-                   class_e pg_catalog.int4,
+                   customers_class_a pg_catalog.int4,
+                   customers_class_b pg_catalog.int4,
+                   customers_class_c pg_catalog.int4,
+                   customers_class_d pg_catalog.int4,
+                   customers_class_e pg_catalog.int4,
                    credit_limits_total pg_catalog.numeric,
                    exposures_above_limit pg_catalog.int4,
                    amount_above_limit pg_catalog.numeric,
@@ -173,7 +173,8 @@ CREATE VIEW crisk.portfolio_kpi WITH (security_invoker = true) AS
            k.credit_sales_90_days, k.dso, k.dso_countback, k.best_possible_dso,
            k.average_days_delinquent, k.concentration_hhi, k.largest_exposure,
            k.top_10_share, k.provision_matrix, k.expected_credit_loss,
-           k.customers_scored, k.class_a, k.class_b, k.class_c, k.class_d, k.class_e,
+           k.customers_scored, k.customers_class_a, k.customers_class_b, k.customers_class_c,
+           k.customers_class_d, k.customers_class_e,
            k.credit_limits_total, k.exposures_above_limit, k.amount_above_limit, k.open_alerts
     FROM crisk.portfolio_kpi_at(CURRENT_DATE) AS k;
 COMMENT ON VIEW crisk.portfolio_kpi IS
@@ -198,11 +199,11 @@ COMMENT ON COLUMN crisk.portfolio_kpi.top_10_share IS 'Share of the positive bal
 COMMENT ON COLUMN crisk.portfolio_kpi.provision_matrix IS 'Provision matrix the expected credit loss uses (crisk.set_provision_matrix).';
 COMMENT ON COLUMN crisk.portfolio_kpi.expected_credit_loss IS 'IFRS 9 provision: each aging bucket''s receivables times the matrix''s loss rate, summed; exact (not rounded).';
 COMMENT ON COLUMN crisk.portfolio_kpi.customers_scored IS 'Customers with a score (crisk.score).';
-COMMENT ON COLUMN crisk.portfolio_kpi.class_a IS 'Customers in risk class A (score 80-100).';
-COMMENT ON COLUMN crisk.portfolio_kpi.class_b IS 'Customers in risk class B (score 60-79).';
-COMMENT ON COLUMN crisk.portfolio_kpi.class_c IS 'Customers in risk class C (score 40-59).';
-COMMENT ON COLUMN crisk.portfolio_kpi.class_d IS 'Customers in risk class D (score 20-39).';
-COMMENT ON COLUMN crisk.portfolio_kpi.class_e IS 'Customers in risk class E (score 0-19).';
+COMMENT ON COLUMN crisk.portfolio_kpi.customers_class_a IS 'Customers in risk class A (score 80-100).';
+COMMENT ON COLUMN crisk.portfolio_kpi.customers_class_b IS 'Customers in risk class B (score 60-79).';
+COMMENT ON COLUMN crisk.portfolio_kpi.customers_class_c IS 'Customers in risk class C (score 40-59).';
+COMMENT ON COLUMN crisk.portfolio_kpi.customers_class_d IS 'Customers in risk class D (score 20-39).';
+COMMENT ON COLUMN crisk.portfolio_kpi.customers_class_e IS 'Customers in risk class E (score 0-19).';
 COMMENT ON COLUMN crisk.portfolio_kpi.credit_limits_total IS 'Sum of the credit limits in force (accounts without a limit count 0).';
 COMMENT ON COLUMN crisk.portfolio_kpi.exposures_above_limit IS 'Customers whose open balance exceeds their credit limit.';
 COMMENT ON COLUMN crisk.portfolio_kpi.amount_above_limit IS 'By how much those balances exceed the limits, in total.';
