@@ -1,0 +1,155 @@
+-- The dunning worklist: the open invoices that need a dunning action
+-- today, one row each, with the level of the customer's dunning policy
+-- they have reached, the action it calls for, and the late-payment
+-- interest and recovery indemnity due so far (French B2B law, at the
+-- statutory rate: crisk.late_payment_interest and crisk.recovery_indemnity
+-- with the as-of date as the payment date).
+--
+-- An invoice is listed when it is open, is an amount owed (credit notes
+-- are not dunned), and has reached a level of its policy higher than any
+-- level recorded for it in crisk.dunning_action: the level reached is the
+-- highest whose days_past_due it has reached.  The policy is the account's
+-- dunning_policy, "default" for a customer without an account.  An account
+-- may name a policy that has no levels (accounts are not checked against
+-- the policies, see 56_dunning.sql); its overdue invoices are listed every
+-- day with the level and action NULL, so that the mistake shows rather
+-- than the invoices going unchased.
+--
+-- crisk.dunning_worklist is as of today, over what the ledger shows unpaid
+-- now (crisk.invoice_open_idx on the built-in ledger), like
+-- crisk.aged_balance.  crisk.dunning_worklist_at(as_of) takes the invoices
+-- open at as_of and the actions recorded by then: what the list was, or
+-- will be, on that day.  Keep the two queries in step
+-- (sql/dunning_worklist.sql compares them).
+
+CREATE VIEW crisk.dunning_worklist WITH (security_invoker = true) AS
+    SELECT l.customer_id,
+           a.name,
+           l.invoice_id,
+           l.amount,
+           l.issue_date,
+           l.due_date,
+           CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date AS days_past_due,
+           pol.policy AS dunning_policy,
+           step.level AS dunning_level,
+           step.action,
+           step.description AS action_description,
+           step.order_decision,
+           done.last_level AS last_level_done,
+           done.last_acted_on,
+           crisk.late_payment_interest(l.amount, l.due_date, CURRENT_DATE) AS late_payment_interest,
+           crisk.recovery_indemnity(l.due_date, CURRENT_DATE) AS recovery_indemnity,
+           l.amount OPERATOR(pg_catalog.+) crisk.late_payment_interest(l.amount, l.due_date, CURRENT_DATE)
+               OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, CURRENT_DATE) AS total_due
+    FROM crisk.ledger l
+    LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
+    CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
+    LEFT JOIN LATERAL (
+        SELECT d.level, d.action, d.description, d.order_decision
+        FROM crisk.dunning_policy d
+        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
+          AND d.days_past_due OPERATOR(pg_catalog.<=) (CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date)
+        ORDER BY d.level DESC
+        LIMIT 1) step ON true
+    LEFT JOIN (
+        SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+        FROM crisk.dunning_action x
+        GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+    WHERE l.paid_date IS NULL
+      AND l.amount OPERATOR(pg_catalog.>) 0
+      AND l.due_date OPERATOR(pg_catalog.<) CURRENT_DATE
+      AND (step.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+           OR (step.level IS NULL
+               AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
+                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)));
+COMMENT ON VIEW crisk.dunning_worklist IS
+    'Open invoices that need a dunning action today, one row each: the level of the customer''s dunning policy reached and its action, what was last done (crisk.dunning_action), and the late-payment interest (statutory French rate) and 40 EUR recovery indemnity due so far. Listed until the level is recorded with crisk.record_dunning_action(). For another date: crisk.dunning_worklist_at(as_of).';
+COMMENT ON COLUMN crisk.dunning_worklist.customer_id IS 'Customer code, as in the ledger.';
+COMMENT ON COLUMN crisk.dunning_worklist.invoice_id IS 'Invoice to chase; record what was done with crisk.record_dunning_action(invoice_id, dunning_level).';
+COMMENT ON COLUMN crisk.dunning_worklist.issue_date IS 'Invoice date.';
+COMMENT ON COLUMN crisk.dunning_worklist.due_date IS 'Due date agreed.';
+COMMENT ON COLUMN crisk.dunning_worklist.amount IS 'Amount of the invoice, unpaid.';
+COMMENT ON COLUMN crisk.dunning_worklist.days_past_due IS 'Days since the due date (today minus due_date).';
+COMMENT ON COLUMN crisk.dunning_worklist.name IS 'Customer name from crisk.account; NULL without an account.';
+COMMENT ON COLUMN crisk.dunning_worklist.dunning_policy IS 'Dunning policy applied: crisk.account.dunning_policy, or default without an account.';
+COMMENT ON COLUMN crisk.dunning_worklist.dunning_level IS 'Highest level of the policy the invoice has reached (its days_past_due reached); NULL when the policy has no levels (fix the account).';
+COMMENT ON COLUMN crisk.dunning_worklist.action IS 'The action of that level (reminder, second_reminder, formal_notice, litigation for the default policy).';
+COMMENT ON COLUMN crisk.dunning_worklist.action_description IS 'What the action involves, from the policy.';
+COMMENT ON COLUMN crisk.dunning_worklist.order_decision IS 'What crisk.check_order does for a customer at this level: review, block, or NULL (nothing).';
+COMMENT ON COLUMN crisk.dunning_worklist.last_level_done IS 'Highest level already recorded for the invoice in crisk.dunning_action; NULL when none.';
+COMMENT ON COLUMN crisk.dunning_worklist.last_acted_on IS 'Date of the latest action recorded for the invoice; NULL when none.';
+COMMENT ON COLUMN crisk.dunning_worklist.late_payment_interest IS 'Late-payment interest due so far at the French statutory rate (ECB rate + 10 points, by half-year), to the cent (crisk.late_payment_interest).';
+COMMENT ON COLUMN crisk.dunning_worklist.recovery_indemnity IS 'Fixed recovery indemnity due (40.00 for an invoice past due; crisk.recovery_indemnity).';
+COMMENT ON COLUMN crisk.dunning_worklist.total_due IS 'What the customer owes on this invoice today: amount + late_payment_interest + recovery_indemnity.';
+REVOKE ALL ON crisk.dunning_worklist FROM PUBLIC;
+
+CREATE FUNCTION crisk.dunning_worklist_at(as_of pg_catalog.date)
+    RETURNS TABLE (customer_id pg_catalog.text, name pg_catalog.text, invoice_id pg_catalog.text,
+                   amount pg_catalog.numeric, issue_date pg_catalog.date, due_date pg_catalog.date,
+                   days_past_due pg_catalog.int4, dunning_policy pg_catalog.text,
+                   dunning_level pg_catalog.int4, action pg_catalog.text,
+                   action_description pg_catalog.text, order_decision pg_catalog.text,
+                   last_level_done pg_catalog.int4, last_acted_on pg_catalog.date,
+                   late_payment_interest pg_catalog.numeric, recovery_indemnity pg_catalog.numeric,
+                   total_due pg_catalog.numeric)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    on_day pg_catalog.date := dunning_worklist_at.as_of;
+BEGIN
+    IF on_day IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be null'
+            USING ERRCODE = '22004', HINT = 'Give a date; crisk.dunning_worklist is the worklist for today.';
+    END IF;
+    IF NOT pg_catalog.isfinite(on_day) THEN
+        RAISE EXCEPTION 'as_of must be a finite date'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
+    END IF;
+    RETURN QUERY
+    SELECT l.customer_id,
+           a.name,
+           l.invoice_id,
+           l.amount,
+           l.issue_date,
+           l.due_date,
+           on_day OPERATOR(pg_catalog.-) l.due_date,
+           pol.policy,
+           step.level,
+           step.action,
+           step.description,
+           step.order_decision,
+           done.last_level,
+           done.last_acted_on,
+           crisk.late_payment_interest(l.amount, l.due_date, on_day),
+           crisk.recovery_indemnity(l.due_date, on_day),
+           l.amount OPERATOR(pg_catalog.+) crisk.late_payment_interest(l.amount, l.due_date, on_day)
+               OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, on_day)
+    FROM crisk.ledger l
+    LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
+    CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
+    LEFT JOIN LATERAL (
+        SELECT d.level, d.action, d.description, d.order_decision
+        FROM crisk.dunning_policy d
+        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
+          AND d.days_past_due OPERATOR(pg_catalog.<=) (on_day OPERATOR(pg_catalog.-) l.due_date)
+        ORDER BY d.level DESC
+        LIMIT 1) step ON true
+    LEFT JOIN (
+        SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+        FROM crisk.dunning_action x
+        WHERE x.acted_on OPERATOR(pg_catalog.<=) on_day
+        GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+    WHERE l.issue_date OPERATOR(pg_catalog.<=) on_day
+      AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) on_day)
+      AND l.amount OPERATOR(pg_catalog.>) 0
+      AND l.due_date OPERATOR(pg_catalog.<) on_day
+      AND (step.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+           OR (step.level IS NULL
+               AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
+                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)));
+END
+$$;
+COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
+    'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of and the actions recorded by then, with interest and indemnity due at as_of. NULL as_of raises 22004.';
