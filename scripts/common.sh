@@ -95,3 +95,10 @@ stop_servers_under() {
 		[ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null || true
 	done < <(find "$1" -name postmaster.pid 2>/dev/null)
 }
+
+# Programs run as the server's user complain when they cannot enter the
+# current directory (CI's checkout under /root); every path here is
+# absolute, so work from / then.
+if is_root && ! runuser -u postgres -- test -x "$PWD" 2>/dev/null; then
+	cd /
+fi
