@@ -169,10 +169,12 @@ FROM (
 CROSS JOIN portfolio_parameters pp
 WHERE paid.issue_date <= pp.as_of;
 
--- Accounts: a credit limit of about 1.6 months of sales (set when the
--- account was last reviewed, so rescoring both raises and lowers), rounded to the
--- thousand, credit-insurance cover on most accounts (reduced for customers
--- whose habits worsen), a few limits locked by hand.
+-- Accounts: a credit limit of about a month and a half of recent sales,
+-- set when the account was last reviewed, so that a first recalibration
+-- raises some limits and lowers others; rounded to the thousand.
+-- Credit-insurance cover on most accounts, between 0.8 and 1.2 times the
+-- limit (0.3 times for customers whose habits worsen, whose insurer cut
+-- it); a few limits locked by hand.
 INSERT INTO crisk.account (customer_id, name, segment, credit_limit, limit_locked,
                            insured_cover, payment_terms_days)
 SELECT c.customer_id,
@@ -192,13 +194,13 @@ SELECT c.customer_id,
        pg_temp.uniform(c.n, 43) < 0.03,
        CASE WHEN pg_temp.uniform(c.n, 44) < 0.65 THEN
            round(limits.credit_limit
-                 * CASE WHEN c.habit IN ('distressed', 'defaulted') THEN 0.3 ELSE 0.8 END
-                 * (0.6 + 0.4 * pg_temp.uniform(c.n, 45))::numeric, -3)
+                 * CASE WHEN c.habit IN ('distressed', 'defaulted') THEN 0.3 ELSE 1.0 END
+                 * (0.8 + 0.4 * pg_temp.uniform(c.n, 45))::numeric, -3)
        END,
        c.terms_days
 FROM customer c
 CROSS JOIN LATERAL (
-    SELECT greatest(1000, round((1.6 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
+    SELECT greatest(1000, round((1.1 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
                                 * c.median_invoice, -3)) AS credit_limit
 ) limits;
 
