@@ -126,6 +126,19 @@ state_write_date(StringInfo buf, DateADT date)
 		appendStringInfo(buf, "%04d-%02d-%02d", year, month, day);
 }
 
+/*
+ * state_write_scales writes the "scale" and "dscale" fields every state
+ * with exact sums starts with (see state_read_scales).
+ */
+void
+state_write_scales(StringInfo buf, int scale, int dscale)
+{
+	state_write_key(buf, "scale");
+	appendStringInfo(buf, "%d", scale);
+	state_write_key(buf, "dscale");
+	appendStringInfo(buf, "%d", dscale);
+}
+
 /* state_reader_init prepares to read a state's text form. */
 void
 state_reader_init(StateReader *reader, const char *typname, const char *input)
@@ -167,6 +180,35 @@ state_read_key(StateReader *reader, const char *key)
 						   psprintf("Expected field \"%s=\" at \"%s\".", key,
 									reader->pos));
 	reader->pos += len + 1;
+}
+
+/*
+ * state_read_scale consumes field key holding the scale of exact sums: a
+ * multiple of 4 decimals (one 10^4 limb) up to EXACT_MAX_SCALE.
+ */
+int
+state_read_scale(StateReader *reader, const char *key)
+{
+	int			scale;
+
+	state_read_key(reader, key);
+	scale = (int) state_read_int(reader, key, 0, EXACT_MAX_SCALE);
+	if (scale % 4 != 0)
+		state_reader_error(reader,
+						   psprintf("Field \"%s\" must be a multiple of 4.", key));
+	return scale;
+}
+
+/*
+ * state_read_scales consumes the fields state_write_scales writes: the
+ * scale of the sums and the display scale of the inputs.
+ */
+void
+state_read_scales(StateReader *reader, int *scale, int *dscale)
+{
+	*scale = state_read_scale(reader, "scale");
+	state_read_key(reader, "dscale");
+	*dscale = (int) state_read_int(reader, "dscale", 0, EXACT_MAX_DSCALE);
 }
 
 /* state_read_int consumes a decimal integer between min and max. */

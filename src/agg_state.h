@@ -81,6 +81,7 @@ agg_state_for_update(FunctionCallInfo fcinfo, int argno)
 /* Writing a state's text form. */
 extern void state_write_key(StringInfo buf, const char *key);
 extern void state_write_date(StringInfo buf, DateADT date);
+extern void state_write_scales(StringInfo buf, int scale, int dscale);
 
 /* Reading it back. */
 typedef struct StateReader
@@ -97,6 +98,8 @@ extern pg_attribute_noreturn() void state_reader_error(StateReader *reader,
 extern void state_read_key(StateReader *reader, const char *key);
 extern int64 state_read_int(StateReader *reader, const char *what,
 							int64 min, int64 max);
+extern int	state_read_scale(StateReader *reader, const char *key);
+extern void state_read_scales(StateReader *reader, int *scale, int *dscale);
 extern void state_read_sum(StateReader *reader, const char *what, int scale,
 						   ExactSum *sum);
 extern DateADT state_read_date(StateReader *reader, const char *what);

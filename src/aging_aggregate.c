@@ -230,10 +230,7 @@ aging_state_format(AgingState *state)
 	int			i;
 
 	initStringInfo(&buf);
-	state_write_key(&buf, "scale");
-	appendStringInfo(&buf, "%d", state->scale);
-	state_write_key(&buf, "dscale");
-	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_scales(&buf, state->scale, state->dscale);
 	state_write_key(&buf, "bounds");
 	for (i = 0; i < state->nbounds; i++)
 		appendStringInfo(&buf, "%s%d", i > 0 ? "," : "", upper[i]);
@@ -265,20 +262,6 @@ aging_state_format(AgingState *state)
 	return buf.data;
 }
 
-/* read_scale reads a scale field: a multiple of 4 up to EXACT_MAX_SCALE. */
-static int
-read_scale(StateReader *reader, const char *key)
-{
-	int			scale;
-
-	state_read_key(reader, key);
-	scale = (int) state_read_int(reader, key, 0, EXACT_MAX_SCALE);
-	if (scale % 4 != 0)
-		state_reader_error(reader,
-						   psprintf("Field \"%s\" must be a multiple of 4.", key));
-	return scale;
-}
-
 /*
  * aging_state_parse reads the text form back, checking every field: bounds
  * ascending and positive, one total per bucket, rates between 0 and 1.
@@ -296,9 +279,7 @@ aging_state_parse(const char *str, const char *typname, bool with_rates)
 	int			i;
 
 	state_reader_init(&reader, typname, str);
-	scale = read_scale(&reader, "scale");
-	state_read_key(&reader, "dscale");
-	dscale = (int) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_scales(&reader, &scale, &dscale);
 
 	state_read_key(&reader, "bounds");
 	bounds.nbounds = 0;
@@ -342,7 +323,7 @@ aging_state_parse(const char *str, const char *typname, bool with_rates)
 		int128		one = 1;
 
 		rates.nrates = AgingBucketCount(state);
-		rates.scale = read_scale(&reader, "rate_scale");
+		rates.scale = state_read_scale(&reader, "rate_scale");
 		state_read_key(&reader, "rate_dscale");
 		rates.dscale = (int) state_read_int(&reader, "rate_dscale", 0, EXACT_MAX_DSCALE);
 		for (i = 0; i < rates.scale; i++)

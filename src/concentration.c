@@ -62,10 +62,7 @@ crisk_concentration_state_out(PG_FUNCTION_ARGS)
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	state_write_key(&buf, "scale");
-	appendStringInfo(&buf, "%d", state->scale);
-	state_write_key(&buf, "dscale");
-	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_scales(&buf, state->scale, state->dscale);
 	state_write_key(&buf, "sum");
 	exact_sum_out(&buf, &state->sum, state->scale);
 	state_write_key(&buf, "squares");
@@ -78,16 +75,15 @@ Datum
 crisk_concentration_state_in(PG_FUNCTION_ARGS)
 {
 	StateReader reader;
+	int			scale;
+	int			dscale;
 	ConcentrationState *state = palloc0(sizeof(ConcentrationState));
 
 	SET_VARSIZE(state, sizeof(ConcentrationState));
 	state_reader_init(&reader, "crisk.concentration_state", PG_GETARG_CSTRING(0));
-	state_read_key(&reader, "scale");
-	state->scale = (int16) state_read_int(&reader, "scale", 0, EXACT_MAX_SCALE);
-	if (state->scale % 4 != 0)
-		state_reader_error(&reader, "Field \"scale\" must be a multiple of 4.");
-	state_read_key(&reader, "dscale");
-	state->dscale = (int16) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_scales(&reader, &scale, &dscale);
+	state->scale = (int16) scale;
+	state->dscale = (int16) dscale;
 	state_read_key(&reader, "sum");
 	state_read_sum(&reader, "sum", state->scale, &state->sum);
 	state_read_key(&reader, "squares");

@@ -88,10 +88,7 @@ crisk_dso_state_out(PG_FUNCTION_ARGS)
 	state_write_date(&buf, state->as_of);
 	state_write_key(&buf, "period_days");
 	appendStringInfo(&buf, "%d", state->period_days);
-	state_write_key(&buf, "scale");
-	appendStringInfo(&buf, "%d", state->scale);
-	state_write_key(&buf, "dscale");
-	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_scales(&buf, state->scale, state->dscale);
 	state_write_key(&buf, "receivables");
 	exact_sum_out(&buf, &state->receivables, state->scale);
 	state_write_key(&buf, "issued");
@@ -104,6 +101,8 @@ Datum
 crisk_dso_state_in(PG_FUNCTION_ARGS)
 {
 	StateReader reader;
+	int			scale;
+	int			dscale;
 	DsoState   *state = palloc0(sizeof(DsoState));
 
 	SET_VARSIZE(state, sizeof(DsoState));
@@ -112,12 +111,9 @@ crisk_dso_state_in(PG_FUNCTION_ARGS)
 	state->as_of = state_read_date(&reader, "as_of");
 	state_read_key(&reader, "period_days");
 	state->period_days = (int32) state_read_int(&reader, "period_days", 1, PG_INT32_MAX);
-	state_read_key(&reader, "scale");
-	state->scale = (int16) state_read_int(&reader, "scale", 0, EXACT_MAX_SCALE);
-	if (state->scale % 4 != 0)
-		state_reader_error(&reader, "Field \"scale\" must be a multiple of 4.");
-	state_read_key(&reader, "dscale");
-	state->dscale = (int16) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_scales(&reader, &scale, &dscale);
+	state->scale = (int16) scale;
+	state->dscale = (int16) dscale;
 	state_read_key(&reader, "receivables");
 	state_read_sum(&reader, "receivables", state->scale, &state->receivables);
 	state_read_key(&reader, "issued");

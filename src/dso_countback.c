@@ -245,10 +245,7 @@ crisk_dso_countback_state_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	state_write_key(&buf, "as_of");
 	state_write_date(&buf, state->as_of);
-	state_write_key(&buf, "scale");
-	appendStringInfo(&buf, "%d", state->scale);
-	state_write_key(&buf, "dscale");
-	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_scales(&buf, state->scale, state->dscale);
 	state_write_key(&buf, "receivables");
 	exact_sum_out(&buf, &state->receivables, state->scale);
 	state_write_key(&buf, "months");
@@ -266,6 +263,8 @@ Datum
 crisk_dso_countback_state_in(PG_FUNCTION_ARGS)
 {
 	StateReader reader;
+	int			scale;
+	int			dscale;
 	CountbackState *state;
 	DateADT		as_of;
 	int64		oldest;
@@ -275,12 +274,9 @@ crisk_dso_countback_state_in(PG_FUNCTION_ARGS)
 	state_read_key(&reader, "as_of");
 	as_of = state_read_date(&reader, "as_of");
 	state = countback_new(as_of, INITIAL_MONTHS);
-	state_read_key(&reader, "scale");
-	state->scale = (int16) state_read_int(&reader, "scale", 0, EXACT_MAX_SCALE);
-	if (state->scale % 4 != 0)
-		state_reader_error(&reader, "Field \"scale\" must be a multiple of 4.");
-	state_read_key(&reader, "dscale");
-	state->dscale = (int16) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_scales(&reader, &scale, &dscale);
+	state->scale = (int16) scale;
+	state->dscale = (int16) dscale;
 	state_read_key(&reader, "receivables");
 	state_read_sum(&reader, "receivables", state->scale, &state->receivables);
 	state_read_key(&reader, "months");

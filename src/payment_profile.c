@@ -107,10 +107,7 @@ crisk_payment_profile_state_out(PG_FUNCTION_ARGS)
 	initStringInfo(&buf);
 	state_write_key(&buf, "as_of");
 	state_write_date(&buf, state->as_of);
-	state_write_key(&buf, "scale");
-	appendStringInfo(&buf, "%d", state->scale);
-	state_write_key(&buf, "dscale");
-	appendStringInfo(&buf, "%d", state->dscale);
+	state_write_scales(&buf, state->scale, state->dscale);
 	state_write_key(&buf, "invoices");
 	appendStringInfo(&buf, INT64_FORMAT, state->invoices);
 	state_write_key(&buf, "open_invoices");
@@ -142,6 +139,8 @@ Datum
 crisk_payment_profile_state_in(PG_FUNCTION_ARGS)
 {
 	StateReader reader;
+	int			scale;
+	int			dscale;
 	ProfileState *state = palloc0(sizeof(ProfileState));
 	int			i;
 
@@ -149,12 +148,9 @@ crisk_payment_profile_state_in(PG_FUNCTION_ARGS)
 	state_reader_init(&reader, "crisk.payment_profile_state", PG_GETARG_CSTRING(0));
 	state_read_key(&reader, "as_of");
 	state->as_of = state_read_date(&reader, "as_of");
-	state_read_key(&reader, "scale");
-	state->scale = (int16) state_read_int(&reader, "scale", 0, EXACT_MAX_SCALE);
-	if (state->scale % 4 != 0)
-		state_reader_error(&reader, "Field \"scale\" must be a multiple of 4.");
-	state_read_key(&reader, "dscale");
-	state->dscale = (int16) state_read_int(&reader, "dscale", 0, EXACT_MAX_DSCALE);
+	state_read_scales(&reader, &scale, &dscale);
+	state->scale = (int16) scale;
+	state->dscale = (int16) dscale;
 	state_read_key(&reader, "invoices");
 	state->invoices = state_read_int(&reader, "invoices", 0, PG_INT64_MAX);
 	state_read_key(&reader, "open_invoices");
