@@ -148,12 +148,7 @@ limit_policy_reload(void)
 
 	limit_policy_generation++;
 	limit_policies = NULL;
-	if (limit_policy_context == NULL)
-		limit_policy_context = AllocSetContextCreate(CacheMemoryContext,
-													 "crisk limit policy cache",
-													 ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(limit_policy_context);
+	table_cache_context(&limit_policy_context, "crisk limit policy cache");
 
 	scan = table_cache_begin_scan(&limit_policy_table);
 	att_policy = table_cache_attnum(scan, "policy", TEXTOID);

@@ -86,12 +86,7 @@ reference_rates_load(void)
 	int			capacity = 32;
 	int			i;
 
-	if (rates_context == NULL)
-		rates_context = AllocSetContextCreate(TopMemoryContext,
-											  "crisk reference rates",
-											  ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(rates_context);
+	table_cache_context(&rates_context, "crisk reference rates");
 	nrates = 0;
 
 	oldcontext = MemoryContextSwitchTo(rates_context);

@@ -59,21 +59,6 @@ effect_of(HeapTuple tuple, TupleDesc desc, AttrNumber attnum)
 	return EFFECT_REVIEW;
 }
 
-/*
- * cache_context returns an emptied memory context for a cache, created
- * under CacheMemoryContext so that it lives as long as the session.
- */
-static MemoryContext
-cache_context(MemoryContext *context)
-{
-	if (*context == NULL)
-		*context = AllocSetContextCreate(CacheMemoryContext, "crisk order policies",
-										 ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(*context);
-	return *context;
-}
-
 /* A dunning level with its policy's name, as read. */
 typedef struct PolicyLevel
 {
@@ -104,7 +89,7 @@ compare_policy_levels(const void *a, const void *b)
 static void
 load_dunning_policies(void)
 {
-	MemoryContext old = MemoryContextSwitchTo(cache_context(&dunning_context));
+	MemoryContext old = MemoryContextSwitchTo(table_cache_context(&dunning_context, "crisk dunning policies"));
 	TableCacheScan *scan = table_cache_begin_scan(&dunning_table);
 	AttrNumber	policy_col = table_cache_attnum(scan, "policy", TEXTOID);
 	AttrNumber	level_col = table_cache_attnum(scan, "level", INT4OID);
@@ -164,7 +149,7 @@ load_dunning_policies(void)
 static void
 load_event_kinds(void)
 {
-	MemoryContext old = MemoryContextSwitchTo(cache_context(&event_kind_context));
+	MemoryContext old = MemoryContextSwitchTo(table_cache_context(&event_kind_context, "crisk event kinds"));
 	TableCacheScan *scan = table_cache_begin_scan(&event_kind_table);
 	AttrNumber	kind_col = table_cache_attnum(scan, "kind", TEXTOID);
 	AttrNumber	description_col = table_cache_attnum(scan, "description", TEXTOID);

@@ -417,12 +417,7 @@ scorecard_reload(void)
 
 	scorecard_generation++;
 	scorecard_models = NULL;
-	if (scorecard_context == NULL)
-		scorecard_context = AllocSetContextCreate(CacheMemoryContext,
-												  "crisk scorecard cache",
-												  ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(scorecard_context);
+	table_cache_context(&scorecard_context, "crisk scorecard cache");
 
 	scan = table_cache_begin_scan(&scorecard_table);
 	att_model = table_cache_attnum(scan, "model", TEXTOID);

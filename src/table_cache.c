@@ -22,6 +22,7 @@
 #include "miscadmin.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "table_cache.h"
@@ -157,6 +158,26 @@ table_cache_relid(CachedTable *table)
 		table->relid = relid;
 	}
 	return table->relid;
+}
+
+/*
+ * table_cache_context returns *context emptied, creating it the first time
+ * under CacheMemoryContext: where a cache keeps its copy of a table, for
+ * the life of the session, each reload replacing the last.  name (a
+ * string constant) identifies the context in memory-context dumps.
+ */
+MemoryContext
+table_cache_context(MemoryContext *context, const char *name)
+{
+	if (*context == NULL)
+	{
+		*context = AllocSetContextCreate(CacheMemoryContext, "crisk table cache",
+										 ALLOCSET_SMALL_SIZES);
+		MemoryContextSetIdentifier(*context, name);
+	}
+	else
+		MemoryContextReset(*context);
+	return *context;
 }
 
 /*

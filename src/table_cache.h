@@ -76,6 +76,7 @@ typedef struct TableCacheScan
 	struct SysScanDescData *scan;
 } TableCacheScan;
 
+extern MemoryContext table_cache_context(MemoryContext *context, const char *name);
 extern bool table_cache_is_valid(CachedTable *table);
 extern Oid	table_cache_relid(CachedTable *table);
 
