@@ -14,7 +14,8 @@
  * rows under a name of their own instead.  The extension's own scripts
  * (CREATE EXTENSION, ALTER EXTENSION UPDATE) may still revise them.
  *
- * Trigger arguments: the key column ('model' or 'policy') and the shipped
+ * crisk_script_running (store_guard.c) tells the extension's own scripts
+ * apart.  Trigger arguments: the key column ('model' or 'policy') and the shipped
  * key value ('default').
  *
  *-------------------------------------------------------------------------
@@ -22,24 +23,14 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
-PG_FUNCTION_INFO_V1(crisk_shipped_rows_guard);
+#include "store_guard.h"
 
-/*
- * in_crisk_script says whether crisk's own install or update script is
- * running.
- */
-static bool
-in_crisk_script(void)
-{
-	return creating_extension &&
-		CurrentExtensionObject == get_extension_oid("crisk", true);
-}
+PG_FUNCTION_INFO_V1(crisk_shipped_rows_guard);
 
 /* is_shipped_row says whether the row's key column holds the shipped key. */
 static bool
@@ -86,7 +77,7 @@ crisk_shipped_rows_guard(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_TRUNCATE(event))
 	{
-		if (!in_crisk_script())
+		if (!crisk_script_running())
 			ereport(ERROR,
 					(errcode(ERRCODE_RESTRICT_VIOLATION),
 					 errmsg("crisk.%s cannot be truncated", relname),
@@ -109,7 +100,7 @@ crisk_shipped_rows_guard(PG_FUNCTION_ARGS)
 	else
 		result = trigdata->tg_trigtuple;
 
-	if (in_crisk_script())
+	if (crisk_script_running())
 		return PointerGetDatum(result);
 	if (is_shipped_row(trigdata->tg_trigtuple, desc, attnum, shipped) ||
 		(TRIGGER_FIRED_BY_UPDATE(event) &&
