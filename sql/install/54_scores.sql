@@ -72,25 +72,8 @@ SELECT pg_catalog.pg_extension_config_dump('crisk.score', '');
 -- what it carries.
 CREATE FUNCTION crisk.track_risk_class()
     RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
-        NEW.risk_class_since := COALESCE(NEW.risk_class_since, NEW.scored_at);
-    ELSE
-        NEW.previous_score := OLD.score;
-        IF NEW.risk_class IS DISTINCT FROM OLD.risk_class THEN
-            NEW.previous_risk_class := OLD.risk_class;
-            NEW.risk_class_since := NEW.scored_at;
-        ELSE
-            NEW.previous_risk_class := OLD.previous_risk_class;
-            NEW.risk_class_since := OLD.risk_class_since;
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$$;
+    AS 'MODULE_PATHNAME', 'crisk_track_risk_class'
+    LANGUAGE C;
 COMMENT ON FUNCTION crisk.track_risk_class() IS
     'Trigger function on crisk.score: keeps previous_score, previous_risk_class and risk_class_since.';
 REVOKE ALL ON FUNCTION crisk.track_risk_class() FROM PUBLIC;
