@@ -49,6 +49,7 @@
 #include "agg_state.h"
 #include "argcheck.h"
 #include "dso_aggregate.h"
+#include "payment_profile.h"
 
 PG_FUNCTION_INFO_V1(crisk_payment_profile_state_in);
 PG_FUNCTION_INFO_V1(crisk_payment_profile_state_out);
@@ -56,45 +57,12 @@ PG_FUNCTION_INFO_V1(crisk_payment_profile_transition);
 PG_FUNCTION_INFO_V1(crisk_payment_profile_combine);
 PG_FUNCTION_INFO_V1(crisk_payment_profile_final);
 
-/* The DSO period of the profile, in days. */
-#define PROFILE_DSO_DAYS 90
-
-/* The exact totals of a profile, all in units of 10^-scale. */
-typedef enum ProfileSum
-{
-	SUM_BILLED,					/* issued by as_of */
-	SUM_OPEN,					/* open at as_of */
-	SUM_OVERDUE,				/* open and past due */
-	SUM_ISSUED_90,				/* issued in the 90 days up to as_of */
-	SUM_PAID,					/* positive, paid by as_of: the DBT weights */
-	SUM_DBT,					/* paid amount * days beyond terms */
-	SUM_DBT_SQUARED,			/* paid amount * (days beyond terms)^2 */
-	SUM_LATE,					/* positive, paid late or open past due */
-	SUM_DUE_OR_PAID,			/* positive, paid or open past due */
-	NUM_SUMS
-} ProfileSum;
-
 /* Field names of the sums in the text form, in ProfileSum order. */
 static const char *const sum_names[NUM_SUMS] = {
 	"billed", "open_amount", "overdue_amount", "issued_90_days", "paid_amount",
 	"days_beyond_terms_sum", "days_beyond_terms_squares", "late_amount",
 	"due_or_paid_amount"
 };
-
-typedef struct ProfileState
-{
-	int32		vl_len_;		/* varlena header */
-	int16		scale;			/* decimal places of the sums (multiple of 4) */
-	int16		dscale;			/* the most decimals any amount had */
-	DateADT		as_of;
-	DateADT		last_payment;	/* when has_payment */
-	int32		max_days_late;	/* when has_basis */
-	bool		has_payment;
-	bool		has_basis;		/* an invoice was paid or fell due */
-	int64		invoices;
-	int64		open_invoices;
-	ExactSum	sums[NUM_SUMS];
-} ProfileState;
 
 /* crisk_payment_profile_state_out writes every field, sums with `scale` decimals. */
 Datum
@@ -181,60 +149,57 @@ crisk_payment_profile_state_in(PG_FUNCTION_ARGS)
 }
 
 /*
- * crisk_payment_profile_transition is the transition function of
- * crisk.payment_profile(amount, issue_date, due_date, paid_date, as_of).
- * It updates the state in place; only a group's first row allocates.
+ * profile_read_row reads the invoice of a transition call whose arguments 1
+ * to 5 are (amount, issue_date, due_date, paid_date, as_of); false when the
+ * row is left out (a NULL amount, issue_date, due_date or as_of).
  */
-Datum
-crisk_payment_profile_transition(PG_FUNCTION_ARGS)
+bool
+profile_read_row(FunctionCallInfo fcinfo, ProfileRow *row)
 {
-	ProfileState *state;
-	ExactAmount amount;
-	DateADT		issue_date;
-	DateADT		due_date;
-	DateADT		as_of;
-	DateADT		paid_date = 0;
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(5))
+		return false;
+	row->issue_date = PG_GETARG_DATEADT(2);
+	row->due_date = PG_GETARG_DATEADT(3);
+	row->as_of = PG_GETARG_DATEADT(5);
+	if (unlikely(DATE_NOT_FINITE(row->issue_date)))
+		crisk_require_finite_date(row->issue_date, "issue_date");
+	if (unlikely(DATE_NOT_FINITE(row->due_date)))
+		crisk_require_finite_date(row->due_date, "due_date");
+	if (unlikely(DATE_NOT_FINITE(row->as_of)))
+		crisk_require_finite_date(row->as_of, "as_of");
+	row->has_paid_date = !PG_ARGISNULL(4);
+	row->paid_date = 0;
+	if (row->has_paid_date)
+	{
+		row->paid_date = PG_GETARG_DATEADT(4);
+		if (unlikely(DATE_NOT_FINITE(row->paid_date)))
+			crisk_require_finite_date(row->paid_date, "paid_date");
+	}
+	exact_amount_from_numeric(PG_GETARG_DATUM(1), "amount", &row->amount);
+	return true;
+}
+
+/*
+ * profile_add adds one invoice to a profile whose as_of is the row's; an
+ * invoice issued after as_of is left out.
+ */
+void
+profile_add(ProfileState *state, const ProfileRow *row)
+{
+	ExactAmount amount = row->amount;
+	DateADT		as_of = row->as_of;
+	DateADT		due_date = row->due_date;
+	DateADT		paid_date = row->paid_date;
 	bool		paid;
 	int32		days_past_due;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(5))
-		AGG_RETURN_STATE_UNCHANGED();
-	issue_date = PG_GETARG_DATEADT(2);
-	due_date = PG_GETARG_DATEADT(3);
-	as_of = PG_GETARG_DATEADT(5);
-	if (unlikely(DATE_NOT_FINITE(issue_date)))
-		crisk_require_finite_date(issue_date, "issue_date");
-	if (unlikely(DATE_NOT_FINITE(due_date)))
-		crisk_require_finite_date(due_date, "due_date");
-	if (unlikely(DATE_NOT_FINITE(as_of)))
-		crisk_require_finite_date(as_of, "as_of");
-	if (!PG_ARGISNULL(4))
-	{
-		paid_date = PG_GETARG_DATEADT(4);
-		if (unlikely(DATE_NOT_FINITE(paid_date)))
-			crisk_require_finite_date(paid_date, "paid_date");
-	}
-	exact_amount_from_numeric(PG_GETARG_DATUM(1), "amount", &amount);
-
-	if (PG_ARGISNULL(0))
-	{
-		state = palloc0(sizeof(ProfileState));
-		SET_VARSIZE(state, sizeof(ProfileState));
-		state->as_of = as_of;
-	}
-	else
-	{
-		state = (ProfileState *) agg_state_for_update(fcinfo, 0);
-		if (unlikely(state->as_of != as_of))
-			agg_state_as_of_mismatch(as_of, state->as_of);
-	}
-	if (issue_date > as_of)
-		PG_RETURN_POINTER(state);
+	if (row->issue_date > as_of)
+		return;
 
 	if (amount.scale != state->scale || amount.dscale > state->dscale)
 		exact_align(&state->scale, &state->dscale, state->sums, NUM_SUMS,
 					&amount, "amount");
-	paid = !PG_ARGISNULL(4) && paid_date <= as_of;
+	paid = row->has_paid_date && paid_date <= as_of;
 	/* Finite dates are less than 2^31 days apart. */
 	days_past_due = (int32) as_of - (int32) due_date;
 
@@ -247,11 +212,11 @@ crisk_payment_profile_transition(PG_FUNCTION_ARGS)
 		if (days_past_due > 0)
 			exact_sum_add_int128(&state->sums[SUM_OVERDUE], amount.units, "amount");
 	}
-	if ((int64) issue_date > (int64) as_of - PROFILE_DSO_DAYS)
+	if ((int64) row->issue_date > (int64) as_of - PROFILE_DSO_DAYS)
 		exact_sum_add_int128(&state->sums[SUM_ISSUED_90], amount.units, "amount");
 
 	if (amount.units <= 0)
-		PG_RETURN_POINTER(state);
+		return;
 	if (paid)
 	{
 		int32		beyond_terms = (int32) paid_date - (int32) due_date;
@@ -279,6 +244,34 @@ crisk_payment_profile_transition(PG_FUNCTION_ARGS)
 			state->max_days_late = days_past_due;
 		state->has_basis = true;
 	}
+}
+
+/*
+ * crisk_payment_profile_transition is the transition function of
+ * crisk.payment_profile(amount, issue_date, due_date, paid_date, as_of).
+ * It updates the state in place; only a group's first row allocates.
+ */
+Datum
+crisk_payment_profile_transition(PG_FUNCTION_ARGS)
+{
+	ProfileState *state;
+	ProfileRow	row;
+
+	if (!profile_read_row(fcinfo, &row))
+		AGG_RETURN_STATE_UNCHANGED();
+	if (PG_ARGISNULL(0))
+	{
+		state = palloc0(sizeof(ProfileState));
+		SET_VARSIZE(state, sizeof(ProfileState));
+		state->as_of = row.as_of;
+	}
+	else
+	{
+		state = (ProfileState *) agg_state_for_update(fcinfo, 0);
+		if (unlikely(state->as_of != row.as_of))
+			agg_state_as_of_mismatch(row.as_of, state->as_of);
+	}
+	profile_add(state, &row);
 	PG_RETURN_POINTER(state);
 }
 
@@ -368,34 +361,20 @@ weighted_stddev(const ExactSum *weight, const ExactSum *sum, const ExactSum *squ
 }
 
 /*
- * crisk_payment_profile_final builds the crisk.payment_profile row; it only
- * reads the state.
+ * profile_form builds the crisk.payment_profile row of a state, with the
+ * type's (blessed) descriptor.
  */
-Datum
-crisk_payment_profile_final(PG_FUNCTION_ARGS)
+HeapTuple
+profile_form(const ProfileState *state, TupleDesc tupdesc)
 {
-	ProfileState *state = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	const ExactSum *sums = state->sums;
-	Datum		values[11];
-	bool		nulls[11];
+	Datum		values[PROFILE_FIELDS];
+	bool		nulls[PROFILE_FIELDS];
 	Numeric		dso;
 
-	if (tupdesc == NULL)
-	{
-		MemoryContext old;
-
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "crisk.payment_profile: return type must be a row type");
-		if (tupdesc->natts != lengthof(values))
-			elog(ERROR, "crisk.payment_profile: the type has %d fields, expected %d",
-				 tupdesc->natts, (int) lengthof(values));
-		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = tupdesc;
-	}
-
+	if (tupdesc->natts != PROFILE_FIELDS)
+		elog(ERROR, "crisk.payment_profile: the type has %d fields, expected %d",
+			 tupdesc->natts, PROFILE_FIELDS);
 	memset(nulls, 0, sizeof(nulls));
 	values[0] = Int64GetDatum(state->invoices);
 	values[1] = Int64GetDatum(state->open_invoices);
@@ -422,5 +401,29 @@ crisk_payment_profile_final(PG_FUNCTION_ARGS)
 	values[10] = DateADTGetDatum(state->last_payment);
 	nulls[10] = !state->has_payment;
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	return heap_form_tuple(tupdesc, values, nulls);
+}
+
+/*
+ * crisk_payment_profile_final builds the crisk.payment_profile row; it only
+ * reads the state.
+ */
+Datum
+crisk_payment_profile_final(PG_FUNCTION_ARGS)
+{
+	ProfileState *state = (ProfileState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+	TupleDesc	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+
+	if (tupdesc == NULL)
+	{
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "crisk.payment_profile: return type must be a row type");
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(profile_form(state, tupdesc)));
 }

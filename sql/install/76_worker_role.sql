@@ -42,6 +42,8 @@ BEGIN
             ' crisk.rescore_queued(pg_catalog.date),'
             ' crisk._rescore_worklist(pg_catalog.date),'
             ' crisk._rescore_items(pg_catalog.text[], pg_catalog.date),'
+            ' crisk._rescore_ledger(pg_catalog.numeric, pg_catalog.date, pg_catalog.date,'
+            ' pg_catalog.date, pg_catalog.date),'
             ' crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date),'
             ' crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool),'
             ' crisk._rescore_purge(pg_catalog.interval),'
