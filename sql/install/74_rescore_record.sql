@@ -45,12 +45,16 @@ CREATE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_
                                       OUT alerts pg_catalog.int8, OUT limit_changes pg_catalog.int8)
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
+    -- The same plans for every batch: planning these statements afresh
+    -- for each batch cost more than running them.
+    SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     candidates pg_catalog.text[];
     locked pg_catalog.text[];
     held pg_catalog.text[];
     changed pg_catalog.text[];
+    decided pg_catalog.text[];
     score_drop pg_catalog.int4 := pg_catalog.current_setting('crisk.alert_score_drop')::pg_catalog.int4;
 BEGIN
     -- The accounts whose limit changes, locked without waiting; the
@@ -121,24 +125,31 @@ BEGIN
          WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
            AND (r.item).previous_score IS NOT NULL
            AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
-        RETURNING s.*,
+        RETURNING s.customer_id,
                   (s.score IS DISTINCT FROM (r.item).previous_score
                    OR s.risk_class IS DISTINCT FROM (r.item).previous_risk_class
                    OR s.model IS DISTINCT FROM (r.item).previous_model
                    OR s.recommended_limit IS DISTINCT FROM (r.item).previous_recommended_limit
                    OR s.credit_limit_after IS DISTINCT FROM (r.item).previous_credit_limit) AS decided
-    ), history AS (
-        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
-        previous_score, previous_risk_class, risk_class_since, reasons,
-        invoices, open_invoices, billed, open_amount, overdue_amount,
-        avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
-        dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
-        policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
-        SELECT w.customer_id, w.as_of, w.scored_at, w.run_id, w.model, w.score, w.risk_class, w.previous_score, w.previous_risk_class, w.risk_class_since, w.reasons, w.invoices, w.open_invoices, w.billed, w.open_amount, w.overdue_amount, w.avg_days_beyond_terms, w.days_beyond_terms_stddev, w.late_share, w.max_days_late, w.dso, w.last_payment, w.altman_z, w.adverse_events, w.utilization, w.relationship_months, w.policy, w.limit_locked, w.credit_limit_before, w.recommended_limit, w.credit_limit_after
-        FROM written AS w
-        WHERE w.decided
     )
-    SELECT pg_catalog.count(*) INTO scored FROM written;
+    SELECT pg_catalog.count(*),
+           COALESCE(pg_catalog.array_agg(w.customer_id) FILTER (WHERE w.decided), '{}')
+      INTO scored, decided
+      FROM written AS w;
+    -- Their history rows, read back from crisk.score: returning every
+    -- updated row whole, to keep the few whose decision changed, cost more
+    -- than the update itself.
+    IF pg_catalog.cardinality(decided) OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
+            previous_score, previous_risk_class, risk_class_since, reasons,
+            invoices, open_invoices, billed, open_amount, overdue_amount,
+            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after
+        FROM crisk.score AS s
+        WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
+    END IF;
 
     -- Customers scored for the first time (or whose row a concurrent pass
     -- wrote meanwhile, hence ON CONFLICT): a new row, and a history row.
