@@ -103,7 +103,13 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 		SPI_freeplan(stmt->plan);
 		stmt->plan = NULL;
 	}
-	plan = SPI_prepare(stmt->sql, stmt->nargs, (Oid *) argtypes);
+	/*
+	 * Generic plans: a custom plan for a batch's list of customer ids, an
+	 * array constant of up to crisk.batch_size elements, takes longer to
+	 * make than the generic one takes to run.
+	 */
+	plan = SPI_prepare_cursor(stmt->sql, stmt->nargs, (Oid *) argtypes,
+							  CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", stmt->sql,
 			 SPI_result_code_string(SPI_result));
