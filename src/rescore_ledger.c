@@ -111,6 +111,19 @@ ledger_state_create(FunctionCallInfo fcinfo, DateADT as_of)
 }
 
 /*
+ * add_sale adds an amount to the sales of the last twelve months.
+ */
+static void
+add_sale(LedgerState *state, ExactAmount amount)
+{
+	if (amount.scale != state->sales_scale || amount.dscale > state->sales_dscale)
+		exact_align(&state->sales_scale, &state->sales_dscale,
+					&state->sales, 1, &amount, "amount");
+	exact_sum_add_int128(&state->sales, amount.units, "amount");
+	state->has_sales = true;
+}
+
+/*
  * crisk_rescore_ledger_transition is the transition function of
  * crisk._rescore_ledger(amount, issue_date, due_date, paid_date, as_of).
  */
@@ -138,15 +151,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 		profile_add(&state->profile, &row);
 		state->has_profile = true;
 		if (issue_date > state->sales_after)
-		{
-			ExactAmount amount = row.amount;
-
-			if (amount.scale != state->sales_scale || amount.dscale > state->sales_dscale)
-				exact_align(&state->sales_scale, &state->sales_dscale,
-							&state->sales, 1, &amount, "amount");
-			exact_sum_add_int128(&state->sales, amount.units, "amount");
-			state->has_sales = true;
-		}
+			add_sale(state, row.amount);
 	}
 	else if (!PG_ARGISNULL(1) && issue_date > state->sales_after)
 	{
@@ -154,11 +159,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 		ExactAmount amount;
 
 		exact_amount_from_numeric(PG_GETARG_DATUM(1), "amount", &amount);
-		if (amount.scale != state->sales_scale || amount.dscale > state->sales_dscale)
-			exact_align(&state->sales_scale, &state->sales_dscale,
-						&state->sales, 1, &amount, "amount");
-		exact_sum_add_int128(&state->sales, amount.units, "amount");
-		state->has_sales = true;
+		add_sale(state, amount);
 	}
 
 	if (issue_date < state->first_issue_date)
