@@ -136,23 +136,10 @@ BEGIN
            COALESCE(pg_catalog.array_agg(w.customer_id) FILTER (WHERE w.decided), '{}')
       INTO scored, decided
       FROM written AS w;
-    -- Their history rows, read back from crisk.score: returning every
-    -- updated row whole, to keep the few whose decision changed, cost more
-    -- than the update itself.
-    IF pg_catalog.cardinality(decided) OPERATOR(pg_catalog.>) 0 THEN
-        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
-            previous_score, previous_risk_class, risk_class_since, reasons,
-            invoices, open_invoices, billed, open_amount, overdue_amount,
-            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
-            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
-            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
-        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after
-        FROM crisk.score AS s
-        WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
-    END IF;
 
     -- Customers scored for the first time (or whose row a concurrent pass
-    -- wrote meanwhile, hence ON CONFLICT): a new row, and a history row.
+    -- wrote meanwhile, hence ON CONFLICT): a new row, and a history row
+    -- whatever the decision.
     WITH written AS (
         INSERT INTO crisk.score AS s (customer_id, as_of, scored_at, run_id, model, score, risk_class, reasons,
             invoices, open_invoices, billed, open_amount, overdue_amount,
@@ -191,18 +178,27 @@ BEGIN
                 credit_limit_before = excluded.credit_limit_before,
                 recommended_limit = excluded.recommended_limit,
                 credit_limit_after = excluded.credit_limit_after
-        RETURNING s.*
-    ), history AS (
-        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
-        previous_score, previous_risk_class, risk_class_since, reasons,
-        invoices, open_invoices, billed, open_amount, overdue_amount,
-        avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
-        dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
-        policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
-        SELECT w.customer_id, w.as_of, w.scored_at, w.run_id, w.model, w.score, w.risk_class, w.previous_score, w.previous_risk_class, w.risk_class_since, w.reasons, w.invoices, w.open_invoices, w.billed, w.open_amount, w.overdue_amount, w.avg_days_beyond_terms, w.days_beyond_terms_stddev, w.late_share, w.max_days_late, w.dso, w.last_payment, w.altman_z, w.adverse_events, w.utilization, w.relationship_months, w.policy, w.limit_locked, w.credit_limit_before, w.recommended_limit, w.credit_limit_after
-        FROM written AS w
+        RETURNING s.customer_id
     )
-    SELECT scored OPERATOR(pg_catalog.+) pg_catalog.count(*) INTO scored FROM written;
+    SELECT scored OPERATOR(pg_catalog.+) pg_catalog.count(*),
+           decided OPERATOR(pg_catalog.||) COALESCE(pg_catalog.array_agg(w.customer_id), '{}')
+      INTO scored, decided
+      FROM written AS w;
+
+    -- The history rows of both, read back from crisk.score: returning every
+    -- updated row whole, to keep the few whose decision changed, cost more
+    -- than the update itself.
+    IF pg_catalog.cardinality(decided) OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
+            previous_score, previous_risk_class, risk_class_since, reasons,
+            invoices, open_invoices, billed, open_amount, overdue_amount,
+            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after
+        FROM crisk.score AS s
+        WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
+    END IF;
 
     WITH r AS (
         SELECT r.*, (r.item).profile AS profile,
