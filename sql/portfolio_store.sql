@@ -92,6 +92,18 @@ SELECT pg_temp.score_run(4);
 SELECT run_id, as_of, score, risk_class, previous_score, previous_risk_class, risk_class_since
 FROM crisk.score_history ORDER BY scored_at;
 SELECT customer_id, score, risk_class, previous_score, previous_risk_class, risk_class_since FROM crisk.score;
+-- A row inserted with risk_class_since (a restore) keeps it.
+INSERT INTO crisk.account (customer_id, name) VALUES ('C3', 'Petit SAS');
+INSERT INTO crisk.score (customer_id, as_of, scored_at, model, score, risk_class, risk_class_since)
+VALUES ('C3', '2024-06-30', '2024-06-30 02:00+00', 'default', 50, 'C', '2023-01-01 00:00+00');
+SELECT customer_id, risk_class_since FROM crisk.score WHERE customer_id = 'C3';
+DELETE FROM crisk.account WHERE customer_id = 'C3';
+-- The trigger function refuses to run as anything but a BEFORE row trigger.
+CREATE TEMP TABLE misplaced (score int, risk_class text, scored_at timestamptz, previous_score int,
+                             previous_risk_class text, risk_class_since timestamptz);
+CREATE TRIGGER misplaced AFTER INSERT ON misplaced FOR EACH ROW EXECUTE FUNCTION crisk.track_risk_class();
+INSERT INTO misplaced (score) VALUES (1);
+\echo :LAST_ERROR_SQLSTATE
 -- The score's checks.
 UPDATE crisk.score SET score = 101;
 \echo :LAST_ERROR_SQLSTATE

@@ -99,10 +99,12 @@ crisk_track_risk_class(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
+		bool		since_null;
+
 		newtuple = trigdata->tg_trigtuple;
-		values[0] = heap_getattr(newtuple, attnums[COL_RISK_CLASS_SINCE], desc, &nulls[0]);
-		if (!nulls[0])
-			return PointerGetDatum(newtuple);
+		(void) heap_getattr(newtuple, attnums[COL_RISK_CLASS_SINCE], desc, &since_null);
+		if (!since_null)
+			return PointerGetDatum(newtuple);	/* a restored row */
 		repl_cols[nrepl] = attnums[COL_RISK_CLASS_SINCE];
 		repl_values[nrepl] = heap_getattr(newtuple, attnums[COL_SCORED_AT], desc,
 										  &repl_nulls[nrepl]);
