@@ -336,6 +336,17 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 }
 
 /*
+ * turn_off_planner_setting sets a boolean planner setting (enable_*) off in
+ * the current GUC nesting level, which the caller ends with AtEOXact_GUC.
+ */
+static void
+turn_off_planner_setting(const char *name)
+{
+	(void) set_config_option(name, "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+/*
  * ledger_reads_in_customer_order says whether an index alone gives the
  * ledger's rows in customer order (crisk.invoice's index on customer_id
  * covers every column a pass reads; an ERP source may have one too): the
@@ -351,8 +362,7 @@ ledger_reads_in_customer_order(void)
 	PlannedStmt *stmt;
 	bool		ordered;
 
-	(void) set_config_option("enable_sort", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	turn_off_planner_setting("enable_sort");
 	plan = SPI_prepare("SELECT l.customer_id, l.amount, l.issue_date, l.due_date, l.paid_date"
 					   " FROM crisk.ledger AS l ORDER BY l.customer_id", 0, NULL);
 	if (plan == NULL)
@@ -390,8 +400,7 @@ load_full_scope(RescorePass *pass)
 
 	pass->full_scope = true;
 	if (ledger_reads_in_customer_order())
-		(void) set_config_option("enable_hashagg", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
+		turn_off_planner_setting("enable_hashagg");
 	load_items(pass,
 			   "SELECT w, (SELECT pg_catalog.pg_current_snapshot())"
 			   " FROM crisk._rescore_worklist($1) AS w",

@@ -52,7 +52,7 @@ typedef struct LedgerState
 	DateADT		sales_after;	/* issued after this date: last 12 months */
 	bool		has_profile;	/* a row was not left out of the profile */
 	ProfileState profile;
-	DateADT		first_issue_date;	/* the state exists: there is one */
+	DateADT		first_issue_date;	/* DATEVAL_NOEND: nothing issued by as_of */
 	bool		has_sales;
 	int16		sales_scale;
 	int16		sales_dscale;
