@@ -10,17 +10,27 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" crisk.control)
 MODULE_big = crisk
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# The install script is assembled from one file per concept, in name order,
-# so that each concept's SQL sits next to nothing else.
+# The install script of the current version is assembled from one file per
+# concept, in name order, so that each concept's SQL sits next to nothing else.
+# Released install scripts (sql/crisk--0.1.0.sql) are frozen as shipped.
+# Each upgrade script is assembled the same way from sql/upgrade/FROM--TO/.
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+UPGRADE_DIRS = $(sort $(wildcard sql/upgrade/*--*))
+UPGRADE_SCRIPTS = $(patsubst sql/upgrade/%,sql/$(EXTENSION)--%.sql,$(UPGRADE_DIRS))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(UPGRADE_SCRIPTS)
+DATA = sql/$(EXTENSION)--0.1.0.sql
 
-# pg_regress runs every sql/*.sql that is not an install or upgrade script.
-REGRESS = $(sort $(basename $(notdir $(filter-out sql/$(EXTENSION)--%,$(wildcard sql/*.sql)))))
+# Regression tests live in test/sql and test/expected, as in pgvector;
+# isolation specs in test/isolation, Perl TAP tests in test/t.
+REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 # pg_regress forces PGDATESTYLE=Postgres,MDY and PGTZ=PST8PDT on its psql
 # sessions; crisk's expected files are written in ISO dates and UTC.
-REGRESS_OPTS = --load-extension=$(EXTENSION) --launcher="env PGDATESTYLE=ISO,YMD PGTZ=UTC"
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION) --launcher="env PGDATESTYLE=ISO,YMD PGTZ=UTC"
+ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+TAP_TESTS = 1
+PROVE_TESTS = test/t/*.pl
+PROVE_FLAGS = -I ./test/perl
 
 PG_CFLAGS = -Wall -Wextra -Werror
 # Server headers are included as system headers: they are not warning-clean
@@ -38,6 +48,12 @@ $(DATA_built): $(INSTALL_PARTS) crisk.control
 	     "-- complain if script is sourced in psql, rather than via CREATE EXTENSION" \
 	     '\echo Use "CREATE EXTENSION crisk" to load this file. \quit'; \
 	   for f in $(INSTALL_PARTS); do printf '\n-- from %s\n' "$$f"; cat "$$f"; done; } > $@
+
+sql/$(EXTENSION)--%.sql: sql/upgrade/% sql/upgrade/%/*.sql
+	@{ printf '%s\n' "-- crisk $* upgrade script, assembled from sql/upgrade/$*/ by the Makefile." \
+	     "-- complain if script is sourced in psql, rather than via ALTER EXTENSION" \
+	     '\echo Use "ALTER EXTENSION crisk UPDATE" to load this file. \quit'; \
+	   for f in $(sort $(wildcard sql/upgrade/$*/*.sql)); do printf '\n-- from %s\n' "$$f"; cat "$$f"; done; } > $@
 
 all: $(DATA_built)
 

@@ -5,7 +5,7 @@ SELECT plan(7);
 
 SELECT has_schema('crisk');
 SELECT is((SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'crisk'),
-          '0.1.0', 'crisk is at version 0.1.0');
+          '0.2.0', 'crisk is at version 0.2.0');
 SELECT is((SELECT extrelocatable FROM pg_catalog.pg_extension WHERE extname = 'crisk'),
           false, 'crisk is not relocatable');
 SELECT is((SELECT n.nspname::text FROM pg_catalog.pg_extension e

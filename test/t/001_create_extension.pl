@@ -17,7 +17,7 @@ is($node->safe_psql('postgres', 'SHOW shared_preload_libraries'),
 $node->safe_psql('postgres', 'CREATE EXTENSION crisk');
 is($node->safe_psql('postgres',
 		"SELECT extversion FROM pg_extension WHERE extname = 'crisk'"),
-	'0.1.0', 'CREATE EXTENSION crisk works on a preloaded server');
+	'0.2.0', 'CREATE EXTENSION crisk works on a preloaded server');
 
 is($node->safe_psql('postgres',
 		"SELECT crisk.aging_bucket('2024-01-01', '2024-04-15')"),

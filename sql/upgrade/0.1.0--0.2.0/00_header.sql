@@ -1,0 +1,7 @@
+-- crisk 0.1.0 -> 0.2.0.
+--
+-- Each file in this directory carries the changes of one concept, in the
+-- same order as sql/install/. After ALTER EXTENSION crisk UPDATE the schema
+-- must equal a fresh 0.2.0 install (test/t/090_upgrade.pl compares both with
+-- pg_dump --schema-only); a change to sql/install/ therefore always comes
+-- with its counterpart here.
