@@ -56,6 +56,7 @@ typedef struct WorkItem
 } WorkItem;
 
 extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
+extern bool rescore_is_data_error(int sqlerrcode);
 extern void rescore_record_error(RescorePass *pass, const char *customer_id,
 								 ErrorData *edata, const char *what);
 extern int	rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,
