@@ -881,7 +881,7 @@ manual_pass(ArrayType *ids, bool queue, DateADT as_of)
 	int			n;
 	int64		scored;
 
-	crisk_require_finite_date(as_of, "as_of");
+	crisk_require_as_of_in_range(as_of, "as_of");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	pass = pass_create(queue ? RESCORE_INCREMENTAL : RESCORE_MANUAL, false, as_of, caller);

@@ -108,7 +108,7 @@ REVOKE ALL ON crisk.ledger FROM PUBLIC;
 -- ledger, all at once, so that an integrator fixes their view in one go.
 CREATE FUNCTION crisk.ledger_problems(source pg_catalog.regclass)
     RETURNS pg_catalog.text[]
-    LANGUAGE plpgsql STABLE STRICT
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
