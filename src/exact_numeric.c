@@ -20,6 +20,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 
 #include "exact_numeric.h"
 
@@ -56,6 +57,9 @@ static const int128 pow_nbase[10] = {
 };
 
 PG_FUNCTION_INFO_V1(crisk_require_exact_amount);
+
+/* 10^EXACT_LEDGER_MAX_DIGITS, made on first use, for the session. */
+static Numeric ledger_limit = NULL;
 
 /* not_finite_error rejects NaN and the infinities. */
 static pg_attribute_noreturn() void
@@ -402,7 +406,6 @@ crisk_require_exact_amount(PG_FUNCTION_ARGS)
 	Numeric		amount = PG_GETARG_NUMERIC(0);
 	int32		decimals;
 	Datum		magnitude;
-	Datum		limit;
 
 	StaticAssertStmt(EXACT_LEDGER_MAX_DIGITS + EXACT_LEDGER_MAX_DECIMALS <= 38 &&
 					 EXACT_LEDGER_MAX_DECIMALS % 4 == 0,
@@ -424,11 +427,19 @@ crisk_require_exact_amount(PG_FUNCTION_ARGS)
 				 errdetail("amount has %d decimal places; crisk keeps totals exactly and accepts at most %d.",
 						   decimals, EXACT_LEDGER_MAX_DECIMALS),
 				 errhint("Round the amount, for example with round(amount, 2).")));
+	if (ledger_limit == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		ledger_limit = DatumGetNumericCopy(DirectFunctionCall3(numeric_in,
+															   CStringGetDatum("1e" CppAsString2(EXACT_LEDGER_MAX_DIGITS)),
+															   ObjectIdGetDatum(InvalidOid),
+															   Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
 	magnitude = DirectFunctionCall1(numeric_abs, NumericGetDatum(amount));
-	limit = DirectFunctionCall3(numeric_in,
-								CStringGetDatum("1e" CppAsString2(EXACT_LEDGER_MAX_DIGITS)),
-								ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, magnitude, limit)) >= 0)
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, magnitude,
+										  NumericGetDatum(ledger_limit))) >= 0)
 	{
 		char	   *whole = DatumGetCString(DirectFunctionCall1(numeric_out,
 																DirectFunctionCall2(numeric_trunc, magnitude,

@@ -282,6 +282,7 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 	Portal		portal;
 	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
 	MemoryContext old;
+	ResourceOwner saved_owner;
 
 	if (armed)
 		enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
@@ -297,6 +298,10 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 			break;
 		desc = SPI_tuptable->tupdesc;
 		old = MemoryContextSwitchTo(pass->context);
+		/* A spilled list's temporary file must outlive a subtransaction. */
+		saved_owner = CurrentResourceOwner;
+		if (pass->items_owner != NULL)
+			CurrentResourceOwner = pass->items_owner;
 		if (pass->items == NULL)
 		{
 			TupleDesc	item_desc = CreateTemplateTupleDesc(1);
@@ -326,6 +331,7 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 								 &value, &isnull);
 			pass->total++;
 		}
+		CurrentResourceOwner = saved_owner;
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
@@ -458,7 +464,9 @@ forget_items(RescorePass *pass)
  * pass then lists the customers with an account and reads the ledger batch
  * by batch, where a failing batch is split until the customer at fault is
  * found, recorded in crisk.job_error and skipped; the others are scored.
- * The subtransaction is read-only, so it takes no transaction ID.  Errors
+ * The subtransaction is read-only, so it takes no transaction ID; the
+ * list's temporary file, should it spill, belongs to the transaction
+ * around it (load_items), so that it survives the subtransaction's end.  Errors
  * that are no customer's fault (cancellation, a missing privilege) stop
  * the pass as before.
  */
@@ -469,6 +477,7 @@ load_full_scope(RescorePass *pass)
 	ResourceOwner oldowner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
 
+	pass->items_owner = oldowner;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
@@ -490,6 +499,7 @@ load_full_scope(RescorePass *pass)
 		rescore_disarm_statement_timeout(pass);
 	}
 	PG_END_TRY();
+	pass->items_owner = NULL;
 
 	if (edata == NULL)
 		return;

@@ -12,6 +12,7 @@
 
 #include "executor/tuptable.h"
 #include "utils/date.h"
+#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 
 #include "rescore.h"
@@ -29,6 +30,8 @@ typedef struct RescorePass
 	/* the customers to score, in order */
 	Tuplestorestate *items;
 	TupleTableSlot *item_slot;
+	ResourceOwner items_owner;	/* owns the list's temporary file when the
+								 * list is read in a subtransaction */
 	Oid			item_type;		/* text (customer ids) or crisk.rescore_item */
 	int16		item_typlen;
 	bool		item_typbyval;

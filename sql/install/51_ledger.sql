@@ -39,7 +39,7 @@ CREATE TABLE crisk.invoice (
     -- NaN and infinities sort outside this range: money is a finite number.
     CONSTRAINT invoice_amount_finite
         CHECK (amount > '-Infinity'::pg_catalog.numeric AND amount < 'Infinity'::pg_catalog.numeric),
-    CONSTRAINT invoice_amount_exact CHECK (crisk.require_exact_amount(amount)),
+    CONSTRAINT invoice_amount_within_exact_range CHECK (crisk.require_exact_amount(amount)),
     CONSTRAINT invoice_dates_finite
         CHECK (pg_catalog.isfinite(issue_date) AND pg_catalog.isfinite(due_date)
                AND (paid_date IS NULL OR pg_catalog.isfinite(paid_date))),

@@ -29,7 +29,7 @@ BEGIN
 END
 $$;
 ALTER TABLE crisk.invoice
-    ADD CONSTRAINT invoice_amount_exact CHECK (crisk.require_exact_amount(amount));
+    ADD CONSTRAINT invoice_amount_within_exact_range CHECK (crisk.require_exact_amount(amount));
 
 -- Extreme as-of dates raise 22023 naming as_of (06_argument_checks.sql):
 -- the check, and the functions that look back from as_of with it.
