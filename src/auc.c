@@ -30,12 +30,12 @@ PG_FUNCTION_INFO_V1(crisk_auc_final);
 
 /*
  * crisk_auc_final returns the AUC of the gathered scores; NULL without a
- * bad or without a good row.  It works on a copy: the state is only read.
+ * bad or without a good row.  It only reads the state.
  */
 Datum
 crisk_auc_final(PG_FUNCTION_ARGS)
 {
-	OutcomeCounts *state;
+	const OutcomeCounts *state;
 	uint128		twice_pairs = 0;	/* 2 * (pairs ranked right) + ties */
 	uint64		bads_below = 0;
 	uint64		bads = 0;
@@ -43,8 +43,7 @@ crisk_auc_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = outcome_counts_copy((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-	outcome_counts_compact(state);
+	state = outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
 	for (int i = 0; i < state->patterns; i++)
 	{
 		const double *record = OUTCOME_COUNTS_RECORD(state, i);

@@ -28,12 +28,12 @@ PG_FUNCTION_INFO_V1(crisk_ks_final);
 
 /*
  * crisk_ks_final returns the KS statistic of the gathered scores; NULL
- * without a bad or without a good row.  It works on a copy of the state.
+ * without a bad or without a good row.  It only reads the state.
  */
 Datum
 crisk_ks_final(PG_FUNCTION_ARGS)
 {
-	OutcomeCounts *state;
+	const OutcomeCounts *state;
 	uint64		bads = 0;
 	uint64		goods = 0;
 	uint64		bads_at_or_below = 0;
@@ -42,8 +42,7 @@ crisk_ks_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = outcome_counts_copy((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-	outcome_counts_compact(state);
+	state = outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
 	for (int i = 0; i < state->patterns; i++)
 	{
 		const double *record = OUTCOME_COUNTS_RECORD(state, i);

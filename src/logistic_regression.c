@@ -74,10 +74,8 @@ crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 	OutcomeCounts *state;
 	ArrayType  *x;
 	int			columns;
-	double	   *values;
-	Datum	   *elements;
-	bool	   *nulls;
-	int			count;
+	const double *elements;
+	double		values[OUTCOME_COUNTS_MAX_COLUMNS];
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		AGG_RETURN_STATE_UNCHANGED();
@@ -94,14 +92,15 @@ crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("x must have at most %d elements", OUTCOME_COUNTS_MAX_COLUMNS),
 				 errdetail("A row has %d elements.", columns)));
-	deconstruct_array(x, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elements, &nulls, &count);
-	values = palloc(Max(count, 1) * sizeof(double));
-	for (int i = 0; i < count; i++)
+	if (ARR_ELEMTYPE(x) != FLOAT8OID)
+		elog(ERROR, "crisk.logistic_regression: x must be double precision[]");
+	if (array_contains_nulls(x))
+		AGG_RETURN_STATE_UNCHANGED();
+	/* Without NULLs, float8 elements lie one after the other, aligned. */
+	elements = (const double *) ARR_DATA_PTR(x);
+	for (int i = 0; i < columns; i++)
 	{
-		if (nulls[i])
-			AGG_RETURN_STATE_UNCHANGED();
-		values[i] = DatumGetFloat8(elements[i]);
+		values[i] = elements[i];
 		if (!isfinite(values[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -143,75 +142,57 @@ problem_x(const Problem *problem, int i, int j)
 	return j == 0 ? 1.0 : OUTCOME_COUNTS_RECORD(problem->data, i)[j - 1];
 }
 
-/* linear_predictor returns b'x of pattern i. */
-static double
-linear_predictor(const Problem *problem, const double *beta, int i)
-{
-	const double *record = OUTCOME_COUNTS_RECORD(problem->data, i);
-	double		eta = beta[0];
-
-	for (int j = 1; j < problem->params; j++)
-		eta += beta[j] * record[j - 1];
-	return eta;
-}
-
-/* log1p_exp returns log(1 + exp(z)) without overflow. */
-static inline double
-log1p_exp(double z)
-{
-	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
 /*
- * log_likelihood returns the log-likelihood of beta over the rows:
- * sum of bads * log(p) + goods * log(1 - p), p the fitted probability;
- * *certain tells whether some pattern is predicted with certainty.
+ * evaluate returns the log-likelihood of beta over the rows,
+ *	  sum of bads * log(p) + goods * log(1 - p),  p the fitted probability,
+ * and computes at beta the gradient g = X'(bads - n p) and the information
+ * matrix H = X' diag(n p (1 - p)) X (lower triangle and diagonal, params x
+ * params, row-major), in one pass over the patterns with one exp and one
+ * log1p each.  *certain tells whether a pattern is predicted with
+ * certainty (|b'x| beyond CERTAINTY_LOGIT).
  */
 static double
-log_likelihood(const Problem *problem, const double *beta, bool *certain)
-{
-	int			columns = problem->params - 1;
-	double		total = 0;
-
-	*certain = false;
-	for (int i = 0; i < problem->rows; i++)
-	{
-		const double *record = OUTCOME_COUNTS_RECORD(problem->data, i);
-		double		eta = linear_predictor(problem, beta, i);
-
-		if (fabs(eta) > CERTAINTY_LOGIT)
-			*certain = true;
-		total -= record[columns] * log1p_exp(-eta) + record[columns + 1] * log1p_exp(eta);
-	}
-	return total;
-}
-
-/*
- * accumulate computes, at beta, the gradient of the log-likelihood
- * g = X'(bads - n p) and the information matrix H = X' diag(n p (1 - p)) X
- * (lower triangle and diagonal; params x params, row-major).
- */
-static void
-accumulate(const Problem *problem, const double *beta, double *gradient,
-		   double *information)
+evaluate(const Problem *problem, const double *beta, double *gradient,
+		 double *information, bool *certain)
 {
 	int			params = problem->params;
 	int			columns = params - 1;
+	double		loglik = 0;
 	double	   *x = palloc(params * sizeof(double));
 
+	*certain = false;
 	memset(gradient, 0, params * sizeof(double));
 	memset(information, 0, (Size) params * params * sizeof(double));
 	for (int i = 0; i < problem->rows; i++)
 	{
 		const double *record = OUTCOME_COUNTS_RECORD(problem->data, i);
-		double		eta = linear_predictor(problem, beta, i);
-		double		p = 1.0 / (1.0 + exp(-eta));
-		double		n = record[columns] + record[columns + 1];
-		double		residual = record[columns] - n * p;
-		double		weight = n * p * (1.0 - p);
+		double		bads = record[columns];
+		double		goods = record[columns + 1];
+		double		eta = beta[0];
+		double		e;
+		double		log1p_e;
+		double		p;
+		double		residual;
+		double		weight;
 
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		for (int j = 1; j < params; j++)
+			eta += beta[j] * record[j - 1];
+		if (fabs(eta) > CERTAINTY_LOGIT)
+			*certain = true;
+
+		/*
+		 * With e = exp(-|eta|): log p = -(max(-eta, 0) + log1p(e)),
+		 * log(1 - p) = -(max(eta, 0) + log1p(e)), without overflow.
+		 */
+		e = exp(-fabs(eta));
+		log1p_e = log1p(e);
+		p = eta >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+		loglik -= bads * (Max(-eta, 0) + log1p_e) + goods * (Max(eta, 0) + log1p_e);
+
+		residual = bads - (bads + goods) * p;
+		weight = (bads + goods) * p * (1.0 - p);
 		x[0] = 1.0;
 		memcpy(x + 1, record, columns * sizeof(double));
 		for (int j = 0; j < params; j++)
@@ -225,6 +206,7 @@ accumulate(const Problem *problem, const double *beta, double *gradient,
 		}
 	}
 	pfree(x);
+	return loglik;
 }
 
 /*
@@ -356,17 +338,19 @@ static void
 fit_logit(const Problem *problem, LogitFit *fit)
 {
 	int			params = problem->params;
-	int			columns = params - 1;
 	double	   *beta = palloc0(params * sizeof(double));
 	double	   *trial = palloc(params * sizeof(double));
 	double	   *step = palloc(params * sizeof(double));
 	double	   *gradient = palloc(params * sizeof(double));
 	double	   *information = palloc((Size) params * params * sizeof(double));
+	double	   *trial_gradient = palloc(params * sizeof(double));
+	double	   *trial_information = palloc((Size) params * params * sizeof(double));
 	double	   *scale = palloc(params * sizeof(double));
 	double		bads = 0;
 	double		goods = 0;
 	double		loglik;
 	bool		certain;
+	bool		fresh = true;	/* information is at beta, not yet factored */
 	int			failed;
 
 	outcome_counts_totals(problem->data, &bads, &goods);
@@ -378,17 +362,19 @@ fit_logit(const Problem *problem, LogitFit *fit)
 						   "the fitted probability would be exactly %d.", bads == 0 ? 0 : 1)));
 
 	beta[0] = log(bads / goods);
-	loglik = log_likelihood(problem, beta, &certain);
+	loglik = evaluate(problem, beta, gradient, information, &certain);
 	fit->converged = false;
 	for (fit->iterations = 1; fit->iterations <= MAX_ITERATIONS; fit->iterations++)
 	{
 		double		decrement = 0;
 		double		trial_loglik = loglik;
+		bool		trial_certain = certain;
 		int			halvings;
+		double	   *swap;
 
 		CHECK_FOR_INTERRUPTS();
-		accumulate(problem, beta, gradient, information);
 		failed = cholesky(information, scale, params);
+		fresh = false;
 		if (failed >= 0)
 		{
 			if (fit->iterations == 1 && failed > 0)
@@ -403,7 +389,8 @@ fit_logit(const Problem *problem, LogitFit *fit)
 		{
 			for (int j = 0; j < params; j++)
 				trial[j] = beta[j] + step[j];
-			trial_loglik = log_likelihood(problem, trial, &certain);
+			trial_loglik = evaluate(problem, trial, trial_gradient, trial_information,
+									&trial_certain);
 			if (trial_loglik >= loglik - 1e-12 * (fabs(loglik) + 1))
 				break;
 			for (int j = 0; j < params; j++)
@@ -413,6 +400,14 @@ fit_logit(const Problem *problem, LogitFit *fit)
 			break;				/* no step improves the fit: stop where it is */
 		memcpy(beta, trial, params * sizeof(double));
 		loglik = trial_loglik;
+		certain = trial_certain;
+		swap = gradient;
+		gradient = trial_gradient;
+		trial_gradient = swap;
+		swap = information;
+		information = trial_information;
+		trial_information = swap;
+		fresh = true;
 		if (decrement < CONVERGENCE_DECREMENT)
 		{
 			fit->converged = true;
@@ -421,7 +416,8 @@ fit_logit(const Problem *problem, LogitFit *fit)
 	}
 	fit->iterations = Min(fit->iterations, MAX_ITERATIONS);
 
-	(void) log_likelihood(problem, beta, &certain);
+	if (!fresh)
+		loglik = evaluate(problem, beta, gradient, information, &certain);
 	if (certain)
 		report_separation();
 	if (!fit->converged)
@@ -431,7 +427,6 @@ fit_logit(const Problem *problem, LogitFit *fit)
 				 errdetail("The coefficients returned are the last iteration's, with converged = false.")));
 
 	/* Standard errors: square roots of the diagonal of H^-1 at the fit. */
-	accumulate(problem, beta, gradient, information);
 	if (cholesky(information, scale, params) >= 0)
 		report_separation();
 	fit->std_errors = palloc(params * sizeof(double));
@@ -442,7 +437,6 @@ fit_logit(const Problem *problem, LogitFit *fit)
 		cholesky_solve(information, scale, params, step, step);
 		fit->std_errors[j] = sqrt(step[j]);
 	}
-	(void) columns;
 	fit->beta = beta;
 	fit->log_likelihood = loglik;
 }
@@ -461,12 +455,12 @@ float8_array(const double *values, int n)
 
 /*
  * crisk_logistic_regression_final fits the model to the gathered rows and
- * returns a crisk.logit_fit.  It works on a copy: the state is only read.
+ * returns a crisk.logit_fit.  It only reads the state.
  */
 Datum
 crisk_logistic_regression_final(PG_FUNCTION_ARGS)
 {
-	OutcomeCounts *state;
+	const OutcomeCounts *state;
 	Problem		problem;
 	LogitFit	fit;
 	TupleDesc	tupdesc;
@@ -479,8 +473,7 @@ crisk_logistic_regression_final(PG_FUNCTION_ARGS)
 		elog(ERROR, "crisk.logistic_regression_final must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	state = outcome_counts_copy((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-	outcome_counts_compact(state);
+	state = outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
 	if (state->patterns == 0)
 		PG_RETURN_NULL();
 	problem.rows = state->patterns;

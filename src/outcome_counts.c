@@ -16,7 +16,8 @@
  *
  * Rows are appended as they come; when the state is full its patterns are
  * sorted and merged (outcome_counts_compact), and it grows (doubling) only
- * when that leaves it more than half full.  Combining two states appends
+ * when that leaves it more than half full.  When merging gains little (raw
+ * continuous values), later growths skip it, more and more of them.  Combining two states appends
  * the patterns of one to the other.  The order of the rows therefore never
  * changes a result: final functions compact a copy first.
  *
@@ -78,17 +79,8 @@ outcome_counts_create(int columns, int capacity)
 	state->columns = columns;
 	state->patterns = 0;
 	state->compacted = true;
+	state->skip_compaction = 0;
 	return state;
-}
-
-/* outcome_counts_copy makes a copy of a state, in the current memory context. */
-OutcomeCounts *
-outcome_counts_copy(const OutcomeCounts *state)
-{
-	OutcomeCounts *copy = palloc(VARSIZE(state));
-
-	memcpy(copy, state, VARSIZE(state));
-	return copy;
 }
 
 /* compare_patterns orders records by their values, lexicographically. */
@@ -109,6 +101,52 @@ compare_patterns(const void *a, const void *b, void *arg)
 	return 0;
 }
 
+/* compare_pattern_pointers orders pointers to records by the records' values. */
+static int
+compare_pattern_pointers(const void *a, const void *b, void *arg)
+{
+	return compare_patterns(*(const double *const *) a, *(const double *const *) b, arg);
+}
+
+/*
+ * merge_sorted writes the records of state, sorted and with the counts of
+ * equal patterns added up, into out (room for state->patterns records)
+ * and returns how many it wrote.  It sorts pointers, not the records
+ * themselves, which are (columns + 2) * 8 bytes each.
+ */
+static int32
+merge_sorted(const OutcomeCounts *state, double *out)
+{
+	int			columns = state->columns;
+	int			stride = OUTCOME_COUNTS_STRIDE(state);
+	const double **order;
+	double	   *last = NULL;
+	int32		kept = 0;
+
+	if (state->patterns == 0)
+		return 0;
+	order = palloc(state->patterns * sizeof(double *));
+	for (int32 i = 0; i < state->patterns; i++)
+		order[i] = OUTCOME_COUNTS_RECORD(state, i);
+	qsort_arg(order, state->patterns, sizeof(double *), compare_pattern_pointers, &columns);
+	for (int32 i = 0; i < state->patterns; i++)
+	{
+		if (last != NULL && compare_patterns(last, order[i], &columns) == 0)
+		{
+			last[columns] += order[i][columns];
+			last[columns + 1] += order[i][columns + 1];
+		}
+		else
+		{
+			last = out + (Size) kept * stride;
+			memcpy(last, order[i], stride * sizeof(double));
+			kept++;
+		}
+	}
+	pfree(order);
+	return kept;
+}
+
 /*
  * outcome_counts_compact sorts the patterns of a state and merges those
  * with the same values, adding their counts.  It changes the state in
@@ -117,34 +155,34 @@ compare_patterns(const void *a, const void *b, void *arg)
 void
 outcome_counts_compact(OutcomeCounts *state)
 {
-	int			columns = state->columns;
-	int			stride = OUTCOME_COUNTS_STRIDE(state);
-	int			kept = 0;
+	double	   *merged;
 
 	if (state->compacted)
 		return;
-	qsort_arg(state->records, state->patterns, stride * sizeof(double),
-			  compare_patterns, &columns);
-	for (int i = 0; i < state->patterns; i++)
-	{
-		double	   *record = OUTCOME_COUNTS_RECORD(state, i);
-		double	   *last = kept > 0 ? OUTCOME_COUNTS_RECORD(state, kept - 1) : NULL;
-
-		if (last != NULL && compare_patterns(last, record, &columns) == 0)
-		{
-			last[columns] += record[columns];
-			last[columns + 1] += record[columns + 1];
-		}
-		else
-		{
-			if (kept != i)
-				memcpy(OUTCOME_COUNTS_RECORD(state, kept), record,
-					   stride * sizeof(double));
-			kept++;
-		}
-	}
-	state->patterns = kept;
+	merged = palloc((Size) state->patterns * OUTCOME_COUNTS_STRIDE(state) * sizeof(double) + 1);
+	state->patterns = merge_sorted(state, merged);
+	memcpy(state->records, merged,
+		   (Size) state->patterns * OUTCOME_COUNTS_STRIDE(state) * sizeof(double));
+	pfree(merged);
 	state->compacted = true;
+}
+
+/*
+ * outcome_counts_compacted returns the state compacted, for a final
+ * function to read: the state itself when it is compacted already, else a
+ * compacted copy in the current memory context (the state is not changed).
+ */
+const OutcomeCounts *
+outcome_counts_compacted(const OutcomeCounts *state)
+{
+	OutcomeCounts *copy;
+
+	if (state->compacted)
+		return state;
+	copy = outcome_counts_create(state->columns, state->patterns);
+	copy->patterns = merge_sorted(state, copy->records);
+	copy->compacted = true;
+	return copy;
 }
 
 /*
@@ -193,7 +231,27 @@ outcome_counts_add(OutcomeCounts *state, const double *values, double bads,
 
 	if (state->patterns >= OUTCOME_COUNTS_CAPACITY(state))
 	{
-		outcome_counts_compact(state);
+		/*
+		 * Merge repeated patterns to make room, unless the last time merged
+		 * less than a quarter of them (values that hardly repeat, where the
+		 * sort would be wasted): then only grow, skipping as many merges as
+		 * the state has doubled so far, so that raw continuous values are
+		 * sorted about once, by the final function.
+		 */
+		if (state->skip_compaction > 0)
+			state->skip_compaction--;
+		else
+		{
+			int32		before = state->patterns;
+
+			outcome_counts_compact(state);
+			if (state->patterns > before - before / 4)
+			{
+				/* skip as many growths as the state has had so far */
+				for (int32 c = OUTCOME_COUNTS_CAPACITY(state); c > 64; c >>= 1)
+					state->skip_compaction++;
+			}
+		}
 		if (state->patterns > OUTCOME_COUNTS_CAPACITY(state) / 2)
 			state = grow(state);
 	}
@@ -235,10 +293,10 @@ write_double(StringInfo buf, double value)
 Datum
 crisk_outcome_counts_out(PG_FUNCTION_ARGS)
 {
-	OutcomeCounts *state = (OutcomeCounts *) PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(0));
+	const OutcomeCounts *state =
+		outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
 	StringInfoData buf;
 
-	outcome_counts_compact(state);
 	initStringInfo(&buf);
 	state_write_key(&buf, "columns");
 	appendStringInfo(&buf, "%d", state->columns);
@@ -247,7 +305,7 @@ crisk_outcome_counts_out(PG_FUNCTION_ARGS)
 	state_write_key(&buf, "records");
 	for (int i = 0; i < state->patterns; i++)
 	{
-		double	   *record = OUTCOME_COUNTS_RECORD(state, i);
+		const double *record = OUTCOME_COUNTS_RECORD(state, i);
 
 		if (i > 0)
 			appendStringInfoChar(&buf, ';');

@@ -28,7 +28,8 @@ typedef struct OutcomeCounts
 	int32		vl_len_;		/* varlena header */
 	int32		columns;		/* values per pattern */
 	int32		patterns;		/* records in use */
-	int32		compacted;		/* true when records are sorted and distinct */
+	int16		compacted;		/* true when records are sorted and distinct */
+	int16		skip_compaction;	/* the last compaction merged little: grow */
 	double		records[FLEXIBLE_ARRAY_MEMBER];
 } OutcomeCounts;
 
@@ -43,7 +44,7 @@ extern OutcomeCounts *outcome_counts_create(int columns, int capacity);
 extern OutcomeCounts *outcome_counts_add(OutcomeCounts *state, const double *values,
 										 double bads, double goods);
 extern void outcome_counts_compact(OutcomeCounts *state);
-extern OutcomeCounts *outcome_counts_copy(const OutcomeCounts *state);
+extern const OutcomeCounts *outcome_counts_compacted(const OutcomeCounts *state);
 extern void outcome_counts_totals(const OutcomeCounts *state, double *bads,
 								  double *goods);
 

@@ -120,7 +120,7 @@ FROM r_glm AS r, crisk_glm AS c;
 -- log-odds of going bad, minus the duration (many ties), the age.
 -- R: pROC::auc(roc(bad, score, levels = c(FALSE, TRUE), direction = ">"))
 --    and ks.test(score[bad], score[!bad])$statistic.
-CREATE TABLE scored AS
+CREATE TABLE german_scored AS
 SELECT g.bad,
        -(c.coefficients[1] + (SELECT sum(c.coefficients[i + 1] * x[i]) FROM generate_subscripts(x, 1) AS i)) AS model,
        -g."Duration" AS duration, g."Age" AS age
@@ -136,7 +136,7 @@ SELECT abs(crisk.auc(model, bad) - 0.791680952380952) < 1e-9 AS model_auc,
        abs(crisk.ks(duration, bad) - 0.191904761904762) < 1e-9 AS duration_ks,
        abs(crisk.auc(age, bad) - 0.570633333333333) < 1e-9 AS age_auc,
        abs(crisk.ks(age, bad) - 0.131428571428571) < 1e-9 AS age_ks
-FROM scored;
+FROM german_scored;
 
 -- Coding every class of the checking account as a 0/1 column (the four
 -- columns add up to 1, like the intercept) is collinear: an error, where

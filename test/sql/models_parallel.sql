@@ -42,14 +42,14 @@ SELECT crisk.logistic_regression(bad, ARRAY[class, ratio, flag]),
        crisk.auc(-class + ratio, bad), crisk.ks(-class + ratio, bad)
 FROM parallel_sample;
 
-CREATE FUNCTION plan_of(query text) RETURNS SETOF text
+CREATE FUNCTION models_plan_of(query text) RETURNS SETOF text
 LANGUAGE plpgsql AS $$
 BEGIN
     RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF, ANALYZE, TIMING OFF, SUMMARY OFF) ' || query;
 END $$;
 SELECT count(*) FILTER (WHERE line ~ 'Partial Aggregate') AS partial_aggregates,
        count(*) FILTER (WHERE line ~ 'Workers Launched: [1-9]') AS gathers_with_workers
-FROM plan_of($$SELECT crisk.logistic_regression(bad, ARRAY[class, ratio, flag]) FROM parallel_sample$$) AS line;
+FROM models_plan_of($$SELECT crisk.logistic_regression(bad, ARRAY[class, ratio, flag]) FROM parallel_sample$$) AS line;
 
 SELECT crisk.logistic_regression(bad, ARRAY[class, ratio, flag])::text = :'serial_fit' AS same_fit,
        crisk.auc(-class + ratio, bad)::text = :'serial_auc' AS same_auc,
@@ -58,7 +58,7 @@ FROM parallel_sample;
 
 -- Grouped: a partial aggregation per group in the workers, then combined.
 SELECT count(*) FILTER (WHERE line ~ 'Partial (Hash|Group)Aggregate') > 0 AS partial_grouped
-FROM plan_of($$SELECT flag, crisk.logistic_regression(bad, ARRAY[class, ratio])
+FROM models_plan_of($$SELECT flag, crisk.logistic_regression(bad, ARRAY[class, ratio])
               FROM parallel_sample GROUP BY flag$$) AS line;
 SELECT string_agg(flag || ':' || fit, ';' ORDER BY flag) = :'serial_by_flag' AS same_fits_by_flag
 FROM (SELECT flag, crisk.logistic_regression(bad, ARRAY[class, ratio])::text AS fit
