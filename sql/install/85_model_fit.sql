@@ -23,6 +23,7 @@ CREATE TABLE crisk.model_fit (
     ks                  pg_catalog.float8,
     pd_intercept        pg_catalog.float8,
     pd_slope            pg_catalog.float8,
+    class_shares        pg_catalog.float8[],
     CONSTRAINT model_fit_pkey PRIMARY KEY (model_fit_id),
     CONSTRAINT model_fit_model_unique UNIQUE (model),
     CONSTRAINT model_fit_not_default CHECK (model OPERATOR(pg_catalog.<>) 'default'),
@@ -53,6 +54,7 @@ COMMENT ON COLUMN crisk.model_fit.gini IS 'Gini coefficient (accuracy ratio) on 
 COMMENT ON COLUMN crisk.model_fit.ks IS 'Kolmogorov-Smirnov statistic of the scores on the sample, a fraction.';
 COMMENT ON COLUMN crisk.model_fit.pd_intercept IS 'Probability of default of a score s: 1 / (1 + exp(-(pd_intercept + pd_slope * s))), fitted on the sample.';
 COMMENT ON COLUMN crisk.model_fit.pd_slope IS 'See pd_intercept; negative, since a higher score means fewer defaults.';
+COMMENT ON COLUMN crisk.model_fit.class_shares IS 'Share of the sample in each risk class, A to E, under the model: what crisk.model_performance compares a later population with (PSI).';
 
 SELECT pg_catalog.pg_extension_config_dump('crisk.model_fit', '');
 SELECT pg_catalog.pg_extension_config_dump('crisk.model_fit_model_fit_id_seq', '');

@@ -38,6 +38,63 @@
 -- numbers.  Finally the sample is scored with crisk.credit_score under the
 -- new model, giving the AUC, Gini and KS, and a logistic regression of
 -- going bad on the score gives the probability of default of each score.
+-- What crisk.fit_scorecard and crisk.model_performance share: the
+-- select list that reads a sample's characteristics (alias s) as numbers
+-- v1, v2, ... in the order given, and the crisk.credit_score call that
+-- scores a row of the table so made (alias f) under a model.
+CREATE FUNCTION crisk._model_sample_columns(characteristics pg_catalog.text[])
+    RETURNS pg_catalog.text
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    columns_sql pg_catalog.text := '';
+BEGIN
+    FOR j IN 1 .. pg_catalog.cardinality(characteristics) LOOP
+        -- max_days_late reads as crisk.credit_score reads it: unknown but
+        -- with nothing ever late (late_share = 0) means 0 days.
+        IF characteristics[j] OPERATOR(pg_catalog.=) 'max_days_late'
+           AND 'late_share' OPERATOR(pg_catalog.=) ANY (characteristics) THEN
+            columns_sql := columns_sql || pg_catalog.format(
+                ', CASE WHEN s.max_days_late IS NULL AND s.late_share::pg_catalog.float8 OPERATOR(pg_catalog.=) 0 '
+                'THEN 0 ELSE s.max_days_late::pg_catalog.float8 END AS v%s', j);
+        ELSE
+            columns_sql := columns_sql || pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', characteristics[j], j);
+        END IF;
+    END LOOP;
+    RETURN columns_sql;
+END
+$$;
+COMMENT ON FUNCTION crisk._model_sample_columns(pg_catalog.text[]) IS
+    'Internal: the select list reading a sample''s characteristic columns (alias s) as double precision v1, v2, ... for crisk.fit_scorecard and crisk.model_performance.';
+
+CREATE FUNCTION crisk._model_score_sql(characteristics pg_catalog.text[], model pg_catalog.text)
+    RETURNS pg_catalog.text
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
+        'altman_z', 'adverse_events', 'utilization', 'relationship_months'];
+    casts constant pg_catalog.text[] := ARRAY['', '', '::pg_catalog.int4', '', '::pg_catalog.int4', '',
+        '::pg_catalog.int4'];
+    args pg_catalog.text[] := '{}';
+    position pg_catalog.int4;
+BEGIN
+    FOR j IN 1 .. 7 LOOP
+        position := pg_catalog.array_position(characteristics, names[j]);
+        args := args OPERATOR(pg_catalog.||)
+                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' || position || casts[j] END;
+    END LOOP;
+    RETURN pg_catalog.format(
+        'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
+        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
+        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model);
+END
+$$;
+COMMENT ON FUNCTION crisk._model_score_sql(pg_catalog.text[], pg_catalog.text) IS
+    'Internal: the crisk.credit_score call scoring a row (alias f, characteristics as v1, v2, ... in the order given) under a model, for crisk.fit_scorecard and crisk.model_performance.';
+
 CREATE FUNCTION crisk.fit_scorecard(sample pg_catalog.regclass,
                                     model pg_catalog.text,
                                     characteristics pg_catalog.text[] DEFAULT NULL,
@@ -97,6 +154,7 @@ DECLARE
     auc_value pg_catalog.float8;
     ks_value pg_catalog.float8;
     pd_coefficients pg_catalog.float8[];
+    class_shares pg_catalog.float8[];
     j pg_catalog.int4;
     k pg_catalog.int4;
     position pg_catalog.int4;
@@ -190,15 +248,8 @@ BEGIN
     n_chars := pg_catalog.cardinality(chars);
     FOR j IN 1 .. n_chars LOOP
         better := better OPERATOR(pg_catalog.||) higher_is_better[pg_catalog.array_position(known, chars[j])];
-        -- max_days_late reads as crisk.credit_score reads it: unknown but
-        -- with nothing ever late (late_share = 0) means 0 days.
-        IF chars[j] OPERATOR(pg_catalog.=) 'max_days_late' AND 'late_share' OPERATOR(pg_catalog.=) ANY (chars) THEN
-            columns_sql := columns_sql || pg_catalog.format(
-                ', CASE WHEN s.max_days_late IS NULL AND s.late_share::pg_catalog.float8 OPERATOR(pg_catalog.=) 0 THEN 0 ELSE s.max_days_late::pg_catalog.float8 END AS v%s', j);
-        ELSE
-            columns_sql := columns_sql || pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', chars[j], j);
-        END IF;
     END LOOP;
+    columns_sql := crisk._model_sample_columns(chars);
 
     -- The sample, once: the outcome and each characteristic as a number.
     -- Work tables of an earlier call in this transaction go first.
@@ -210,6 +261,9 @@ BEGIN
     END IF;
     IF pg_catalog.to_regclass('pg_temp.crisk_fit_points') IS NOT NULL THEN
         DROP TABLE pg_temp.crisk_fit_points;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.crisk_fit_scores') IS NOT NULL THEN
+        DROP TABLE pg_temp.crisk_fit_scores;
     END IF;
     EXECUTE pg_catalog.format(
         'CREATE TEMPORARY TABLE crisk_fit_sample ON COMMIT DROP AS SELECT s.%I AS bad%s FROM %s AS s WHERE s.%I IS NOT NULL',
@@ -409,33 +463,34 @@ BEGIN
     ORDER BY p.characteristic, p.bin;
 
     -- The sample scored under the new model, as crisk.credit_score scores.
-    score_sql := pg_catalog.format(
-        'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
-        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
-        CASE WHEN 'avg_days_beyond_terms' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'avg_days_beyond_terms') ELSE 'NULL' END,
-        CASE WHEN 'late_share' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'late_share') ELSE 'NULL' END,
-        CASE WHEN 'max_days_late' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'max_days_late') || '::pg_catalog.int4' ELSE 'NULL' END,
-        CASE WHEN 'altman_z' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'altman_z') ELSE 'NULL' END,
-        CASE WHEN 'adverse_events' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'adverse_events') || '::pg_catalog.int4' ELSE 'NULL' END,
-        CASE WHEN 'utilization' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'utilization') ELSE 'NULL' END,
-        CASE WHEN 'relationship_months' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'relationship_months') || '::pg_catalog.int4' ELSE 'NULL' END,
-        fit_scorecard.model);
-    EXECUTE 'SELECT crisk.auc(s.score, s.bad), crisk.ks(s.score, s.bad), '
-            '       (crisk.logistic_regression(s.bad, ARRAY[s.score])).coefficients '
-            'FROM (SELECT f.bad, ' || score_sql || '::pg_catalog.float8 AS score FROM pg_temp.crisk_fit_sample AS f) AS s'
-    INTO auc_value, ks_value, pd_coefficients;
+    score_sql := crisk._model_score_sql(chars, fit_scorecard.model);
+    EXECUTE 'CREATE TEMPORARY TABLE crisk_fit_scores ON COMMIT DROP AS '
+            'SELECT f.bad, ' || score_sql || ' AS score FROM pg_temp.crisk_fit_sample AS f';
+    SELECT crisk.auc(s.score, s.bad), crisk.ks(s.score, s.bad),
+           (crisk.logistic_regression(s.bad, ARRAY[s.score::pg_catalog.float8])).coefficients
+    INTO auc_value, ks_value, pd_coefficients
+    FROM pg_temp.crisk_fit_scores AS s;
+    SELECT pg_catalog.array_agg(coalesce(n.customers, 0)::pg_catalog.float8
+                                OPERATOR(pg_catalog./) (total_bads OPERATOR(pg_catalog.+) total_goods) ORDER BY c.risk_class)
+    INTO class_shares
+    FROM pg_catalog.unnest(ARRAY['A', 'B', 'C', 'D', 'E']::pg_catalog.text[]) AS c(risk_class)
+    LEFT JOIN (SELECT crisk.risk_class(s.score) AS risk_class, pg_catalog.count(*) AS customers
+               FROM pg_temp.crisk_fit_scores AS s GROUP BY 1) AS n
+      ON n.risk_class OPERATOR(pg_catalog.=) c.risk_class;
 
     INSERT INTO crisk.model_fit AS m (model, sample, target, sample_size, bad_rate, characteristics,
                                       information_values, coefficients, std_errors, pdo, base_score,
-                                      base_odds, points_scale, auc, gini, ks, pd_intercept, pd_slope)
+                                      base_odds, points_scale, auc, gini, ks, pd_intercept, pd_slope,
+                                      class_shares)
     VALUES (fit_scorecard.model, fit_scorecard.sample::pg_catalog.text, fit_scorecard.target,
             (total_bads OPERATOR(pg_catalog.+) total_goods)::pg_catalog.int8,
             total_bads OPERATOR(pg_catalog./) (total_bads OPERATOR(pg_catalog.+) total_goods),
             chars, ivs, coefficients, std_errors, fit_scorecard.pdo, fit_scorecard.base_score,
             fit_scorecard.base_odds, scale, auc_value,
             (2 OPERATOR(pg_catalog.*) auc_value) OPERATOR(pg_catalog.-) 1, ks_value,
-            pd_coefficients[1], pd_coefficients[2])
+            pd_coefficients[1], pd_coefficients[2], class_shares)
     RETURNING m.* INTO result;
+    DROP TABLE pg_temp.crisk_fit_scores;
     DROP TABLE pg_temp.crisk_fit_points;
     DROP TABLE pg_temp.crisk_fit_bins;
     DROP TABLE pg_temp.crisk_fit_sample;

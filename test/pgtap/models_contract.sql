@@ -1,9 +1,10 @@
 -- The SQL contract of predictive models (SPEC 5.3) as far as 0.2.0 ships
 -- it: the result type of crisk.logistic_regression, crisk.psi's signature,
--- volatility, strictness and parallel safety, and that PUBLIC may run the
--- validation functions (they read only their arguments).
+-- volatility, strictness and parallel safety, that PUBLIC may run the
+-- validation functions (they read only their arguments) but not those
+-- that fit models or read the portfolio, and crisk.model_fit.
 BEGIN;
-SELECT plan(12);
+SELECT plan(17);
 
 SELECT has_composite('crisk', 'logit_fit', 'crisk.logit_fit exists');
 SELECT columns_are('crisk', 'logit_fit',
@@ -29,6 +30,14 @@ SELECT ok(pg_catalog.has_function_privilege('public', p, 'EXECUTE'), 'PUBLIC may
 FROM unnest(ARRAY['crisk.psi(double precision[],double precision[])',
                   'crisk.logistic_regression(boolean,double precision[])',
                   'crisk.auc(double precision,boolean)']) AS p;
+
+-- Fitting writes models and reads the portfolio: not for PUBLIC.
+SELECT ok(NOT pg_catalog.has_function_privilege('public', p, 'EXECUTE'), 'PUBLIC may not execute ' || p)
+FROM unnest(ARRAY['crisk.fit_scorecard(regclass,text,text[],text,integer,numeric,integer,numeric)',
+                  'crisk.development_sample(date,interval,integer)',
+                  'crisk.model_performance(text,regclass)']) AS p;
+SELECT has_table('crisk', 'model_fit', 'crisk.model_fit exists');
+SELECT col_is_pk('crisk', 'model_fit', 'model_fit_id', 'model_fit_id is the key of crisk.model_fit');
 
 SELECT * FROM finish();
 ROLLBACK;

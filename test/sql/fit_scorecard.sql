@@ -91,6 +91,34 @@ SELECT characteristics, information_values[2] AS iv_adverse_events, coefficients
 FROM crisk.fit_scorecard('one_useless', 'one_useless');
 SELECT DISTINCT characteristic FROM crisk.scorecard WHERE model = 'one_useless';
 
+-- crisk.model_performance on the development sample itself: the first
+-- row repeats the fit's AUC, Gini and KS, PSI 0 (the same population);
+-- class B (score 60) holds the 100 customers with late_share 0.1, 20 % bad,
+-- class E (score 8) the other 100, 60 % bad, and the predicted PDs equal
+-- the observed bad rates (two scores, two parameters: an exact fit).
+SELECT risk_class, customers, bad_rate, abs(predicted_pd - bad_rate) < 1e-9 AS pd_matches,
+       abs(auc - 6800 / 9600.0) < 1e-15 AS auc, psi
+FROM crisk.model_performance('two_groups', 'two_groups');
+-- A later population with 150 customers at late_share 0.1 and 50 at 0.6:
+-- shares 0.75 and 0.25 in classes B and E against 0.5 and 0.5, PSI =
+-- 0.25 ln(1.5) + (-0.25) ln(0.5) = 0.274653.
+CREATE TABLE two_groups_later AS
+SELECT CASE WHEN g <= 150 THEN 0.1 ELSE 0.6 END AS late_share, g % 4 = 0 AS bad
+FROM generate_series(1, 200) AS g;
+SELECT risk_class, customers, abs(psi - (0.25 * ln(1.5) - 0.25 * ln(0.5))) < 1e-12 AS psi_by_hand
+FROM crisk.model_performance('two_groups', 'two_groups_later');
+-- The shipped expert model on the same sample: ranking figures, no PSI or
+-- PD (it was not fitted).
+SELECT risk_class, customers, auc IS NOT NULL AS has_auc, psi, predicted_pd
+FROM crisk.model_performance('default', 'two_groups') WHERE risk_class IS NULL;
+SELECT * FROM crisk.model_performance('no_such_model', 'two_groups');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM crisk.model_performance(NULL, 'two_groups');
+\echo :LAST_ERROR_SQLSTATE
+CREATE TABLE no_outcome AS SELECT late_share FROM two_groups;
+SELECT * FROM crisk.model_performance('two_groups', 'no_outcome');
+\echo :LAST_ERROR_SQLSTATE
+
 -- Errors.
 SELECT crisk.fit_scorecard(NULL, 'x');
 \echo :LAST_ERROR_SQLSTATE

@@ -169,6 +169,7 @@ CREATE TABLE crisk.model_fit (
     ks                  pg_catalog.float8,
     pd_intercept        pg_catalog.float8,
     pd_slope            pg_catalog.float8,
+    class_shares        pg_catalog.float8[],
     CONSTRAINT model_fit_pkey PRIMARY KEY (model_fit_id),
     CONSTRAINT model_fit_model_unique UNIQUE (model),
     CONSTRAINT model_fit_not_default CHECK (model OPERATOR(pg_catalog.<>) 'default'),
@@ -199,6 +200,7 @@ COMMENT ON COLUMN crisk.model_fit.gini IS 'Gini coefficient (accuracy ratio) on 
 COMMENT ON COLUMN crisk.model_fit.ks IS 'Kolmogorov-Smirnov statistic of the scores on the sample, a fraction.';
 COMMENT ON COLUMN crisk.model_fit.pd_intercept IS 'Probability of default of a score s: 1 / (1 + exp(-(pd_intercept + pd_slope * s))), fitted on the sample.';
 COMMENT ON COLUMN crisk.model_fit.pd_slope IS 'See pd_intercept; negative, since a higher score means fewer defaults.';
+COMMENT ON COLUMN crisk.model_fit.class_shares IS 'Share of the sample in each risk class, A to E, under the model: what crisk.model_performance compares a later population with (PSI).';
 
 SELECT pg_catalog.pg_extension_config_dump('crisk.model_fit', '');
 SELECT pg_catalog.pg_extension_config_dump('crisk.model_fit_model_fit_id_seq', '');
@@ -245,6 +247,63 @@ REVOKE ALL ON TABLE crisk.model_fit FROM PUBLIC;
 -- numbers.  Finally the sample is scored with crisk.credit_score under the
 -- new model, giving the AUC, Gini and KS, and a logistic regression of
 -- going bad on the score gives the probability of default of each score.
+-- What crisk.fit_scorecard and crisk.model_performance share: the
+-- select list that reads a sample's characteristics (alias s) as numbers
+-- v1, v2, ... in the order given, and the crisk.credit_score call that
+-- scores a row of the table so made (alias f) under a model.
+CREATE FUNCTION crisk._model_sample_columns(characteristics pg_catalog.text[])
+    RETURNS pg_catalog.text
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    columns_sql pg_catalog.text := '';
+BEGIN
+    FOR j IN 1 .. pg_catalog.cardinality(characteristics) LOOP
+        -- max_days_late reads as crisk.credit_score reads it: unknown but
+        -- with nothing ever late (late_share = 0) means 0 days.
+        IF characteristics[j] OPERATOR(pg_catalog.=) 'max_days_late'
+           AND 'late_share' OPERATOR(pg_catalog.=) ANY (characteristics) THEN
+            columns_sql := columns_sql || pg_catalog.format(
+                ', CASE WHEN s.max_days_late IS NULL AND s.late_share::pg_catalog.float8 OPERATOR(pg_catalog.=) 0 '
+                'THEN 0 ELSE s.max_days_late::pg_catalog.float8 END AS v%s', j);
+        ELSE
+            columns_sql := columns_sql || pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', characteristics[j], j);
+        END IF;
+    END LOOP;
+    RETURN columns_sql;
+END
+$$;
+COMMENT ON FUNCTION crisk._model_sample_columns(pg_catalog.text[]) IS
+    'Internal: the select list reading a sample''s characteristic columns (alias s) as double precision v1, v2, ... for crisk.fit_scorecard and crisk.model_performance.';
+
+CREATE FUNCTION crisk._model_score_sql(characteristics pg_catalog.text[], model pg_catalog.text)
+    RETURNS pg_catalog.text
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    names constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
+        'altman_z', 'adverse_events', 'utilization', 'relationship_months'];
+    casts constant pg_catalog.text[] := ARRAY['', '', '::pg_catalog.int4', '', '::pg_catalog.int4', '',
+        '::pg_catalog.int4'];
+    args pg_catalog.text[] := '{}';
+    position pg_catalog.int4;
+BEGIN
+    FOR j IN 1 .. 7 LOOP
+        position := pg_catalog.array_position(characteristics, names[j]);
+        args := args OPERATOR(pg_catalog.||)
+                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' || position || casts[j] END;
+    END LOOP;
+    RETURN pg_catalog.format(
+        'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
+        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
+        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model);
+END
+$$;
+COMMENT ON FUNCTION crisk._model_score_sql(pg_catalog.text[], pg_catalog.text) IS
+    'Internal: the crisk.credit_score call scoring a row (alias f, characteristics as v1, v2, ... in the order given) under a model, for crisk.fit_scorecard and crisk.model_performance.';
+
 CREATE FUNCTION crisk.fit_scorecard(sample pg_catalog.regclass,
                                     model pg_catalog.text,
                                     characteristics pg_catalog.text[] DEFAULT NULL,
@@ -304,6 +363,7 @@ DECLARE
     auc_value pg_catalog.float8;
     ks_value pg_catalog.float8;
     pd_coefficients pg_catalog.float8[];
+    class_shares pg_catalog.float8[];
     j pg_catalog.int4;
     k pg_catalog.int4;
     position pg_catalog.int4;
@@ -397,15 +457,8 @@ BEGIN
     n_chars := pg_catalog.cardinality(chars);
     FOR j IN 1 .. n_chars LOOP
         better := better OPERATOR(pg_catalog.||) higher_is_better[pg_catalog.array_position(known, chars[j])];
-        -- max_days_late reads as crisk.credit_score reads it: unknown but
-        -- with nothing ever late (late_share = 0) means 0 days.
-        IF chars[j] OPERATOR(pg_catalog.=) 'max_days_late' AND 'late_share' OPERATOR(pg_catalog.=) ANY (chars) THEN
-            columns_sql := columns_sql || pg_catalog.format(
-                ', CASE WHEN s.max_days_late IS NULL AND s.late_share::pg_catalog.float8 OPERATOR(pg_catalog.=) 0 THEN 0 ELSE s.max_days_late::pg_catalog.float8 END AS v%s', j);
-        ELSE
-            columns_sql := columns_sql || pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', chars[j], j);
-        END IF;
     END LOOP;
+    columns_sql := crisk._model_sample_columns(chars);
 
     -- The sample, once: the outcome and each characteristic as a number.
     -- Work tables of an earlier call in this transaction go first.
@@ -417,6 +470,9 @@ BEGIN
     END IF;
     IF pg_catalog.to_regclass('pg_temp.crisk_fit_points') IS NOT NULL THEN
         DROP TABLE pg_temp.crisk_fit_points;
+    END IF;
+    IF pg_catalog.to_regclass('pg_temp.crisk_fit_scores') IS NOT NULL THEN
+        DROP TABLE pg_temp.crisk_fit_scores;
     END IF;
     EXECUTE pg_catalog.format(
         'CREATE TEMPORARY TABLE crisk_fit_sample ON COMMIT DROP AS SELECT s.%I AS bad%s FROM %s AS s WHERE s.%I IS NOT NULL',
@@ -616,33 +672,34 @@ BEGIN
     ORDER BY p.characteristic, p.bin;
 
     -- The sample scored under the new model, as crisk.credit_score scores.
-    score_sql := pg_catalog.format(
-        'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
-        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
-        CASE WHEN 'avg_days_beyond_terms' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'avg_days_beyond_terms') ELSE 'NULL' END,
-        CASE WHEN 'late_share' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'late_share') ELSE 'NULL' END,
-        CASE WHEN 'max_days_late' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'max_days_late') || '::pg_catalog.int4' ELSE 'NULL' END,
-        CASE WHEN 'altman_z' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'altman_z') ELSE 'NULL' END,
-        CASE WHEN 'adverse_events' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'adverse_events') || '::pg_catalog.int4' ELSE 'NULL' END,
-        CASE WHEN 'utilization' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'utilization') ELSE 'NULL' END,
-        CASE WHEN 'relationship_months' OPERATOR(pg_catalog.=) ANY (chars) THEN 'f.v' || pg_catalog.array_position(chars, 'relationship_months') || '::pg_catalog.int4' ELSE 'NULL' END,
-        fit_scorecard.model);
-    EXECUTE 'SELECT crisk.auc(s.score, s.bad), crisk.ks(s.score, s.bad), '
-            '       (crisk.logistic_regression(s.bad, ARRAY[s.score])).coefficients '
-            'FROM (SELECT f.bad, ' || score_sql || '::pg_catalog.float8 AS score FROM pg_temp.crisk_fit_sample AS f) AS s'
-    INTO auc_value, ks_value, pd_coefficients;
+    score_sql := crisk._model_score_sql(chars, fit_scorecard.model);
+    EXECUTE 'CREATE TEMPORARY TABLE crisk_fit_scores ON COMMIT DROP AS '
+            'SELECT f.bad, ' || score_sql || ' AS score FROM pg_temp.crisk_fit_sample AS f';
+    SELECT crisk.auc(s.score, s.bad), crisk.ks(s.score, s.bad),
+           (crisk.logistic_regression(s.bad, ARRAY[s.score::pg_catalog.float8])).coefficients
+    INTO auc_value, ks_value, pd_coefficients
+    FROM pg_temp.crisk_fit_scores AS s;
+    SELECT pg_catalog.array_agg(coalesce(n.customers, 0)::pg_catalog.float8
+                                OPERATOR(pg_catalog./) (total_bads OPERATOR(pg_catalog.+) total_goods) ORDER BY c.risk_class)
+    INTO class_shares
+    FROM pg_catalog.unnest(ARRAY['A', 'B', 'C', 'D', 'E']::pg_catalog.text[]) AS c(risk_class)
+    LEFT JOIN (SELECT crisk.risk_class(s.score) AS risk_class, pg_catalog.count(*) AS customers
+               FROM pg_temp.crisk_fit_scores AS s GROUP BY 1) AS n
+      ON n.risk_class OPERATOR(pg_catalog.=) c.risk_class;
 
     INSERT INTO crisk.model_fit AS m (model, sample, target, sample_size, bad_rate, characteristics,
                                       information_values, coefficients, std_errors, pdo, base_score,
-                                      base_odds, points_scale, auc, gini, ks, pd_intercept, pd_slope)
+                                      base_odds, points_scale, auc, gini, ks, pd_intercept, pd_slope,
+                                      class_shares)
     VALUES (fit_scorecard.model, fit_scorecard.sample::pg_catalog.text, fit_scorecard.target,
             (total_bads OPERATOR(pg_catalog.+) total_goods)::pg_catalog.int8,
             total_bads OPERATOR(pg_catalog./) (total_bads OPERATOR(pg_catalog.+) total_goods),
             chars, ivs, coefficients, std_errors, fit_scorecard.pdo, fit_scorecard.base_score,
             fit_scorecard.base_odds, scale, auc_value,
             (2 OPERATOR(pg_catalog.*) auc_value) OPERATOR(pg_catalog.-) 1, ks_value,
-            pd_coefficients[1], pd_coefficients[2])
+            pd_coefficients[1], pd_coefficients[2], class_shares)
     RETURNING m.* INTO result;
+    DROP TABLE pg_temp.crisk_fit_scores;
     DROP TABLE pg_temp.crisk_fit_points;
     DROP TABLE pg_temp.crisk_fit_bins;
     DROP TABLE pg_temp.crisk_fit_sample;
@@ -655,3 +712,231 @@ COMMENT ON FUNCTION crisk.fit_scorecard(pg_catalog.regclass, pg_catalog.text, pg
 REVOKE ALL ON FUNCTION crisk.fit_scorecard(pg_catalog.regclass, pg_catalog.text, pg_catalog.text[], pg_catalog.text,
                                            pg_catalog.int4, pg_catalog.numeric, pg_catalog.int4, pg_catalog.numeric)
     FROM PUBLIC;
+
+-- as in sql/install/87_development_sample.sql
+-- crisk.development_sample: each customer's characteristics on an
+-- observation date and whether they went bad within a horizon after it,
+-- the input of crisk.fit_scorecard.
+--
+-- The characteristics are those a rescoring pass as of the observation date
+-- computes (crisk._rescore_worklist and crisk._rescore_compute: the ledger
+-- as it stood then, financial statements closed by then, events that had
+-- occurred by then), except that the credit limit behind utilization is the
+-- one in force on the observation date, read back from crisk.limit_change,
+-- not today's (for an account created in crisk after the observation date,
+-- with its history loaded, the limit it was created with).  Customers without an account, or without an invoice issued
+-- by the observation date, are not in the sample.
+--
+-- Bad: an invoice of the customer reached bad_days_past_due days past due
+-- (its due date + bad_days_past_due fell after the observation date and
+-- within the horizon, and it was not paid by that day), or insolvency
+-- proceedings (event kinds safeguard, receivership, liquidation) occurred
+-- within the horizon.
+--
+-- It runs with the caller's rights and reads what a rescoring pass reads,
+-- through the same internal functions: it needs the rights of the role the
+-- worker runs as (crisk.grant_worker_privileges), and PUBLIC may not run it.
+CREATE FUNCTION crisk.development_sample(observation_date pg_catalog.date,
+                                         horizon pg_catalog.interval DEFAULT '12 months',
+                                         bad_days_past_due pg_catalog.int4 DEFAULT 90)
+    RETURNS TABLE (customer_id pg_catalog.text,
+                   avg_days_beyond_terms pg_catalog.float8,
+                   late_share pg_catalog.float8,
+                   max_days_late pg_catalog.int4,
+                   utilization pg_catalog.float8,
+                   altman_z pg_catalog.float8,
+                   adverse_events pg_catalog.int4,
+                   relationship_months pg_catalog.int4,
+                   bad pg_catalog.bool)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    horizon_end pg_catalog.date;
+BEGIN
+    IF development_sample.observation_date IS NULL THEN
+        RAISE EXCEPTION 'observation_date must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT pg_catalog.isfinite(development_sample.observation_date) THEN
+        RAISE EXCEPTION 'observation_date must be a finite date' USING ERRCODE = '22023';
+    END IF;
+    IF development_sample.horizon IS NULL OR development_sample.bad_days_past_due IS NULL THEN
+        RAISE EXCEPTION 'horizon and bad_days_past_due must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    horizon_end := (development_sample.observation_date OPERATOR(pg_catalog.+) development_sample.horizon)::pg_catalog.date;
+    IF horizon_end OPERATOR(pg_catalog.<=) development_sample.observation_date THEN
+        RAISE EXCEPTION 'horizon must be at least a day' USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('horizon is %s.', development_sample.horizon);
+    END IF;
+    IF development_sample.bad_days_past_due OPERATOR(pg_catalog.<=) 0 THEN
+        RAISE EXCEPTION 'bad_days_past_due must be positive' USING ERRCODE = '22023',
+            DETAIL = pg_catalog.format('bad_days_past_due is %s.', development_sample.bad_days_past_due);
+    END IF;
+
+    RETURN QUERY
+    WITH worklist AS (
+        SELECT w AS item,
+               -- the limit in force at the end of the observation date
+               (SELECT c.new_limit FROM crisk.limit_change AS c
+                WHERE c.customer_id OPERATOR(pg_catalog.=) w.customer_id
+                  AND c.changed_at OPERATOR(pg_catalog.<) (development_sample.observation_date OPERATOR(pg_catalog.+) 1)
+                ORDER BY c.changed_at DESC, c.change_id DESC LIMIT 1) AS limit_before,
+               EXISTS (SELECT FROM crisk.limit_change AS c
+                       WHERE c.customer_id OPERATOR(pg_catalog.=) w.customer_id
+                         AND c.changed_at OPERATOR(pg_catalog.<) (development_sample.observation_date OPERATOR(pg_catalog.+) 1)) AS changed_before,
+               -- else the limit the first later change replaced; a later
+               -- change that created the account (old_locked NULL) replaced
+               -- nothing, and its limit is the earliest known
+               (SELECT CASE WHEN c.old_locked IS NULL THEN c.new_limit ELSE c.old_limit END
+                FROM crisk.limit_change AS c
+                WHERE c.customer_id OPERATOR(pg_catalog.=) w.customer_id
+                  AND c.changed_at OPERATOR(pg_catalog.>=) (development_sample.observation_date OPERATOR(pg_catalog.+) 1)
+                ORDER BY c.changed_at, c.change_id LIMIT 1) AS limit_after,
+               EXISTS (SELECT FROM crisk.limit_change AS c
+                       WHERE c.customer_id OPERATOR(pg_catalog.=) w.customer_id
+                         AND c.changed_at OPERATOR(pg_catalog.>=) (development_sample.observation_date OPERATOR(pg_catalog.+) 1)) AS changed_after
+        FROM crisk._rescore_worklist(development_sample.observation_date) AS w
+        WHERE NOT (w.profile IS NULL)
+    ), items AS (
+        SELECT pg_catalog.array_agg(
+                   CASE WHEN k.changed_before OR k.changed_after
+                        THEN pg_catalog.jsonb_populate_record(k.item, pg_catalog.jsonb_build_object(
+                                 'credit_limit',
+                                 CASE WHEN k.changed_before THEN k.limit_before ELSE k.limit_after END))
+                        ELSE k.item END) AS items
+        FROM worklist AS k
+    ), went_late AS (
+        SELECT DISTINCT l.customer_id
+        FROM crisk.ledger AS l
+        WHERE l.issue_date OPERATOR(pg_catalog.<=) horizon_end
+          AND (l.due_date OPERATOR(pg_catalog.+) development_sample.bad_days_past_due)
+              OPERATOR(pg_catalog.>) development_sample.observation_date
+          AND (l.due_date OPERATOR(pg_catalog.+) development_sample.bad_days_past_due)
+              OPERATOR(pg_catalog.<=) horizon_end
+          AND (l.paid_date IS NULL
+               OR l.paid_date OPERATOR(pg_catalog.>) (l.due_date OPERATOR(pg_catalog.+) development_sample.bad_days_past_due))
+    ), went_insolvent AS (
+        SELECT DISTINCT e.customer_id
+        FROM crisk.event AS e
+        WHERE e.kind OPERATOR(pg_catalog.=) ANY (ARRAY['safeguard', 'receivership', 'liquidation']::pg_catalog.text[])
+          AND e.occurred_on OPERATOR(pg_catalog.>) development_sample.observation_date
+          AND e.occurred_on OPERATOR(pg_catalog.<=) horizon_end
+    )
+    SELECT r.customer_id,
+           ((r.item).profile).avg_days_beyond_terms,
+           ((r.item).profile).late_share,
+           ((r.item).profile).max_days_late,
+           r.utilization, r.altman_z, (r.item).adverse_events, r.relationship_months,
+           (g.customer_id IS NOT NULL OR i.customer_id IS NOT NULL)
+    FROM items,
+         LATERAL pg_catalog.unnest(crisk._rescore_compute(items.items, development_sample.observation_date)) AS r
+         LEFT JOIN went_late AS g ON g.customer_id OPERATOR(pg_catalog.=) r.customer_id
+         LEFT JOIN went_insolvent AS i ON i.customer_id OPERATOR(pg_catalog.=) r.customer_id
+    ORDER BY r.customer_id;
+END
+$$;
+COMMENT ON FUNCTION crisk.development_sample(pg_catalog.date, pg_catalog.interval, pg_catalog.int4) IS
+    'Development sample for crisk.fit_scorecard: each customer''s characteristics as known on observation_date (limit then in force included) and bad = an invoice reached bad_days_past_due days past due, or insolvency proceedings occurred, within the horizon after it.';
+REVOKE ALL ON FUNCTION crisk.development_sample(pg_catalog.date, pg_catalog.interval, pg_catalog.int4) FROM PUBLIC;
+
+-- as in sql/install/88_model_performance.sql
+-- crisk.model_performance: how well a model ranks and predicts on a sample
+-- (a table or view shaped like a development sample, its outcome in a
+-- boolean column "bad"), and how far the sample's population has moved
+-- from the model's development sample.
+--
+-- A first row (risk_class NULL) for the whole sample: AUC, Gini and KS of
+-- the model's scores, PSI of the spread over risk classes against the
+-- development sample's (crisk.model_fit.class_shares; NULL for a model not
+-- fitted by crisk.fit_scorecard, such as 'default'), the customers, the
+-- observed bad rate and the mean predicted PD.  Then a row per risk class,
+-- A to E: customers, observed bad rate and mean predicted PD (NULL without
+-- a fit), so that predicted and observed can be compared class by class.
+-- Runs with the caller's rights (it reads the caller's sample).
+CREATE FUNCTION crisk.model_performance(model pg_catalog.text, sample pg_catalog.regclass)
+    RETURNS TABLE (auc pg_catalog.float8, gini pg_catalog.float8, ks pg_catalog.float8,
+                   psi pg_catalog.float8, risk_class pg_catalog.text, customers pg_catalog.int8,
+                   bad_rate pg_catalog.float8, predicted_pd pg_catalog.float8)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    known constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
+        'utilization', 'altman_z', 'adverse_events', 'relationship_months'];
+    chars pg_catalog.text[];
+    attribute_type pg_catalog.oid;
+    fit crisk.model_fit;
+    actual_shares pg_catalog.float8[];
+    total pg_catalog.int8;
+BEGIN
+    IF model_performance.model IS NULL OR model_performance.sample IS NULL THEN
+        RAISE EXCEPTION 'model and sample must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT EXISTS (SELECT FROM crisk.scorecard AS s WHERE s.model OPERATOR(pg_catalog.=) model_performance.model) THEN
+        RAISE EXCEPTION 'scorecard model "%" does not exist', model_performance.model USING ERRCODE = '42704',
+            HINT = 'The models are the distinct values of crisk.scorecard.model.';
+    END IF;
+    SELECT a.atttypid INTO attribute_type FROM pg_catalog.pg_attribute AS a
+    WHERE a.attrelid OPERATOR(pg_catalog.=) model_performance.sample
+      AND a.attname OPERATOR(pg_catalog.=) 'bad' AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'sample % has no column "bad"', model_performance.sample USING ERRCODE = '42703';
+    ELSIF attribute_type OPERATOR(pg_catalog.<>) 'pg_catalog.bool'::pg_catalog.regtype THEN
+        RAISE EXCEPTION 'column "bad" of % must be boolean', model_performance.sample USING ERRCODE = '42804';
+    END IF;
+    SELECT pg_catalog.array_agg(c.name ORDER BY c.ordinal) INTO chars
+    FROM pg_catalog.unnest(known) WITH ORDINALITY AS c(name, ordinal)
+    WHERE EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+                  WHERE a.attrelid OPERATOR(pg_catalog.=) model_performance.sample
+                    AND a.attname OPERATOR(pg_catalog.=) c.name
+                    AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped);
+    chars := coalesce(chars, '{}');
+    SELECT f.* INTO fit FROM crisk.model_fit AS f WHERE f.model OPERATOR(pg_catalog.=) model_performance.model;
+
+    IF pg_catalog.to_regclass('pg_temp.crisk_performance_sample') IS NOT NULL THEN
+        DROP TABLE pg_temp.crisk_performance_sample;
+    END IF;
+    EXECUTE pg_catalog.format(
+        'CREATE TEMPORARY TABLE crisk_performance_sample ON COMMIT DROP AS '
+        'SELECT f.bad, %s AS score FROM (SELECT s.bad%s FROM %s AS s WHERE s.bad IS NOT NULL) AS f',
+        crisk._model_score_sql(chars, model_performance.model),
+        crisk._model_sample_columns(chars), model_performance.sample);
+    SELECT pg_catalog.count(*) INTO total FROM pg_temp.crisk_performance_sample;
+    IF total OPERATOR(pg_catalog.=) 0 THEN
+        RAISE EXCEPTION 'sample % has no customer with a known outcome', model_performance.sample
+            USING ERRCODE = '22023';
+    END IF;
+    IF fit.class_shares IS NOT NULL THEN
+        SELECT pg_catalog.array_agg(coalesce(n.customers, 0)::pg_catalog.float8
+                                    OPERATOR(pg_catalog./) total ORDER BY c.class)
+        INTO actual_shares
+        FROM pg_catalog.unnest(ARRAY['A', 'B', 'C', 'D', 'E']::pg_catalog.text[]) AS c(class)
+        LEFT JOIN (SELECT crisk.risk_class(p.score) AS class, pg_catalog.count(*) AS customers
+                   FROM pg_temp.crisk_performance_sample AS p GROUP BY 1) AS n
+          ON n.class OPERATOR(pg_catalog.=) c.class;
+    END IF;
+
+    RETURN QUERY
+    SELECT crisk.auc(p.score, p.bad), (2 OPERATOR(pg_catalog.*) crisk.auc(p.score, p.bad)) OPERATOR(pg_catalog.-) 1,
+           crisk.ks(p.score, p.bad),
+           CASE WHEN actual_shares IS NOT NULL THEN crisk.psi(fit.class_shares, actual_shares) END,
+           NULL::pg_catalog.text, pg_catalog.count(*),
+           pg_catalog.avg(p.bad::pg_catalog.int4)::pg_catalog.float8,
+           pg_catalog.avg(1 OPERATOR(pg_catalog./) (1 OPERATOR(pg_catalog.+) pg_catalog.exp(
+               OPERATOR(pg_catalog.-) (fit.pd_intercept OPERATOR(pg_catalog.+) (fit.pd_slope OPERATOR(pg_catalog.*) p.score)))))
+    FROM pg_temp.crisk_performance_sample AS p
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, c.class, pg_catalog.count(p.score),
+           pg_catalog.avg(p.bad::pg_catalog.int4)::pg_catalog.float8,
+           pg_catalog.avg(1 OPERATOR(pg_catalog./) (1 OPERATOR(pg_catalog.+) pg_catalog.exp(
+               OPERATOR(pg_catalog.-) (fit.pd_intercept OPERATOR(pg_catalog.+) (fit.pd_slope OPERATOR(pg_catalog.*) p.score)))))
+    FROM pg_catalog.unnest(ARRAY['A', 'B', 'C', 'D', 'E']::pg_catalog.text[]) AS c(class)
+    LEFT JOIN pg_temp.crisk_performance_sample AS p ON crisk.risk_class(p.score) OPERATOR(pg_catalog.=) c.class
+    GROUP BY c.class
+    ORDER BY 5 NULLS FIRST;
+    DROP TABLE pg_temp.crisk_performance_sample;
+END
+$$;
+COMMENT ON FUNCTION crisk.model_performance(pg_catalog.text, pg_catalog.regclass) IS
+    'Performance of a scorecard model on a sample with a boolean column "bad": AUC, Gini, KS and PSI against the development sample on a first row (risk_class NULL), then per risk class the customers, observed bad rate and mean predicted PD.';
+REVOKE ALL ON FUNCTION crisk.model_performance(pg_catalog.text, pg_catalog.regclass) FROM PUBLIC;
