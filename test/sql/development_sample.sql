@@ -1,8 +1,23 @@
 -- crisk.development_sample: characteristics as known on the observation
 -- date, the limit then in force, and the outcome within the horizon, on
--- five customers worked out by hand.  Each failing statement is followed by
--- its SQLSTATE.
+-- five customers worked out by hand, in a transaction rolled back at the
+-- end so that later tests see none of them.  Each failing statement is
+-- followed by its SQLSTATE.
 \set VERBOSITY terse
+
+-- Bad arguments.
+SELECT * FROM crisk.development_sample(NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM crisk.development_sample('infinity');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM crisk.development_sample('2025-12-31', '0 days');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM crisk.development_sample('2025-12-31', NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM crisk.development_sample('2025-12-31', '12 months', 0);
+\echo :LAST_ERROR_SQLSTATE
+
+BEGIN;
 
 -- Observation date 2025-12-31.
 --   DS-A pays a day early (average days beyond terms -1, never late); 3000
@@ -59,14 +74,4 @@ INSERT INTO crisk.limit_change (customer_id, changed_at, old_limit, new_limit, o
 VALUES ('DS-A', '2025-06-01 10:00+00', 5000, 8000, false, false, 'test', 'history loaded');
 SELECT customer_id, utilization FROM crisk.development_sample('2025-12-31') WHERE customer_id = 'DS-A';
 
--- Bad arguments.
-SELECT * FROM crisk.development_sample(NULL);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM crisk.development_sample('infinity');
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM crisk.development_sample('2025-12-31', '0 days');
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM crisk.development_sample('2025-12-31', NULL);
-\echo :LAST_ERROR_SQLSTATE
-SELECT * FROM crisk.development_sample('2025-12-31', '12 months', 0);
-\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;

@@ -160,3 +160,7 @@ SELECT crisk.fit_scorecard('uninformative', 'x');
 -- Nothing was written by the calls that failed.
 SELECT count(*) AS rows_of_x FROM crisk.scorecard WHERE model = 'x';
 SELECT model FROM crisk.model_fit ORDER BY model_fit_id;
+
+-- Later tests see no fitted model.
+DELETE FROM crisk.scorecard WHERE model IN (SELECT model FROM crisk.model_fit);
+DELETE FROM crisk.model_fit;
