@@ -131,6 +131,8 @@ merge_sorted(const OutcomeCounts *state, double *out)
 	qsort_arg(order, state->patterns, sizeof(double *), compare_pattern_pointers, &columns);
 	for (int32 i = 0; i < state->patterns; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (last != NULL && compare_patterns(last, order[i], &columns) == 0)
 		{
 			last[columns] += order[i][columns];

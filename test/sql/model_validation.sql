@@ -74,6 +74,13 @@ SELECT crisk.auc_final(gather_scores(score, bad)::text::crisk.outcome_counts)
        = crisk.ks(score, bad) AS ks_survives_text_form
 FROM scored;
 
+-- As window aggregates (the final function runs on a growing state, row
+-- after row, and must leave it as it was): AUC and KS of the first 2, 3,
+-- ... customers of "seven" by score.
+SELECT score, bad, crisk.auc(score, bad) OVER w, crisk.ks(score, bad) OVER w
+FROM seven WINDOW w AS (ORDER BY score, bad ROWS UNBOUNDED PRECEDING)
+ORDER BY score, bad;
+
 -- A score that is not a number.
 SELECT crisk.auc(score, bad) FROM (VALUES ('NaN'::float8, true)) AS t(score, bad);
 \echo :LAST_ERROR_SQLSTATE
