@@ -19,8 +19,10 @@
  * steps, halving a step that would lower the likelihood, until the Newton
  * decrement g' H^-1 g (twice the gain the next step promises) falls below
  * 1e-14: the step then taken leaves an error far below the 1e-6 to which
- * coefficients must agree with R.  Linear systems are solved by Cholesky
- * factorisation of the information matrix scaled to a unit diagonal.
+ * coefficients must agree with R.  Each step is one pass over the patterns,
+ * which gives the likelihood, gradient and information matrix together;
+ * linear systems are solved by Cholesky factorisation of the information
+ * matrix scaled to a unit diagonal.
  *
  * What has no finite or unique fit is an error, never a fit:
  *	- y true on every row or on none;
@@ -118,9 +120,12 @@ crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 	{
 		state = (OutcomeCounts *) agg_state_for_update(fcinfo, 0);
 		if (state->columns != columns)
-			agg_state_mismatch("the number of elements of x",
-							   psprintf("The group has rows with %d and with %d elements.",
-										state->columns, columns));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("x must have the same number of elements on every row of a group"),
+					 errdetail("The group has rows with %d and with %d elements.",
+							   state->columns, columns),
+					 errhint("Pass one element per characteristic, in the same order, on every row.")));
 	}
 	state = outcome_counts_add(state, values, PG_GETARG_BOOL(1) ? 1 : 0,
 							   PG_GETARG_BOOL(1) ? 0 : 1);

@@ -420,9 +420,11 @@ crisk_outcome_counts_combine(PG_FUNCTION_ARGS)
 	state = (OutcomeCounts *) agg_state_for_update(fcinfo, 0);
 	other = (OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
 	if (other->columns != state->columns)
-		agg_state_mismatch("the number of elements of x",
-						   psprintf("The partial states to combine have %d and %d values per row.",
-									state->columns, other->columns));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("x must have the same number of elements on every row of a group"),
+				 errdetail("The partial states to combine have %d and %d values per row.",
+						   state->columns, other->columns)));
 	for (int i = 0; i < other->patterns; i++)
 	{
 		double	   *record = OUTCOME_COUNTS_RECORD(other, i);
