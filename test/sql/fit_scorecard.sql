@@ -161,6 +161,22 @@ SELECT crisk.fit_scorecard('uninformative', 'x');
 SELECT count(*) AS rows_of_x FROM crisk.scorecard WHERE model = 'x';
 SELECT model FROM crisk.model_fit ORDER BY model_fit_id;
 
+-- A credit manager who is not a superuser fits and checks a model with
+-- the grants doc/models.md lists.
+CREATE ROLE regress_model_builder;
+GRANT USAGE ON SCHEMA crisk TO regress_model_builder;
+GRANT SELECT, INSERT ON crisk.scorecard, crisk.model_fit TO regress_model_builder;
+GRANT USAGE ON SEQUENCE crisk.model_fit_model_fit_id_seq TO regress_model_builder;
+GRANT EXECUTE ON FUNCTION crisk.fit_scorecard(regclass, text, text[], text, integer, numeric, integer, numeric),
+                          crisk.model_performance(text, regclass) TO regress_model_builder;
+GRANT SELECT ON two_groups TO regress_model_builder;
+SET ROLE regress_model_builder;
+SELECT model, fitted_by, points_scale FROM crisk.fit_scorecard('two_groups', 'by_a_credit_manager');
+SELECT risk_class, customers FROM crisk.model_performance('by_a_credit_manager', 'two_groups') WHERE customers > 0;
+RESET ROLE;
+
 -- Later tests see no fitted model.
 DELETE FROM crisk.scorecard WHERE model IN (SELECT model FROM crisk.model_fit);
 DELETE FROM crisk.model_fit;
+DROP OWNED BY regress_model_builder;
+DROP ROLE regress_model_builder;
