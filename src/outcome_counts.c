@@ -370,6 +370,11 @@ crisk_outcome_counts_in(PG_FUNCTION_ARGS)
 									(MaxAllocSize - offsetof(OutcomeCounts, records)) /
 									((columns + 2) * sizeof(double)));
 	state_read_key(&reader, "records");
+	/* A record takes at least 4 characters (":1,0"): no huge allocation for a short text. */
+	if ((Size) patterns > strlen(reader.pos) / 4 + 1)
+		state_reader_error(&reader,
+						   psprintf("Field \"patterns\" is %d, more records than the text holds.",
+									patterns));
 	state = outcome_counts_create(columns, patterns);
 	for (int i = 0; i < patterns; i++)
 	{

@@ -175,6 +175,8 @@ SELECT 'columns=1 patterns=1 records=0:1,1 extra'::crisk.outcome_counts;
 \echo :LAST_ERROR_SQLSTATE
 SELECT 'columns=1001 patterns=0 records='::crisk.outcome_counts;
 \echo :LAST_ERROR_SQLSTATE
+SELECT 'columns=0 patterns=60000000 records=:1,0'::crisk.outcome_counts;
+\echo :LAST_ERROR_SQLSTATE
 -- Partial states of different widths cannot be combined.
 SELECT crisk.outcome_counts_combine('columns=1 patterns=1 records=0:1,1', 'columns=2 patterns=1 records=0,0:1,1');
 \echo :LAST_ERROR_SQLSTATE
