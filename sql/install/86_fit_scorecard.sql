@@ -55,11 +55,11 @@ BEGIN
         -- with nothing ever late (late_share = 0) means 0 days.
         IF characteristics[j] OPERATOR(pg_catalog.=) 'max_days_late'
            AND 'late_share' OPERATOR(pg_catalog.=) ANY (characteristics) THEN
-            columns_sql := columns_sql || pg_catalog.format(
+            columns_sql := columns_sql OPERATOR(pg_catalog.||) pg_catalog.format(
                 ', CASE WHEN s.max_days_late IS NULL AND s.late_share::pg_catalog.float8 OPERATOR(pg_catalog.=) 0 '
                 'THEN 0 ELSE s.max_days_late::pg_catalog.float8 END AS v%s', j);
         ELSE
-            columns_sql := columns_sql || pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', characteristics[j], j);
+            columns_sql := columns_sql OPERATOR(pg_catalog.||) pg_catalog.format(', s.%I::pg_catalog.float8 AS v%s', characteristics[j], j);
         END IF;
     END LOOP;
     RETURN columns_sql;
@@ -84,7 +84,7 @@ BEGIN
     FOR j IN 1 .. 7 LOOP
         position := pg_catalog.array_position(characteristics, names[j]);
         args := args OPERATOR(pg_catalog.||)
-                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' || position || casts[j] END;
+                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' OPERATOR(pg_catalog.||) position OPERATOR(pg_catalog.||) casts[j] END;
     END LOOP;
     RETURN pg_catalog.format(
         'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
@@ -219,7 +219,7 @@ BEGIN
         IF chars IS NULL THEN
             RAISE EXCEPTION 'sample % has no characteristic column', fit_scorecard.sample
                 USING ERRCODE = '22023',
-                DETAIL = 'Characteristics are columns named ' || pg_catalog.array_to_string(known, ', ') || '.';
+                DETAIL = 'Characteristics are columns named ' OPERATOR(pg_catalog.||) pg_catalog.array_to_string(known, ', ') OPERATOR(pg_catalog.||) '.';
         END IF;
     ELSE
         chars := fit_scorecard.characteristics;
@@ -232,7 +232,7 @@ BEGIN
                 RAISE EXCEPTION 'characteristics must name characteristics crisk scores' USING ERRCODE = '22023',
                     DETAIL = pg_catalog.format('"%s" is not one of %s.', chars[j], pg_catalog.array_to_string(known, ', '));
             END IF;
-            IF chars[j] OPERATOR(pg_catalog.=) ANY (chars[1:j - 1]) THEN
+            IF chars[j] OPERATOR(pg_catalog.=) ANY (chars[1:j OPERATOR(pg_catalog.-) 1]) THEN
                 RAISE EXCEPTION 'characteristics must not repeat a characteristic' USING ERRCODE = '22023',
                     DETAIL = pg_catalog.format('"%s" is named twice.', chars[j]);
             END IF;
@@ -279,7 +279,7 @@ BEGIN
     CREATE TEMPORARY TABLE crisk_fit_bins (characteristic pg_catalog.int4, bin pg_catalog.int4,
         lower_bound pg_catalog.float8, upper_bound pg_catalog.float8, woe pg_catalog.float8) ON COMMIT DROP;
     SELECT pg_catalog.array_agg(g::pg_catalog.float8 OPERATOR(pg_catalog./) fit_scorecard.bins)
-    INTO quantiles FROM pg_catalog.generate_series(1, fit_scorecard.bins - 1) AS g;
+    INTO quantiles FROM pg_catalog.generate_series(1, fit_scorecard.bins OPERATOR(pg_catalog.-) 1) AS g;
     FOR j IN 1 .. n_chars LOOP
         -- A characteristic with few values (adverse events) gets a bin per
         -- value; others cut at quantiles.
@@ -315,14 +315,14 @@ BEGIN
             merge_at := NULL;
             FOR k IN 1 .. nbins LOOP
                 IF nb[k] OPERATOR(pg_catalog.=) 0 OR ng[k] OPERATOR(pg_catalog.=) 0 THEN
-                    merge_at := CASE WHEN k OPERATOR(pg_catalog.<) nbins THEN k ELSE k - 1 END;
+                    merge_at := CASE WHEN k OPERATOR(pg_catalog.<) nbins THEN k ELSE k OPERATOR(pg_catalog.-) 1 END;
                     EXIT;
                 END IF;
             END LOOP;
             IF merge_at IS NULL THEN
-                FOR k IN 1 .. nbins - 1 LOOP
+                FOR k IN 1 .. nbins OPERATOR(pg_catalog.-) 1 LOOP
                     rate_1 := nb[k] OPERATOR(pg_catalog./) (nb[k] OPERATOR(pg_catalog.+) ng[k]);
-                    rate_2 := nb[k + 1] OPERATOR(pg_catalog./) (nb[k + 1] OPERATOR(pg_catalog.+) ng[k + 1]);
+                    rate_2 := nb[k OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog./) (nb[k OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.+) ng[k OPERATOR(pg_catalog.+) 1]);
                     IF (better[j] AND rate_1 OPERATOR(pg_catalog.<=) rate_2)
                        OR (NOT better[j] AND rate_1 OPERATOR(pg_catalog.>=) rate_2) THEN
                         merge_at := k;
@@ -331,11 +331,11 @@ BEGIN
                 END LOOP;
             END IF;
             EXIT WHEN merge_at IS NULL;
-            nb := nb[1:merge_at - 1] OPERATOR(pg_catalog.||) (nb[merge_at] OPERATOR(pg_catalog.+) nb[merge_at + 1])
-                  OPERATOR(pg_catalog.||) nb[merge_at + 2:nbins];
-            ng := ng[1:merge_at - 1] OPERATOR(pg_catalog.||) (ng[merge_at] OPERATOR(pg_catalog.+) ng[merge_at + 1])
-                  OPERATOR(pg_catalog.||) ng[merge_at + 2:nbins];
-            cuts := cuts[1:merge_at - 1] OPERATOR(pg_catalog.||) cuts[merge_at + 1:nbins - 1];
+            nb := nb[1:merge_at OPERATOR(pg_catalog.-) 1] OPERATOR(pg_catalog.||) (nb[merge_at] OPERATOR(pg_catalog.+) nb[merge_at OPERATOR(pg_catalog.+) 1])
+                  OPERATOR(pg_catalog.||) nb[merge_at OPERATOR(pg_catalog.+) 2:nbins];
+            ng := ng[1:merge_at OPERATOR(pg_catalog.-) 1] OPERATOR(pg_catalog.||) (ng[merge_at] OPERATOR(pg_catalog.+) ng[merge_at OPERATOR(pg_catalog.+) 1])
+                  OPERATOR(pg_catalog.||) ng[merge_at OPERATOR(pg_catalog.+) 2:nbins];
+            cuts := cuts[1:merge_at OPERATOR(pg_catalog.-) 1] OPERATOR(pg_catalog.||) cuts[merge_at OPERATOR(pg_catalog.+) 1:nbins OPERATOR(pg_catalog.-) 1];
         END LOOP;
 
         -- Weights of evidence and information value.
@@ -367,7 +367,7 @@ BEGIN
         IF nbins OPERATOR(pg_catalog.>=) 2 THEN
             active := active OPERATOR(pg_catalog.||) j;
             INSERT INTO pg_temp.crisk_fit_bins
-            SELECT j, g, CASE WHEN g OPERATOR(pg_catalog.>) 1 THEN cuts[g - 1] END,
+            SELECT j, g, CASE WHEN g OPERATOR(pg_catalog.>) 1 THEN cuts[g OPERATOR(pg_catalog.-) 1] END,
                    CASE WHEN g OPERATOR(pg_catalog.<) nbins THEN cuts[g] END, woe[g]
             FROM pg_catalog.generate_series(1, nbins) AS g
             UNION ALL
@@ -395,26 +395,26 @@ BEGIN
               FROM pg_temp.crisk_fit_bins AS b
               WHERE b.characteristic OPERATOR(pg_catalog.=) ANY (active)
               GROUP BY b.characteristic) AS c;
-        EXECUTE 'SELECT (r.fit).* FROM (SELECT crisk.logistic_regression(f.bad, ARRAY[' || x_sql || ']) AS fit '
+        EXECUTE 'SELECT (r.fit).* FROM (SELECT crisk.logistic_regression(f.bad, ARRAY[' OPERATOR(pg_catalog.||) x_sql OPERATOR(pg_catalog.||) ']) AS fit '
                 'FROM pg_temp.crisk_fit_sample AS f) AS r'
         INTO fit;
         worst := NULL;
         worst_coefficient := 0;
         FOR position IN 1 .. pg_catalog.cardinality(active) LOOP
-            IF fit.coefficients[position + 1] OPERATOR(pg_catalog.>=) worst_coefficient THEN
+            IF fit.coefficients[position OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.>=) worst_coefficient THEN
                 worst := position;
-                worst_coefficient := fit.coefficients[position + 1];
+                worst_coefficient := fit.coefficients[position OPERATOR(pg_catalog.+) 1];
             END IF;
         END LOOP;
         EXIT WHEN worst IS NULL;
-        active := active[1:worst - 1] OPERATOR(pg_catalog.||) active[worst + 1:pg_catalog.cardinality(active)];
+        active := active[1:worst OPERATOR(pg_catalog.-) 1] OPERATOR(pg_catalog.||) active[worst OPERATOR(pg_catalog.+) 1:pg_catalog.cardinality(active)];
     END LOOP;
     coefficients := ARRAY[fit.coefficients[1]];
     std_errors := ARRAY[fit.std_errors[1]];
     FOR j IN 1 .. n_chars LOOP
         position := pg_catalog.array_position(active, j);
-        coefficients := coefficients OPERATOR(pg_catalog.||) fit.coefficients[position + 1];
-        std_errors := std_errors OPERATOR(pg_catalog.||) fit.std_errors[position + 1];
+        coefficients := coefficients OPERATOR(pg_catalog.||) fit.coefficients[position OPERATOR(pg_catalog.+) 1];
+        std_errors := std_errors OPERATOR(pg_catalog.||) fit.std_errors[position OPERATOR(pg_catalog.+) 1];
     END LOOP;
 
     -- Points.
@@ -423,7 +423,7 @@ BEGIN
                     (factor OPERATOR(pg_catalog.*) pg_catalog.ln(fit_scorecard.base_odds::pg_catalog.float8));
     CREATE TEMPORARY TABLE crisk_fit_points ON COMMIT DROP AS
     SELECT b.characteristic, b.bin, b.lower_bound, b.upper_bound,
-           -factor OPERATOR(pg_catalog.*) coefficients[b.characteristic OPERATOR(pg_catalog.+) 1]
+           (OPERATOR(pg_catalog.-) factor) OPERATOR(pg_catalog.*) coefficients[b.characteristic OPERATOR(pg_catalog.+) 1]
                OPERATOR(pg_catalog.*) b.woe AS raw_points,
            NULL::pg_catalog.int4 AS points
     FROM pg_temp.crisk_fit_bins AS b
@@ -465,7 +465,7 @@ BEGIN
     -- The sample scored under the new model, as crisk.credit_score scores.
     score_sql := crisk._model_score_sql(chars, fit_scorecard.model);
     EXECUTE 'CREATE TEMPORARY TABLE crisk_fit_scores ON COMMIT DROP AS '
-            'SELECT f.bad, ' || score_sql || ' AS score FROM pg_temp.crisk_fit_sample AS f';
+            'SELECT f.bad, ' OPERATOR(pg_catalog.||) score_sql OPERATOR(pg_catalog.||) ' AS score FROM pg_temp.crisk_fit_sample AS f';
     SELECT crisk.auc(s.score, s.bad), crisk.ks(s.score, s.bad),
            (crisk.logistic_regression(s.bad, ARRAY[s.score::pg_catalog.float8])).coefficients
     INTO auc_value, ks_value, pd_coefficients
