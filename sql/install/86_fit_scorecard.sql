@@ -44,7 +44,7 @@
 -- scores a row of the table so made (alias f) under a model.
 CREATE FUNCTION crisk._model_sample_columns(characteristics pg_catalog.text[])
     RETURNS pg_catalog.text
-    LANGUAGE plpgsql IMMUTABLE STRICT
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -70,7 +70,7 @@ COMMENT ON FUNCTION crisk._model_sample_columns(pg_catalog.text[]) IS
 
 CREATE FUNCTION crisk._model_score_sql(characteristics pg_catalog.text[], model pg_catalog.text)
     RETURNS pg_catalog.text
-    LANGUAGE plpgsql IMMUTABLE STRICT
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
