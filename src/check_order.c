@@ -44,6 +44,7 @@
 #include "check_order.h"
 #include "customer_facts.h"
 #include "order_policies.h"
+#include "single_node.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 
@@ -212,6 +213,8 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	amount = PG_GETARG_NUMERIC(1);
 	check_amount(amount);
 
+	/* Its reads below see only this node's rows. */
+	crisk_require_single_node("crisk.check_order");
 	InitMaterializedSRF(fcinfo, 0);
 
 	if (SPI_connect() != SPI_OK_CONNECT)

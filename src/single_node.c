@@ -17,7 +17,8 @@
  * Cost on a server without Citus: one syscache lookup of the relation
  * pg_catalog.pg_dist_partition by name, which Citus creates with its
  * extension.  Only where that catalog exists is it read, with a query of
- * the system catalogs alone, so no privilege on crisk's tables is needed.
+ * the system catalogs alone (prepared once per session), so no privilege
+ * on crisk's tables is needed.
  *
  *-------------------------------------------------------------------------
  */
@@ -65,6 +66,9 @@ static const char *const distributed_sql =
 "WHERE n.nspname OPERATOR(pg_catalog.=) 'crisk' "
 "   OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT l.relid FROM ledger_relation l) "
 "ORDER BY 1 LIMIT 1";
+
+/* distributed_sql, prepared once per session (the plan cache replans it) */
+static SPIPlanPtr distributed_plan = NULL;
 
 /*
  * ledger_source_relid returns the relation crisk.set_ledger() named, or
@@ -132,7 +136,17 @@ crisk_distributed_relation(void)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "crisk: SPI_connect failed");
-	rc = SPI_execute_with_args(distributed_sql, 1, argtypes, args, nulls, true, 1);
+	if (distributed_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(distributed_sql, 1, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "crisk: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "crisk: SPI_keepplan failed");
+		distributed_plan = plan;
+	}
+	rc = SPI_execute_plan(distributed_plan, args, nulls, true, 1);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "crisk: reading pg_dist_partition failed (%d)", rc);
 	if (SPI_processed > 0)

@@ -2,7 +2,7 @@
 -- node's rows refuse, with 0A000, once Citus lists a crisk table or the
 -- ledger in pg_catalog.pg_dist_partition.  Without Citus the catalog does
 -- not exist and the guard passes; here a stand-in catalog with Citus's
--- first column plays Citus's part (test/citus/020_store.pl runs the real
+-- first column plays Citus's part (test/citus/030_store.pl runs the real
 -- thing).  Everything is rolled back at the end.
 BEGIN;
 \set ON_ERROR_ROLLBACK on

@@ -164,11 +164,18 @@ my %what = (
 	"SELECT crisk.rescore(ARRAY['C000042'], date '$as_of')" => 'crisk.rescore',
 	"SELECT crisk.rescore_queued(date '$as_of')" => 'crisk.rescore_queued',
 );
+# Citus itself refuses some of them first, while planning, once the
+# inlined crisk.ledger_rows() shows it the distributed table: 0A000 too.
+my $citus_refuses = 'cannot perform distributed planning on this query because '
+  . 'parameterized queries for SQL functions referencing distributed tables are not supported';
+my %refused_by_citus = map { $_ => 1 }
+  ('crisk.ledger', 'crisk.dunning_worklist', 'crisk.dunning_worklist_at');
 for my $name (@refused)
 {
 	my $sql = $reader{$name} // $name;
 	expect_0A000('postgres', $sql,
-		($what{$name} // 'reading crisk.ledger') . ' is not supported on a distributed store',
+		$refused_by_citus{$name} ? $citus_refuses
+		: ($what{$name} // 'reading crisk.ledger') . ' is not supported on a distributed store',
 		"$name over a distributed ERP ledger");
 }
 ($ret, $out, $err) = $coordinator->psql('postgres',
@@ -185,7 +192,7 @@ expect_0A000('postgres', $reader{'crisk.aged_balance_at'},
 	'reading crisk.ledger is not supported', 'a ledger view over a distributed table');
 
 # Back to crisk's own ledger: the readers answer again.
-$coordinator->safe_psql('postgres', 'SELECT crisk.set_ledger('crisk.invoice')');
+$coordinator->safe_psql('postgres', q{SELECT crisk.set_ledger('crisk.invoice')});
 is($coordinator->safe_psql('postgres', $reader{'crisk.aged_balance_at'}),
 	$coordinator->safe_psql('single', $reader{'crisk.aged_balance_at'}),
 	'crisk.aged_balance_at answers again once the ledger is local');
