@@ -243,13 +243,16 @@ builtin_ledger(void)
 		ledger_source_oid = InvalidOid;
 		if (tuple != NULL)
 		{
+			int			attnum = SPI_fnumber(scan->tupdesc, "source");
 			bool		isnull;
-			Datum		source = heap_getattr(tuple,
-											  table_cache_attnum(scan, "source", REGCLASSOID),
-											  scan->tupdesc, &isnull);
+			Datum		source;
 
+			if (attnum <= 0)
+				elog(ERROR, "crisk: column \"source\" of crisk.ledger_source not found");
+			source = heap_getattr(tuple, attnum, scan->tupdesc, &isnull);
 			if (!isnull)
-				ledger_source_oid = DatumGetObjectId(source);
+				ledger_source_oid = ledger_source_relid(source,
+														SPI_gettypeid(scan->tupdesc, attnum));
 		}
 		table_cache_end_scan(scan);
 	}

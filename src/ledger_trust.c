@@ -20,14 +20,34 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/varlena.h"
 
 #include "ledger_trust.h"
+
+/*
+ * ledger_source_relid returns the relation that crisk.ledger_source.source
+ * names: a regclass, or, until ALTER EXTENSION UPDATE has run (the 0.1.0
+ * schema under a newer library), the relation's qualified name as text,
+ * InvalidOid when no relation has that name.
+ */
+Oid
+ledger_source_relid(Datum source, Oid typid)
+{
+	if (typid == REGCLASSOID || typid == OIDOID)
+		return DatumGetObjectId(source);
+	if (typid != TEXTOID)
+		elog(ERROR, "crisk.ledger_source.source has type %u", typid);
+	return RangeVarGetRelid(makeRangeVarFromNameList(textToQualifiedNameList(DatumGetTextPP(source))),
+							NoLock, true);
+}
 
 /*
  * ledger_source_check_owner raises 42501 unless the owner of the ledger
@@ -37,7 +57,8 @@
 void
 ledger_source_check_owner(Oid source)
 {
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(source));
+	HeapTuple	tuple = OidIsValid(source) ?
+		SearchSysCache1(RELOID, ObjectIdGetDatum(source)) : NULL;
 	Form_pg_class form;
 	Oid			owner;
 	char	   *name;

@@ -9,6 +9,7 @@
 #ifndef CRISK_LEDGER_TRUST_H
 #define CRISK_LEDGER_TRUST_H
 
+extern Oid	ledger_source_relid(Datum source, Oid typid);
 extern void ledger_source_check_owner(Oid source);
 
 #endif							/* CRISK_LEDGER_TRUST_H */
