@@ -337,5 +337,8 @@ COMMENT ON FUNCTION crisk.set_ledger(pg_catalog.regclass) IS
 -- Point crisk.ledger_rows() at the recorded source again, through
 -- crisk.ledger_source_rows(), checking it as crisk.set_ledger() does: a
 -- source with code crisk's owner does not vouch for stops the upgrade
--- (SQLSTATE 42501, the detail lists what to change).
+-- (SQLSTATE 42501, the detail lists what to change).  It is the same
+-- source, so no customer is queued for rescoring.
+ALTER TABLE crisk.ledger_source DISABLE TRIGGER crisk_track_changes;
 UPDATE crisk.ledger_source SET source = source;
+ALTER TABLE crisk.ledger_source ENABLE TRIGGER crisk_track_changes;
