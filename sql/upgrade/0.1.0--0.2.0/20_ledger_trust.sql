@@ -110,7 +110,7 @@ $$;
 -- triggers fire on reads.
 CREATE FUNCTION crisk.ledger_trust_problems(source pg_catalog.regclass)
     RETURNS pg_catalog.text[]
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
 WITH RECURSIVE
