@@ -241,14 +241,29 @@ SELECT crisk.rescore_queued('2026-04-30');
 SELECT crisk.request_rescore(ARRAY['S1']);
 SELECT crisk.rescore_queued('2026-04-30');
 -- While another session holds the rescoring lock, both refuse to run
--- (55P03) and look the holder up in pg_locks.
+-- (55P03) and name the holder, found in pg_locks.  refused() shows the
+-- SQLSTATE, message and detail (its process id replaced by N).
+CREATE FUNCTION pg_temp.refused(statement pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    state text;
+    message text;
+    detail text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'not refused';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            detail = PG_EXCEPTION_DETAIL;
+    RETURN state || ': ' || message || ' / ' || regexp_replace(detail, '[0-9]+', 'N');
+END
+$$;
 SELECT public.dblink_connect('holder', :'holder_conninfo');
 SELECT h.locked FROM public.dblink('holder', 'SELECT pg_catalog.pg_advisory_lock(1668442483, 1)')
     AS h(locked pg_catalog.text);
-\set VERBOSITY terse
-SELECT crisk.rescore(NULL, '2026-04-30');
-SELECT crisk.rescore_queued('2026-04-30');
-\set VERBOSITY default
+SELECT pg_temp.refused('SELECT crisk.rescore(NULL, ''2026-04-30'')');
+SELECT pg_temp.refused('SELECT crisk.rescore_queued(''2026-04-30'')');
 SELECT public.dblink_disconnect('holder');
 -- The internal functions a pass inlines, called directly.
 SELECT w.customer_id FROM crisk._rescore_worklist('2026-04-30') AS w ORDER BY 1;
@@ -322,13 +337,27 @@ SELECT crisk.rescore(NULL, '2026-04-30');
 SELECT d.decision FROM crisk.check_order('S2', 100.00) AS d;
 SET search_path = "$user", public;
 SELECT crisk.rescore(NULL, '2026-04-30');
+CREATE FUNCTION pg_temp.refused(statement pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    state text;
+    message text;
+    detail text;
+BEGIN
+    EXECUTE statement;
+    RETURN 'not refused';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            detail = PG_EXCEPTION_DETAIL;
+    RETURN state || ': ' || message || ' / ' || regexp_replace(detail, '[0-9]+', 'N');
+END
+$$;
 SELECT public.dblink_connect('holder', :'holder_conninfo');
 SELECT h.locked FROM public.dblink('holder', 'SELECT pg_catalog.pg_advisory_lock(1668442483, 1)')
     AS h(locked pg_catalog.text);
-\set VERBOSITY terse
-SELECT crisk.rescore(NULL, '2026-04-30');
-SELECT crisk.rescore_queued('2026-04-30');
-\set VERBOSITY default
+SELECT pg_temp.refused('SELECT crisk.rescore(NULL, ''2026-04-30'')');
+SELECT pg_temp.refused('SELECT crisk.rescore_queued(''2026-04-30'')');
 SELECT public.dblink_disconnect('holder');
 
 -- Nothing hostile ran.
