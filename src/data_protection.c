@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "argcheck.h"
 #include "data_protection.h"
 #include "safe_search_path.h"
 
@@ -122,9 +123,8 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 				 errdetail("older_than is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(older_than))))));
-	cutoff = DirectFunctionCall2(timestamptz_mi_interval,
-								 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
-								 IntervalPGetDatum(older_than));
+	cutoff = TimestampTzGetDatum(crisk_time_before(GetCurrentTransactionStartTimestamp(),
+												   older_than, "older_than"));
 
 	erasure_depth++;
 	PG_TRY();
