@@ -43,7 +43,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(INSTALL_PARTS) crisk.control
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS) crisk.control
 	@{ printf '%s\n' "-- crisk $(EXTVERSION) install script, assembled from sql/install/ by the Makefile." \
 	     "-- complain if script is sourced in psql, rather than via CREATE EXTENSION" \
 	     '\echo Use "CREATE EXTENSION crisk" to load this file. \quit'; \

@@ -37,6 +37,12 @@
 --                    terms + max(2 standard deviations, 15 days), with at
 --                    least 5 paid invoices behind the average, and it was
 --                    not so at the previous score (key: its due date)
+--   broken_promise   a promise to pay (crisk.promise) whose grace date
+--                    (crisk.promise_grace_until) is before as_of and whose
+--                    covered invoices were not paid for its amount by then;
+--                    once per promise (key: the promise)
+-- Invoices under a dispute open at as_of (crisk.dispute) raise no
+-- overdue_90 alert.
 -- One row and one notification each (crisk.alert's trigger); a condition
 -- already open is not raised twice.
 CREATE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_catalog.int8,
@@ -258,6 +264,10 @@ BEGIN
           AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
           AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
           AND (r.item).newest_due_over_90 IS NOT NULL
+          AND NOT EXISTS (SELECT FROM crisk.dispute AS x
+                          WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                            AND x.opened_on OPERATOR(pg_catalog.<=) _rescore_record.as_of
+                            AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) _rescore_record.as_of))
           AND NOT EXISTS (SELECT FROM crisk.alert AS a
                           WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
                             AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
@@ -282,6 +292,30 @@ BEGIN
                     OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
                         GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
                 false)
+        UNION ALL
+        -- Broken promises to pay (59_promise.sql).
+        SELECT r.customer_id, 'broken_promise', p.promise_id::pg_catalog.text, NULL,
+               pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
+                                 p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
+               pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
+                                             'due_on', p.due_on, 'grace_until', g.grace_until,
+                                             'paid_amount', paid.amount, 'invoice_ids', p.invoice_ids)
+        FROM r
+        JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+            FROM crisk.ledger AS l
+            WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+              AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+              AND l.amount OPERATOR(pg_catalog.>) 0
+              AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
+        WHERE g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
+          AND paid.amount OPERATOR(pg_catalog.<) p.amount
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
+                            AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text)
     ), inserted AS (
         INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
         SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
