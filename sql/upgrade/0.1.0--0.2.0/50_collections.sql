@@ -3,6 +3,17 @@
 -- templates, the payment-terms check.  New objects are created as in
 -- sql/install/; changed functions and views are replaced whole.
 
+-- From 52_account.sql: the letters' language and the terms agreed.
+ALTER TABLE crisk.account
+    ADD COLUMN language pg_catalog.text NOT NULL DEFAULT 'fr',
+    ADD COLUMN end_of_month_terms pg_catalog.bool NOT NULL DEFAULT false,
+    ADD COLUMN late_interest_rate pg_catalog.numeric,
+    ADD CONSTRAINT account_language_valid CHECK (language ~ '^[a-z]{2}$'),
+    ADD CONSTRAINT account_late_interest_rate_valid CHECK (late_interest_rate >= 0 AND late_interest_rate < 1);
+COMMENT ON COLUMN crisk.account.language IS 'Language of the customer''s dunning letters (ISO 639-1 code: fr, en, ...); crisk ships templates in fr and en (crisk.dunning_template).';
+COMMENT ON COLUMN crisk.account.end_of_month_terms IS 'True when the contract agrees payment terms of "45 days end of month": the legal cap on an invoice''s due date is then the end of the month of issue date + 45 days, instead of issue date + 60 days (Code de commerce L441-10; crisk.terms_compliance).';
+COMMENT ON COLUMN crisk.account.late_interest_rate IS 'Annual rate of late-payment penalties agreed in the contract, as a fraction (0.12 for 12 %); NULL when none is agreed (the statutory ECB rate + 10 points applies). crisk.terms_compliance flags a rate below the legal floor, three times the legal interest rate.';
+
 -- From 55_alerts.sql: the broken_promise alert kind.
 INSERT INTO crisk.alert_kind (kind, description, default_severity) VALUES
     ('broken_promise', 'a promise to pay was not kept by its due date and grace', 'warning');
@@ -520,6 +531,404 @@ END
 $$;
 COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
     'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of, the actions recorded by then and the disputes and promises of that day, with interest and indemnity due at as_of. NULL as_of raises 22004.';
+
+-- From 66_dunning_template.sql.
+-- Dunning letter templates: the subject and body of the letter sent at
+-- each level of a dunning policy, per language.  crisk.dunning_letters
+-- renders them for today's actions (67_dunning_letters.sql), replacing
+-- these placeholders:
+--   {customer_name}   the account's name (the customer code without one)
+--   {customer_id}     the customer code
+--   {letter_date}     the date of the letter (the as-of date)
+--   {invoice_count}   how many invoices the letter chases
+--   {invoice_list}    one line per invoice: number, date, due date, amount,
+--                     interest and indemnity due
+--   {amount_due}      the invoices' amounts, summed
+--   {interest}        late-payment interest due so far, summed
+--   {indemnity}       recovery indemnities due (40 EUR per invoice)
+--   {total_due}       amount_due + interest + indemnity
+--   {interest_rate}   the statutory rate of the current half-year (ECB
+--                     rate + 10 points), in percent
+-- Amounts and dates are written the language's way (fr: 1 234,56 and
+-- 31/05/2024; others: 1,234.56 and 2024-05-31).
+--
+-- crisk ships French and English templates for the four levels of policy
+-- "default", with the legal mentions of L441-10 (penalties at the ECB
+-- rate + 10 points, due without reminder) and D441-5 (40 EUR recovery
+-- indemnity per invoice).  A policy without its own templates uses those
+-- of "default" for the same level and language.  Shipped rows are
+-- read-only (they are re-created by CREATE EXTENSION and not dumped):
+-- to word letters differently, copy the policy under a new name and add
+-- templates for it.  Users' rows are kept by pg_dump.
+
+CREATE TABLE crisk.dunning_template (
+    level     pg_catalog.int4 NOT NULL,
+    language  pg_catalog.text NOT NULL,
+    subject   pg_catalog.text NOT NULL,
+    body      pg_catalog.text NOT NULL,
+    -- Beyond the specification:
+    policy    pg_catalog.text NOT NULL DEFAULT 'default',
+    shipped   pg_catalog.bool NOT NULL DEFAULT false,
+    CONSTRAINT dunning_template_pkey PRIMARY KEY (policy, level, language),
+    CONSTRAINT dunning_template_level_positive CHECK (level > 0),
+    CONSTRAINT dunning_template_language_valid CHECK (language ~ '^[a-z]{2}$'),
+    CONSTRAINT dunning_template_subject_not_empty CHECK (subject <> ''),
+    CONSTRAINT dunning_template_body_not_empty CHECK (body <> '')
+);
+COMMENT ON TABLE crisk.dunning_template IS
+    'Dunning letter templates per dunning policy, level and language, with placeholders ({customer_name}, {invoice_list}, {total_due}, ...: see crisk.dunning_letters) rendered by crisk.dunning_letters. French and English templates of policy "default" are shipped (shipped = true, read-only) with the legal mentions of L441-10 and D441-5; a policy without templates uses those of "default".';
+COMMENT ON COLUMN crisk.dunning_template.level IS 'Level of the dunning policy (crisk.dunning_policy.level) the letter is sent at.';
+COMMENT ON COLUMN crisk.dunning_template.language IS 'ISO 639-1 language code, matched with crisk.account.language.';
+COMMENT ON COLUMN crisk.dunning_template.subject IS 'Subject line, with placeholders.';
+COMMENT ON COLUMN crisk.dunning_template.body IS 'Letter text, with placeholders.';
+COMMENT ON COLUMN crisk.dunning_template.policy IS 'Dunning policy the template belongs to.';
+COMMENT ON COLUMN crisk.dunning_template.shipped IS 'True for the rows crisk ships; those cannot be changed.';
+
+INSERT INTO crisk.dunning_template (policy, level, language, shipped, subject, body) VALUES
+('default', 1, 'fr', true,
+ 'Rappel : facture(s) échue(s) impayée(s)',
+ E'{customer_name},\n\nSauf erreur de notre part, les factures suivantes, échues, restent impayées à ce jour ({letter_date}) :\n\n{invoice_list}\n\nMontant échu : {amount_due} €.\n\nIl s''agit peut-être d''un oubli : nous vous remercions de bien vouloir procéder à leur règlement dès réception de ce courrier. Si votre paiement est déjà parti, merci de ne pas tenir compte de ce rappel.\n\nConformément à l''article L441-10 du Code de commerce, tout retard de paiement donne lieu de plein droit, sans qu''un rappel soit nécessaire, à des pénalités de retard au taux de refinancement de la Banque centrale européenne majoré de 10 points ({interest_rate} pour le semestre en cours), ainsi qu''à une indemnité forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5). À ce jour : pénalités {interest} €, indemnités {indemnity} €.\n\nNous restons à votre disposition pour toute question.\n\nLe service recouvrement'),
+('default', 1, 'en', true,
+ 'Reminder: overdue invoice(s)',
+ E'{customer_name},\n\nAccording to our records, the following invoices are overdue and remain unpaid as of {letter_date}:\n\n{invoice_list}\n\nAmount overdue: EUR {amount_due}.\n\nThis may be an oversight: please arrange payment on receipt of this letter. If you have already paid, please disregard this reminder.\n\nUnder article L441-10 of the French Commercial Code, late payment bears, by operation of law and without any reminder being needed, late-payment penalties at the European Central Bank''s main refinancing rate plus 10 percentage points ({interest_rate} for the current half-year), and a fixed recovery indemnity of EUR 40 per invoice (article D441-5). To date: penalties EUR {interest}, indemnities EUR {indemnity}.\n\nWe remain at your disposal for any question.\n\nCredit collection department'),
+('default', 2, 'fr', true,
+ 'Second rappel : factures impayées, pénalités de retard',
+ E'{customer_name},\n\nMalgré notre précédent rappel, les factures suivantes restent impayées au {letter_date} :\n\n{invoice_list}\n\nEn application de l''article L441-10 du Code de commerce, ces retards font courir de plein droit des pénalités au taux de refinancement de la Banque centrale européenne majoré de 10 points ({interest_rate} pour le semestre en cours), soit {interest} € à ce jour, et l''indemnité forfaitaire pour frais de recouvrement de 40 € par facture prévue à l''article D441-5, soit {indemnity} €.\n\nNous vous demandons de régler sans délai la somme de {total_due} €.\n\nLe service recouvrement'),
+('default', 2, 'en', true,
+ 'Second reminder: unpaid invoices, late-payment penalties',
+ E'{customer_name},\n\nDespite our previous reminder, the following invoices remain unpaid as of {letter_date}:\n\n{invoice_list}\n\nUnder article L441-10 of the French Commercial Code, these delays bear, by operation of law, penalties at the European Central Bank''s main refinancing rate plus 10 percentage points ({interest_rate} for the current half-year), EUR {interest} to date, and the fixed recovery indemnity of EUR 40 per invoice of article D441-5, EUR {indemnity}.\n\nPlease pay the sum of EUR {total_due} without delay.\n\nCredit collection department'),
+('default', 3, 'fr', true,
+ 'Mise en demeure de payer',
+ E'LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION\n\n{customer_name},\n\nMalgré nos relances, les {invoice_count} facture(s) suivante(s) restent impayées au {letter_date} :\n\n{invoice_list}\n\nPar la présente, nous vous mettons en demeure de nous régler sous huit jours la somme de {total_due} €, comprenant le principal ({amount_due} €), les pénalités de retard dues de plein droit au taux de refinancement de la Banque centrale européenne majoré de 10 points ({interest_rate} pour le semestre en cours ; article L441-10 du Code de commerce), soit {interest} €, et l''indemnité forfaitaire pour frais de recouvrement de 40 € par facture (article D441-5), soit {indemnity} €.\n\nÀ défaut de paiement dans ce délai, nous engagerons sans autre avis une procédure de recouvrement judiciaire, dont les frais seront à votre charge.\n\nLe service recouvrement'),
+('default', 3, 'en', true,
+ 'Formal notice to pay',
+ E'REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT\n\n{customer_name},\n\nDespite our reminders, the following {invoice_count} invoice(s) remain unpaid as of {letter_date}:\n\n{invoice_list}\n\nWe hereby give you formal notice to pay within eight days the sum of EUR {total_due}: the principal (EUR {amount_due}), the late-payment penalties due by operation of law at the European Central Bank''s main refinancing rate plus 10 percentage points ({interest_rate} for the current half-year; article L441-10 of the French Commercial Code), EUR {interest}, and the fixed recovery indemnity of EUR 40 per invoice (article D441-5), EUR {indemnity}.\n\nFailing payment within that time, we will start legal recovery proceedings without further notice, at your expense.\n\nCredit collection department'),
+('default', 4, 'fr', true,
+ 'Transmission de votre dossier au contentieux',
+ E'LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION\n\n{customer_name},\n\nNotre mise en demeure étant restée sans effet, nous transmettons ce jour ({letter_date}) votre dossier à notre service contentieux en vue d''une procédure d''injonction de payer devant le tribunal de commerce, pour les factures suivantes :\n\n{invoice_list}\n\nSomme réclamée : {total_due} €, dont principal {amount_due} €, pénalités de retard {interest} € (taux de refinancement de la Banque centrale européenne majoré de 10 points, {interest_rate} pour le semestre en cours ; article L441-10 du Code de commerce) et indemnités forfaitaires pour frais de recouvrement {indemnity} € (40 € par facture, article D441-5), sans préjudice des frais de procédure.\n\nLe service recouvrement'),
+('default', 4, 'en', true,
+ 'Your file handed over for legal action',
+ E'REGISTERED LETTER WITH ACKNOWLEDGEMENT OF RECEIPT\n\n{customer_name},\n\nAs our formal notice has gone unanswered, we are today ({letter_date}) handing your file over to our litigation department for an order for payment (injonction de payer) at the commercial court, for the following invoices:\n\n{invoice_list}\n\nSum claimed: EUR {total_due}, of which principal EUR {amount_due}, late-payment penalties EUR {interest} (European Central Bank main refinancing rate plus 10 percentage points, {interest_rate} for the current half-year; article L441-10 of the French Commercial Code) and fixed recovery indemnities EUR {indemnity} (EUR 40 per invoice, article D441-5), without prejudice to the costs of the proceedings.\n\nCredit collection department');
+REVOKE ALL ON crisk.dunning_template FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.dunning_template', 'WHERE NOT shipped');
+CREATE TRIGGER dunning_template_shipped
+    BEFORE INSERT OR UPDATE OR DELETE ON crisk.dunning_template
+    FOR EACH ROW EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Copy the dunning policy under a new name and add templates for it, or add templates in another language.');
+CREATE TRIGGER dunning_template_shipped_truncate
+    BEFORE TRUNCATE ON crisk.dunning_template
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Delete your own rows with DELETE ... WHERE NOT shipped.');
+
+-- crisk.render_template replaces each {name} of a template by the value
+-- of key name in placeholders, in one pass over the template: a value
+-- that itself holds {...} (a customer's name, say) is not rendered again.
+-- Names the object does not hold are left as they are, so that a
+-- misspelt placeholder shows in the letter.
+CREATE FUNCTION crisk.render_template(template pg_catalog.text, placeholders pg_catalog.jsonb)
+    RETURNS pg_catalog.text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN (SELECT COALESCE(pg_catalog.string_agg(
+                       COALESCE(CASE WHEN t.piece[1] OPERATOR(pg_catalog.~) '^[{][a-z_]+[}]$'
+                                     THEN placeholders OPERATOR(pg_catalog.->>)
+                                          pg_catalog.btrim(t.piece[1], '{}') END,
+                                t.piece[1]), '' ORDER BY t.n), '')
+            FROM pg_catalog.regexp_matches(template, '[{][a-z_]+[}]|[^{]+|[{]', 'g')
+                 WITH ORDINALITY AS t(piece, n));
+COMMENT ON FUNCTION crisk.render_template(pg_catalog.text, pg_catalog.jsonb) IS
+    'Replaces each {name} in template by the value of key name of placeholders (a JSON object); unknown names are left as they are.';
+
+-- crisk.letter_amount and crisk.letter_date write an amount (two
+-- decimals, thousands grouped) and a date the way a letter in that
+-- language does: French 1 234,56 and 31/05/2024, others 1,234.56 and
+-- 2024-05-31.  Independent of the server's locale.
+CREATE FUNCTION crisk.letter_amount(amount pg_catalog.numeric, language pg_catalog.text)
+    RETURNS pg_catalog.text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN CASE WHEN language OPERATOR(pg_catalog.=) 'fr'
+                THEN pg_catalog.translate(pg_catalog.to_char(amount, 'FM999,999,999,999,990.00'), ',.', ' ,')
+                ELSE pg_catalog.to_char(amount, 'FM999,999,999,999,990.00') END;
+COMMENT ON FUNCTION crisk.letter_amount(pg_catalog.numeric, pg_catalog.text) IS
+    'An amount as a letter in that language writes it: fr 1 234,56, others 1,234.56 (rounded to the cent).';
+CREATE FUNCTION crisk.letter_date(day pg_catalog.date, language pg_catalog.text)
+    RETURNS pg_catalog.text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    RETURN CASE WHEN language OPERATOR(pg_catalog.=) 'fr'
+                THEN pg_catalog.to_char(day, 'DD/MM/YYYY')
+                ELSE pg_catalog.to_char(day, 'YYYY-MM-DD') END;
+COMMENT ON FUNCTION crisk.letter_date(pg_catalog.date, pg_catalog.text) IS
+    'A date as a letter in that language writes it: fr 31/05/2024, others 2024-05-31.';
+
+-- From 67_dunning_letters.sql.
+-- Dunning letters: today's dunning actions grouped into one letter per
+-- customer and level, as a collector sends them, with the amounts the law
+-- lets the creditor claim (L441-10: late-payment interest at the
+-- statutory rate; D441-5: 40 EUR recovery indemnity per invoice) and the
+-- letter's subject and body rendered from crisk.dunning_template in the
+-- customer's language (crisk.account.language, 'fr' without an account).
+--
+-- The rows come from crisk.dunning_worklist_at(as_of), so a letter holds
+-- exactly the invoices the worklist proposes at that level: not disputed,
+-- not under a promise to pay, level by level with the policy's gaps.  An
+-- invoice whose policy has no levels (worklist level NULL) gets no letter.
+-- The template is the customer's dunning policy's for the level and
+-- language, else that of policy "default"; subject and body are NULL when
+-- neither exists (add a template in that language).  Once sent, record
+-- each invoice's action with crisk.record_dunning_action(invoice_id,
+-- level), which takes the letter off the list.
+--
+-- crisk.dunning_letters is crisk.dunning_letters_at(current_date).
+
+CREATE FUNCTION crisk.dunning_letters_at(as_of pg_catalog.date)
+    RETURNS TABLE (customer_id pg_catalog.text, name pg_catalog.text, level pg_catalog.int4,
+                   action pg_catalog.text, dunning_policy pg_catalog.text, language pg_catalog.text,
+                   invoice_ids pg_catalog.text[], invoices pg_catalog.int4,
+                   amount_due pg_catalog.numeric, interest pg_catalog.numeric,
+                   indemnity pg_catalog.numeric, total_due pg_catalog.numeric,
+                   subject pg_catalog.text, body pg_catalog.text, letter_date pg_catalog.date)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+DECLARE
+    on_day pg_catalog.date := dunning_letters_at.as_of;
+    statutory pg_catalog.numeric;
+BEGIN
+    IF on_day IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be null'
+            USING ERRCODE = '22004', HINT = 'Give a date; crisk.dunning_letters are today''s letters.';
+    END IF;
+    IF NOT pg_catalog.isfinite(on_day) THEN
+        RAISE EXCEPTION 'as_of must be a finite date'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
+    END IF;
+    -- The statutory rate of the half-year: the ECB rate in force on
+    -- 1 January or 1 July, plus 10 points.
+    SELECT r.rate OPERATOR(pg_catalog.+) 0.10 INTO statutory
+    FROM crisk.reference_rate r
+    WHERE r.valid_from OPERATOR(pg_catalog.<=)
+          pg_catalog.make_date(pg_catalog.date_part('year', on_day)::pg_catalog.int4,
+                               CASE WHEN pg_catalog.date_part('month', on_day) OPERATOR(pg_catalog.<=) 6
+                                    THEN 1 ELSE 7 END, 1)
+    ORDER BY r.valid_from DESC
+    LIMIT 1;
+
+    RETURN QUERY
+    WITH items AS (
+        SELECT w.*, COALESCE(a.language, 'fr') AS lang
+        FROM crisk.dunning_worklist_at(on_day) AS w
+        LEFT JOIN crisk.account AS a ON a.customer_id OPERATOR(pg_catalog.=) w.customer_id
+        WHERE w.dunning_level IS NOT NULL
+    ), letters AS (
+        SELECT i.customer_id, pg_catalog.max(i.name) AS name, i.dunning_level AS level,
+               pg_catalog.max(i.action) AS action, i.dunning_policy, i.lang,
+               pg_catalog.array_agg(i.invoice_id ORDER BY i.due_date, i.invoice_id) AS invoice_ids,
+               pg_catalog.count(*)::pg_catalog.int4 AS invoices,
+               pg_catalog.sum(i.amount) AS amount_due,
+               pg_catalog.sum(i.late_payment_interest) AS interest,
+               pg_catalog.sum(i.recovery_indemnity) AS indemnity,
+               pg_catalog.sum(i.total_due) AS total_due,
+               pg_catalog.string_agg(
+                   CASE WHEN i.lang OPERATOR(pg_catalog.=) 'fr'
+                        THEN pg_catalog.format('- facture %s du %s, échue le %s : %s € ; pénalités %s € ; indemnité %s €',
+                                               i.invoice_id, crisk.letter_date(i.issue_date, i.lang),
+                                               crisk.letter_date(i.due_date, i.lang),
+                                               crisk.letter_amount(i.amount, i.lang),
+                                               crisk.letter_amount(i.late_payment_interest, i.lang),
+                                               crisk.letter_amount(i.recovery_indemnity, i.lang))
+                        ELSE pg_catalog.format('- invoice %s of %s, due %s: EUR %s; penalties EUR %s; indemnity EUR %s',
+                                               i.invoice_id, crisk.letter_date(i.issue_date, i.lang),
+                                               crisk.letter_date(i.due_date, i.lang),
+                                               crisk.letter_amount(i.amount, i.lang),
+                                               crisk.letter_amount(i.late_payment_interest, i.lang),
+                                               crisk.letter_amount(i.recovery_indemnity, i.lang)) END,
+                   E'\n' ORDER BY i.due_date, i.invoice_id) AS invoice_list
+        FROM items AS i
+        GROUP BY i.customer_id, i.dunning_policy, i.dunning_level, i.lang
+    )
+    SELECT l.customer_id, l.name, l.level, l.action, l.dunning_policy, l.lang,
+           l.invoice_ids, l.invoices, l.amount_due, l.interest, l.indemnity, l.total_due,
+           crisk.render_template(t.subject, v.placeholders),
+           crisk.render_template(t.body, v.placeholders),
+           on_day
+    FROM letters AS l
+    CROSS JOIN LATERAL (
+        SELECT pg_catalog.jsonb_build_object(
+                   'customer_name', COALESCE(l.name, l.customer_id),
+                   'customer_id', l.customer_id,
+                   'letter_date', crisk.letter_date(on_day, l.lang),
+                   'invoice_count', l.invoices,
+                   'invoice_list', l.invoice_list,
+                   'amount_due', crisk.letter_amount(l.amount_due, l.lang),
+                   'interest', crisk.letter_amount(l.interest, l.lang),
+                   'indemnity', crisk.letter_amount(l.indemnity, l.lang),
+                   'total_due', crisk.letter_amount(l.total_due, l.lang),
+                   'interest_rate', CASE WHEN l.lang OPERATOR(pg_catalog.=) 'fr'
+                                         THEN pg_catalog.translate(pg_catalog.to_char(statutory OPERATOR(pg_catalog.*) 100, 'FM990.00'), '.', ',') OPERATOR(pg_catalog.||) ' %'
+                                         ELSE pg_catalog.to_char(statutory OPERATOR(pg_catalog.*) 100, 'FM990.00') OPERATOR(pg_catalog.||) '%' END
+               ) AS placeholders) AS v
+    LEFT JOIN LATERAL (
+        SELECT d.subject, d.body
+        FROM crisk.dunning_template AS d
+        WHERE d.level OPERATOR(pg_catalog.=) l.level
+          AND d.language OPERATOR(pg_catalog.=) l.lang
+          AND d.policy OPERATOR(pg_catalog.=) ANY (ARRAY[l.dunning_policy, 'default'])
+        ORDER BY d.policy OPERATOR(pg_catalog.=) l.dunning_policy DESC
+        LIMIT 1) AS t ON true;
+END
+$$;
+COMMENT ON FUNCTION crisk.dunning_letters_at(pg_catalog.date) IS
+    'The dunning letters of a day: crisk.dunning_worklist_at(as_of) grouped by customer and level, with the invoices, their amounts, the late-payment interest and 40 EUR indemnities due (L441-10, D441-5), and subject and body rendered from crisk.dunning_template in the customer''s language. NULL as_of raises 22004.';
+
+CREATE VIEW crisk.dunning_letters WITH (security_invoker = true) AS
+    SELECT l.customer_id, l.name, l.level, l.action, l.dunning_policy, l.language,
+           l.invoice_ids, l.invoices, l.amount_due, l.interest, l.indemnity, l.total_due,
+           l.subject, l.body, l.letter_date
+    FROM crisk.dunning_letters_at(CURRENT_DATE) AS l;
+COMMENT ON VIEW crisk.dunning_letters IS
+    'Today''s dunning letters, one per customer and level of the dunning worklist: the invoices to chase, their amounts, late-payment interest and recovery indemnities due, and the letter''s subject and body from crisk.dunning_template in the customer''s language. Record what was sent with crisk.record_dunning_action(). For another date: crisk.dunning_letters_at(as_of).';
+COMMENT ON COLUMN crisk.dunning_letters.level IS 'Level of the dunning policy the letter is sent at.';
+COMMENT ON COLUMN crisk.dunning_letters.action IS 'The level''s action (reminder, second_reminder, formal_notice, litigation for the default policy).';
+COMMENT ON COLUMN crisk.dunning_letters.language IS 'Language of the letter: crisk.account.language, fr without an account.';
+COMMENT ON COLUMN crisk.dunning_letters.invoice_ids IS 'Invoices the letter chases, oldest due date first.';
+COMMENT ON COLUMN crisk.dunning_letters.invoices IS 'Number of invoices.';
+COMMENT ON COLUMN crisk.dunning_letters.amount_due IS 'The invoices'' amounts, summed.';
+COMMENT ON COLUMN crisk.dunning_letters.interest IS 'Late-payment interest due so far at the statutory rate (ECB + 10 points), summed per invoice rounded to the cent (L441-10).';
+COMMENT ON COLUMN crisk.dunning_letters.indemnity IS 'Recovery indemnities due: 40 EUR per invoice (D441-5).';
+COMMENT ON COLUMN crisk.dunning_letters.total_due IS 'amount_due + interest + indemnity.';
+COMMENT ON COLUMN crisk.dunning_letters.subject IS 'Subject of the letter, rendered from crisk.dunning_template; NULL without a template for the level and language.';
+COMMENT ON COLUMN crisk.dunning_letters.body IS 'Text of the letter, rendered from crisk.dunning_template; NULL without a template for the level and language.';
+COMMENT ON COLUMN crisk.dunning_letters.letter_date IS 'Date of the letter (today).';
+REVOKE ALL ON crisk.dunning_letters FROM PUBLIC;
+
+-- From 68_terms_compliance.sql.
+-- Payment terms against the French caps (Code de commerce L441-10):
+--   * agreed payment terms may not exceed 60 days from the invoice date,
+--     or 45 days end of month where the contract says so.  crisk reads
+--     "45 days end of month" as: issue date + 45 days, then to the end of
+--     that month (the reading the DGCCRF accepts alongside end of month +
+--     45 days; it is the shorter of the two for most dates, so an invoice
+--     crisk lets through passes either).  An account says its contract
+--     agrees such terms with crisk.account.end_of_month_terms;
+--   * the late-payment penalties agreed may not be below three times the
+--     legal interest rate (taux de l'intérêt légal, "autres cas", set each
+--     half-year by decree): crisk.account.late_interest_rate holds the
+--     agreed rate, NULL when the contract names none (the statutory ECB
+--     rate + 10 points then applies, which is always above the floor).
+--
+-- crisk.legal_interest_rate holds the legal interest rate by half-year,
+-- shipped from 2016 on; users add each new half-year's rate as a row
+-- (kept by pg_dump).  The rate in force on a day is that of the latest row
+-- dated on or before it.
+--
+-- crisk.terms_compliance lists, one row per problem:
+--   terms_over_60_days            an invoice due more than 60 days after
+--                                 its date (account without end-of-month
+--                                 terms, or no account)
+--   terms_over_45_days_end_of_month  an invoice of an end-of-month account
+--                                 due after the end of the month of issue
+--                                 date + 45 days
+--   account_terms_over_cap        an account whose payment_terms_days
+--                                 exceed 60 (45 with end-of-month terms)
+--   late_interest_below_floor     an account whose agreed late-interest
+--                                 rate is below 3 x the legal interest
+--                                 rate in force today
+-- Credit notes are left out.  It reads the whole ledger: run it as a
+-- periodic check, not on every refresh of a dashboard.
+
+CREATE TABLE crisk.legal_interest_rate (
+    valid_from  pg_catalog.date NOT NULL,
+    rate        pg_catalog.numeric NOT NULL,
+    shipped     pg_catalog.bool NOT NULL DEFAULT false,
+    CONSTRAINT legal_interest_rate_pkey PRIMARY KEY (valid_from),
+    CONSTRAINT legal_interest_rate_valid_from_finite CHECK (pg_catalog.isfinite(valid_from)),
+    CONSTRAINT legal_interest_rate_rate_valid CHECK (rate >= 0 AND rate < 1)
+);
+COMMENT ON TABLE crisk.legal_interest_rate IS
+    'French legal interest rate (taux de l''intérêt légal, for creditors other than consumers) by half-year, as a fraction, from the date it came into force: the floor of agreed late-payment penalties is three times it (L441-10). Shipped from 2016 (shipped = true, read-only); add each new half-year''s rate as a row, kept by pg_dump.';
+COMMENT ON COLUMN crisk.legal_interest_rate.rate IS 'Annual rate as a fraction (0.0262 for 2.62 %).';
+INSERT INTO crisk.legal_interest_rate (valid_from, rate, shipped) VALUES
+    ('2016-01-01', 0.0101, true), ('2016-07-01', 0.0093, true),
+    ('2017-01-01', 0.0090, true), ('2017-07-01', 0.0090, true),
+    ('2018-01-01', 0.0089, true), ('2018-07-01', 0.0088, true),
+    ('2019-01-01', 0.0086, true), ('2019-07-01', 0.0087, true),
+    ('2020-01-01', 0.0087, true), ('2020-07-01', 0.0084, true),
+    ('2021-01-01', 0.0079, true), ('2021-07-01', 0.0076, true),
+    ('2022-01-01', 0.0076, true), ('2022-07-01', 0.0077, true),
+    ('2023-01-01', 0.0206, true), ('2023-07-01', 0.0422, true),
+    ('2024-01-01', 0.0507, true), ('2024-07-01', 0.0492, true),
+    ('2025-01-01', 0.0371, true), ('2025-07-01', 0.0276, true),
+    ('2026-01-01', 0.0262, true);
+REVOKE ALL ON crisk.legal_interest_rate FROM PUBLIC;
+GRANT SELECT ON crisk.legal_interest_rate TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.legal_interest_rate', 'WHERE NOT shipped');
+CREATE TRIGGER legal_interest_rate_shipped
+    BEFORE INSERT OR UPDATE OR DELETE ON crisk.legal_interest_rate
+    FOR EACH ROW EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Add the rate of each new half-year as a row of your own.');
+CREATE TRIGGER legal_interest_rate_shipped_truncate
+    BEFORE TRUNCATE ON crisk.legal_interest_rate
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.protect_shipped_rows(
+        'Delete your own rows with DELETE ... WHERE NOT shipped.');
+
+CREATE VIEW crisk.terms_compliance WITH (security_invoker = true) AS
+    SELECT l.customer_id,
+           a.name,
+           l.invoice_id,
+           l.issue_date,
+           l.due_date,
+           l.due_date OPERATOR(pg_catalog.-) l.issue_date AS terms_days,
+           cap.latest_due_date,
+           COALESCE(a.end_of_month_terms, false) AS end_of_month_terms,
+           a.late_interest_rate,
+           NULL::pg_catalog.numeric AS legal_floor_rate,
+           CASE WHEN COALESCE(a.end_of_month_terms, false) THEN 'terms_over_45_days_end_of_month'
+                ELSE 'terms_over_60_days' END AS problem
+    FROM crisk.ledger l
+    LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN COALESCE(a.end_of_month_terms, false)
+                    THEN (pg_catalog.date_trunc('month', (l.issue_date OPERATOR(pg_catalog.+) 45)::pg_catalog.timestamp)
+                          OPERATOR(pg_catalog.+) '1 month -1 day'::pg_catalog.interval)::pg_catalog.date
+                    ELSE l.issue_date OPERATOR(pg_catalog.+) 60 END AS latest_due_date) cap
+    WHERE l.amount OPERATOR(pg_catalog.>) 0
+      AND l.due_date OPERATOR(pg_catalog.>) cap.latest_due_date
+    UNION ALL
+    SELECT a.customer_id, a.name, NULL, NULL, NULL,
+           a.payment_terms_days,
+           NULL,
+           a.end_of_month_terms,
+           a.late_interest_rate,
+           NULL,
+           'account_terms_over_cap'
+    FROM crisk.account a
+    WHERE a.payment_terms_days OPERATOR(pg_catalog.>) CASE WHEN a.end_of_month_terms THEN 45 ELSE 60 END
+    UNION ALL
+    SELECT a.customer_id, a.name, NULL, NULL, NULL,
+           a.payment_terms_days,
+           NULL,
+           a.end_of_month_terms,
+           a.late_interest_rate,
+           3 OPERATOR(pg_catalog.*) r.rate,
+           'late_interest_below_floor'
+    FROM crisk.account a
+    CROSS JOIN LATERAL (
+        SELECT x.rate FROM crisk.legal_interest_rate x
+        WHERE x.valid_from OPERATOR(pg_catalog.<=) CURRENT_DATE
+        ORDER BY x.valid_from DESC LIMIT 1) r
+    WHERE a.late_interest_rate OPERATOR(pg_catalog.<) (3 OPERATOR(pg_catalog.*) r.rate);
+COMMENT ON VIEW crisk.terms_compliance IS
+    'Breaches of the French rules on payment terms (L441-10), one row per problem: invoices due later than 60 days after their date (terms_over_60_days) or, for accounts agreeing 45 days end of month (crisk.account.end_of_month_terms), later than the end of the month of issue date + 45 days (terms_over_45_days_end_of_month); accounts whose payment_terms_days exceed the cap (account_terms_over_cap); accounts whose agreed late-interest rate is below 3 x the legal interest rate in force today (late_interest_below_floor). Credit notes are left out.';
+COMMENT ON COLUMN crisk.terms_compliance.invoice_id IS 'Invoice concerned; NULL for a problem of the account''s terms.';
+COMMENT ON COLUMN crisk.terms_compliance.terms_days IS 'Days from invoice date to due date (the account''s payment_terms_days for an account row).';
+COMMENT ON COLUMN crisk.terms_compliance.latest_due_date IS 'Latest due date the law allows for the invoice: issue date + 60 days, or the end of the month of issue date + 45 days with end-of-month terms.';
+COMMENT ON COLUMN crisk.terms_compliance.late_interest_rate IS 'Late-interest rate agreed with the customer (crisk.account.late_interest_rate).';
+COMMENT ON COLUMN crisk.terms_compliance.legal_floor_rate IS 'For late_interest_below_floor: 3 x the legal interest rate in force today (crisk.legal_interest_rate).';
+COMMENT ON COLUMN crisk.terms_compliance.problem IS 'terms_over_60_days, terms_over_45_days_end_of_month, account_terms_over_cap or late_interest_below_floor.';
+REVOKE ALL ON crisk.terms_compliance FROM PUBLIC;
 
 -- From 74_rescore_record.sql: broken_promise alerts, no overdue_90 alert
 -- for a disputed invoice.
