@@ -56,7 +56,6 @@ INSERT INTO crisk.legal_interest_rate (valid_from, rate, shipped) VALUES
     ('2025-01-01', 0.0371, true), ('2025-07-01', 0.0276, true),
     ('2026-01-01', 0.0262, true);
 REVOKE ALL ON crisk.legal_interest_rate FROM PUBLIC;
-GRANT SELECT ON crisk.legal_interest_rate TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.legal_interest_rate', 'WHERE NOT shipped');
 CREATE TRIGGER legal_interest_rate_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.legal_interest_rate
