@@ -95,7 +95,6 @@ END
 $$;
 COMMENT ON FUNCTION crisk.promise_status_at(pg_catalog.date) IS
     'Promises to pay made by as_of, with their grace date (due_on + crisk.promise_grace_days), the amount of covered invoices paid by as_of within the grace, and the status then: kept, pending or broken. NULL as_of raises 22004.';
-REVOKE ALL ON FUNCTION crisk.promise_status_at(pg_catalog.date) FROM PUBLIC;
 
 CREATE VIEW crisk.promise_status WITH (security_invoker = true) AS
     SELECT s.promise_id, s.customer_id, s.invoice_ids, s.amount, s.promised_on, s.due_on,

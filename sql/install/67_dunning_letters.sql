@@ -125,6 +125,9 @@ CREATE VIEW crisk.dunning_letters WITH (security_invoker = true) AS
     FROM crisk.dunning_letters_at(CURRENT_DATE) AS l;
 COMMENT ON VIEW crisk.dunning_letters IS
     'Today''s dunning letters, one per customer and level of the dunning worklist: the invoices to chase, their amounts, late-payment interest and recovery indemnities due, and the letter''s subject and body from crisk.dunning_template in the customer''s language. Record what was sent with crisk.record_dunning_action(). For another date: crisk.dunning_letters_at(as_of).';
+COMMENT ON COLUMN crisk.dunning_letters.customer_id IS 'Customer code, as in the ledger.';
+COMMENT ON COLUMN crisk.dunning_letters.name IS 'Customer name from crisk.account; NULL without an account.';
+COMMENT ON COLUMN crisk.dunning_letters.dunning_policy IS 'Dunning policy applied: crisk.account.dunning_policy, or default without an account.';
 COMMENT ON COLUMN crisk.dunning_letters.level IS 'Level of the dunning policy the letter is sent at.';
 COMMENT ON COLUMN crisk.dunning_letters.action IS 'The level''s action (reminder, second_reminder, formal_notice, litigation for the default policy).';
 COMMENT ON COLUMN crisk.dunning_letters.language IS 'Language of the letter: crisk.account.language, fr without an account.';

@@ -114,6 +114,11 @@ CREATE VIEW crisk.terms_compliance WITH (security_invoker = true) AS
     WHERE a.late_interest_rate OPERATOR(pg_catalog.<) (3 OPERATOR(pg_catalog.*) r.rate);
 COMMENT ON VIEW crisk.terms_compliance IS
     'Breaches of the French rules on payment terms (L441-10), one row per problem: invoices due later than 60 days after their date (terms_over_60_days) or, for accounts agreeing 45 days end of month (crisk.account.end_of_month_terms), later than the end of the month of issue date + 45 days (terms_over_45_days_end_of_month); accounts whose payment_terms_days exceed the cap (account_terms_over_cap); accounts whose agreed late-interest rate is below 3 x the legal interest rate in force today (late_interest_below_floor). Credit notes are left out.';
+COMMENT ON COLUMN crisk.terms_compliance.customer_id IS 'Customer code, as in the ledger or crisk.account.';
+COMMENT ON COLUMN crisk.terms_compliance.name IS 'Customer name from crisk.account; NULL without an account.';
+COMMENT ON COLUMN crisk.terms_compliance.issue_date IS 'Invoice date; NULL for an account row.';
+COMMENT ON COLUMN crisk.terms_compliance.due_date IS 'Due date of the invoice; NULL for an account row.';
+COMMENT ON COLUMN crisk.terms_compliance.end_of_month_terms IS 'Whether the account agrees 45 days end of month (crisk.account.end_of_month_terms); false without an account.';
 COMMENT ON COLUMN crisk.terms_compliance.invoice_id IS 'Invoice concerned; NULL for a problem of the account''s terms.';
 COMMENT ON COLUMN crisk.terms_compliance.terms_days IS 'Days from invoice date to due date (the account''s payment_terms_days for an account row).';
 COMMENT ON COLUMN crisk.terms_compliance.latest_due_date IS 'Latest due date the law allows for the invoice: issue date + 60 days, or the end of the month of issue date + 45 days with end-of-month terms.';

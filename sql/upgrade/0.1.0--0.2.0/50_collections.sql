@@ -268,7 +268,6 @@ END
 $$;
 COMMENT ON FUNCTION crisk.promise_status_at(pg_catalog.date) IS
     'Promises to pay made by as_of, with their grace date (due_on + crisk.promise_grace_days), the amount of covered invoices paid by as_of within the grace, and the status then: kept, pending or broken. NULL as_of raises 22004.';
-REVOKE ALL ON FUNCTION crisk.promise_status_at(pg_catalog.date) FROM PUBLIC;
 
 CREATE VIEW crisk.promise_status WITH (security_invoker = true) AS
     SELECT s.promise_id, s.customer_id, s.invoice_ids, s.amount, s.promised_on, s.due_on,
@@ -790,6 +789,9 @@ CREATE VIEW crisk.dunning_letters WITH (security_invoker = true) AS
     FROM crisk.dunning_letters_at(CURRENT_DATE) AS l;
 COMMENT ON VIEW crisk.dunning_letters IS
     'Today''s dunning letters, one per customer and level of the dunning worklist: the invoices to chase, their amounts, late-payment interest and recovery indemnities due, and the letter''s subject and body from crisk.dunning_template in the customer''s language. Record what was sent with crisk.record_dunning_action(). For another date: crisk.dunning_letters_at(as_of).';
+COMMENT ON COLUMN crisk.dunning_letters.customer_id IS 'Customer code, as in the ledger.';
+COMMENT ON COLUMN crisk.dunning_letters.name IS 'Customer name from crisk.account; NULL without an account.';
+COMMENT ON COLUMN crisk.dunning_letters.dunning_policy IS 'Dunning policy applied: crisk.account.dunning_policy, or default without an account.';
 COMMENT ON COLUMN crisk.dunning_letters.level IS 'Level of the dunning policy the letter is sent at.';
 COMMENT ON COLUMN crisk.dunning_letters.action IS 'The level''s action (reminder, second_reminder, formal_notice, litigation for the default policy).';
 COMMENT ON COLUMN crisk.dunning_letters.language IS 'Language of the letter: crisk.account.language, fr without an account.';
@@ -863,7 +865,6 @@ INSERT INTO crisk.legal_interest_rate (valid_from, rate, shipped) VALUES
     ('2025-01-01', 0.0371, true), ('2025-07-01', 0.0276, true),
     ('2026-01-01', 0.0262, true);
 REVOKE ALL ON crisk.legal_interest_rate FROM PUBLIC;
-GRANT SELECT ON crisk.legal_interest_rate TO PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.legal_interest_rate', 'WHERE NOT shipped');
 CREATE TRIGGER legal_interest_rate_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.legal_interest_rate
@@ -922,6 +923,11 @@ CREATE VIEW crisk.terms_compliance WITH (security_invoker = true) AS
     WHERE a.late_interest_rate OPERATOR(pg_catalog.<) (3 OPERATOR(pg_catalog.*) r.rate);
 COMMENT ON VIEW crisk.terms_compliance IS
     'Breaches of the French rules on payment terms (L441-10), one row per problem: invoices due later than 60 days after their date (terms_over_60_days) or, for accounts agreeing 45 days end of month (crisk.account.end_of_month_terms), later than the end of the month of issue date + 45 days (terms_over_45_days_end_of_month); accounts whose payment_terms_days exceed the cap (account_terms_over_cap); accounts whose agreed late-interest rate is below 3 x the legal interest rate in force today (late_interest_below_floor). Credit notes are left out.';
+COMMENT ON COLUMN crisk.terms_compliance.customer_id IS 'Customer code, as in the ledger or crisk.account.';
+COMMENT ON COLUMN crisk.terms_compliance.name IS 'Customer name from crisk.account; NULL without an account.';
+COMMENT ON COLUMN crisk.terms_compliance.issue_date IS 'Invoice date; NULL for an account row.';
+COMMENT ON COLUMN crisk.terms_compliance.due_date IS 'Due date of the invoice; NULL for an account row.';
+COMMENT ON COLUMN crisk.terms_compliance.end_of_month_terms IS 'Whether the account agrees 45 days end of month (crisk.account.end_of_month_terms); false without an account.';
 COMMENT ON COLUMN crisk.terms_compliance.invoice_id IS 'Invoice concerned; NULL for a problem of the account''s terms.';
 COMMENT ON COLUMN crisk.terms_compliance.terms_days IS 'Days from invoice date to due date (the account''s payment_terms_days for an account row).';
 COMMENT ON COLUMN crisk.terms_compliance.latest_due_date IS 'Latest due date the law allows for the invoice: issue date + 60 days, or the end of the month of issue date + 45 days with end-of-month terms.';
