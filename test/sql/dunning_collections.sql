@@ -191,6 +191,22 @@ SELECT crisk.acknowledge_alert(alert_id) FROM crisk.alert WHERE kind = 'broken_p
 SELECT crisk.rescore(ARRAY['P1', 'P2', 'P3'], '2024-07-02');
 SELECT count(*) AS broken_promise_alerts FROM crisk.alert WHERE kind = 'broken_promise';
 
+-- A worker role given its privileges before disputes and promises existed
+-- (here: revoked again) still scores, with a warning, until
+-- crisk.grant_worker_privileges is run for it again.
+CREATE ROLE regress_collections_worker;
+SELECT crisk.grant_worker_privileges('regress_collections_worker');
+REVOKE SELECT ON crisk.dispute, crisk.promise FROM regress_collections_worker;
+SET ROLE regress_collections_worker;
+SELECT crisk.rescore(ARRAY['P1', 'P2', 'P3'], '2024-07-02');
+RESET ROLE;
+SELECT crisk.grant_worker_privileges('regress_collections_worker');
+SET ROLE regress_collections_worker;
+SELECT crisk.rescore(ARRAY['P1', 'P2', 'P3'], '2024-07-02');
+RESET ROLE;
+DROP OWNED BY regress_collections_worker;
+DROP ROLE regress_collections_worker;
+
 -- The contact log.
 INSERT INTO crisk.contact (customer_id, at, channel, note) VALUES
     ('P1', '2024-06-20 10:15+00', 'phone', 'Accounts payable promise to pay P1-B by 28 June.'),
