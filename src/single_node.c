@@ -18,7 +18,10 @@
  * pg_catalog.pg_dist_partition by name, which Citus creates with its
  * extension.  Only where that catalog exists is it read, with a query of
  * the system catalogs alone (prepared once per session), so no privilege
- * on crisk's tables is needed.
+ * on crisk's tables is needed.  That query names every relation, function,
+ * type and operator with its schema, so it needs no pinned search_path,
+ * which it could not set anyway where it may run: in a parallel worker
+ * reloading a session cache.
  *
  *-------------------------------------------------------------------------
  */
