@@ -76,7 +76,8 @@ static SPIPlanPtr distributed_plan = NULL;
 /*
  * ledger_source_relid returns the relation crisk.set_ledger() named, or
  * InvalidOid when crisk reads its own crisk.invoice (or the named relation
- * is gone).  It reads crisk.ledger_source directly, as the session caches
+ * is gone).  The column is a regclass; a name (text) is read too, as
+ * crisk 0.1.0 kept it.  It reads crisk.ledger_source directly, as the session caches
  * do, so that the caller needs no privilege on it.
  */
 static Oid
@@ -102,11 +103,21 @@ ledger_source_relid(void)
 		if (attnum <= 0)
 			elog(ERROR, "crisk.ledger_source has no column \"source\"");
 		source = heap_getattr(tuple, attnum, RelationGetDescr(rel), &isnull);
-		if (!isnull)
+		if (isnull)
+			result = InvalidOid;
+		else if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid == TEXTOID)
 		{
+			/* a schema-qualified name, as crisk 0.1.0 kept it */
 			List	   *names = stringToQualifiedNameList(TextDatumGetCString(source));
 
 			result = RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+		}
+		else
+		{
+			/* a regclass */
+			result = DatumGetObjectId(source);
+			if (get_rel_name(result) == NULL)
+				result = InvalidOid;
 		}
 	}
 	systable_endscan(scan);
