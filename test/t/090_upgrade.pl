@@ -7,7 +7,10 @@
 # (b) every row users had is still there, column for column, and a few
 #     rows that matter are checked one by one;
 # (c) the rescoring worker, preloaded and running through the update,
-#     keeps working without a server restart.
+#     keeps working without a server restart.  The library is the current
+#     one throughout, as on a server restarted after installing the new
+#     package (a preloaded library only changes at a restart): its worker
+#     must serve the 0.1.0 schema until the update, and the new schema after.
 #
 # Every change to sql/install/ needs its counterpart in sql/upgrade/: this
 # test is what says so (a changed function, comment, privilege, column,
@@ -154,7 +157,7 @@ sub worker_pass_succeeds
 		'1',
 		"$name: and rescores $customer");
 }
-worker_pass_succeeds('C000004', "on $from_version");
+worker_pass_succeeds('C000004', "on the $from_version schema");
 my $worker_pid_before = $node->safe_psql('postgres', $worker_pid_query);
 my $postmaster_start = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 
@@ -257,7 +260,9 @@ is($node->safe_psql('upgraded', q{SELECT count(*) FROM crisk.tracked_table WHERE
 note("rows per table: "
 	  . join(', ', map { "$_ $contents_before->{$_}" =~ s/, md5 \w+//r } sort keys %columns));
 
-# (c) the worker keeps working, without a restart.
+# (c) the worker keeps working, without a restart, once its privileges are
+# granted again as README's upgrading steps say (new objects need them).
+$node->safe_psql('upgraded', "SELECT crisk.grant_worker_privileges('crisk_worker')");
 worker_pass_succeeds('C000005', "after the update");
 $node->safe_psql('upgraded', 'INSERT INTO erp.commande VALUES (2, \'C000006\', 700)');
 is($node->safe_psql('upgraded', q{SELECT string_agg(customer_id, ',') FROM crisk.rescore_queue}),
