@@ -72,8 +72,10 @@ LIMIT 10;
 \echo '== Decisions checked =='
 -- What a credit manager checks first: how many customers with open items
 -- are over their limit (beyond the policy's tolerance: a limit_breach),
--- that class E means no credit, and that every customer in receivership
--- or liquidation is blocked with nothing available.
+-- that class E means no credit (a limit locked by hand excepted: the lock
+-- keeps recalibration off it), and that every customer in receivership or
+-- liquidation is blocked with no credit available (beyond its own credit
+-- balance, if it has one).
 WITH latest AS (
     SELECT s.*, a.blocked, p.breach_tolerance
     FROM crisk.score AS s
@@ -84,7 +86,10 @@ WITH latest AS (
     FROM crisk.event AS e
     WHERE e.kind IN ('receivership', 'liquidation') AND e.occurred_on <= current_date
 ), orders AS (
-    SELECT i.customer_id, o.decision, o.available_credit
+    SELECT i.customer_id, o.decision, o.available_credit,
+           (SELECT coalesce(sum(l.amount), 0) FROM crisk.ledger AS l
+            WHERE l.customer_id = i.customer_id
+              AND (l.paid_date IS NULL OR l.paid_date > current_date)) AS exposure
     FROM insolvent AS i, LATERAL crisk.check_order(i.customer_id, 1) AS o
 )
 SELECT count(*) FILTER (WHERE open_amount > 0) AS "customers with open items",
@@ -92,9 +97,11 @@ SELECT count(*) FILTER (WHERE open_amount > 0) AS "customers with open items",
        to_char(100.0 * count(*) FILTER (WHERE open_amount > credit_limit_after * (1 + breach_tolerance))
                / nullif(count(*) FILTER (WHERE open_amount > 0), 0), 'FM990D0') || ' %' AS "breach share",
        count(*) FILTER (WHERE risk_class = 'E') AS "class E",
-       count(*) FILTER (WHERE risk_class = 'E' AND credit_limit_after > 0) AS "class E with credit",
+       count(*) FILTER (WHERE risk_class = 'E' AND credit_limit_after > 0 AND NOT limit_locked) AS "class E with credit",
+       count(*) FILTER (WHERE risk_class = 'E' AND credit_limit_after > 0 AND limit_locked) AS "class E locked",
        (SELECT count(*) FROM orders) AS "insolvent",
-       (SELECT count(*) FROM orders WHERE decision <> 'block' OR available_credit <> 0) AS "insolvent not blocked"
+       (SELECT count(*) FROM orders
+        WHERE decision <> 'block' OR available_credit > greatest(0, -exposure)) AS "insolvent not blocked"
 FROM latest;
 
 \echo

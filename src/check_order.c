@@ -231,7 +231,10 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	{
 		Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
 
-		/* Nothing is available beyond the limit: a breach leaves 0, not less. */
+		/*
+		 * A breach leaves 0 available, not less; a credit balance (the
+		 * customer's own money) adds to the limit.
+		 */
 		available = DirectFunctionCall2(numeric_sub, facts.credit_limit, facts.exposure);
 		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, available, zero)) < 0)
 			available = zero;

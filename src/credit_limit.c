@@ -5,7 +5,8 @@
  *	  crisk.recalibrated_limit.
  *
  * recalibrated_limit follows these steps for the score's class (all in
- * numeric; amounts are rounded to the cent before step 4):
+ * numeric; amounts are rounded to the cent before step 4), when there are
+ * sales to size a target from:
  *	 1. target = daily sales x (terms + tolerance_days) x class_factor, where
  *		daily sales = monthly_sales x 12 / 365 and terms is the
  *		payment_terms_days argument, or else the policy's default_terms_days;
@@ -24,6 +25,11 @@
  * than a worse one would from the same inputs (the rows' roundings and
  * factors need not be ordered).  A class_cap argument worsens the class
  * (legal events: receivership caps it at E).
+ *
+ * Without sales (monthly_sales NULL, or 0 for a new customer) a new
+ * customer gets the initial limit of its class (within the cover), a class
+ * with a class_factor of 0 gets 0, and otherwise the result is NULL: the
+ * limit in force stays as it is.
  *
  * Policies are read as a whole, like scorecards (see table_cache.h); a
  * policy that lacks a class or holds a value the table's constraints
@@ -546,9 +552,40 @@ crisk_recalibrated_limit(PG_FUNCTION_ARGS)
 
 	if (!PG_ARGISNULL(ARG_SCORE))
 		class = risk_class_index(PG_GETARG_INT32(ARG_SCORE), "score");
-	if (class < 0 || in.monthly_sales == NULL)
+	if (class < 0)
 		PG_RETURN_NULL();
 	class = Max(class, cap);
+
+	/*
+	 * No sales to size a target from (NULL, or 0 for a new customer): a new
+	 * customer starts at the initial limit, within the cover; a class whose
+	 * factor is 0 grants nothing whatever the sales; otherwise there is
+	 * nothing to recalibrate from.
+	 */
+	if (in.monthly_sales == NULL ||
+		(in.current_limit == NULL && num_sign(in.monthly_sales) == 0))
+	{
+		if (in.current_limit == NULL)
+		{
+			for (c = class; c < RISK_CLASS_COUNT; c++)
+			{
+				const LimitPolicyRow *row = &policy->rows[c];
+				Numeric		start = row->initial_limit;
+				Numeric		candidate;
+
+				if (num_sign(row->class_factor) == 0)
+					start = int64_to_numeric(0);
+				if (in.insured_cover != NULL)
+					start = num_least(start, in.insured_cover);
+				candidate = round_limit(start, row->rounding);
+				limit = limit == NULL ? candidate : num_greatest(limit, candidate);
+			}
+			PG_RETURN_NUMERIC(limit);
+		}
+		if (num_sign(policy->rows[class].class_factor) == 0)
+			PG_RETURN_NUMERIC(int64_to_numeric(0));
+		PG_RETURN_NULL();
+	}
 
 	/* The window's base: never above the limit in force. */
 	if (in.current_limit != NULL)

@@ -89,7 +89,8 @@ BEGIN
                         THEN pg_catalog.format(' (capped by a legal event in force, severity %s)',
                                                (r.item).event_severity)
                         ELSE '' END,
-                   pg_catalog.round((r.monthly_sales OPERATOR(pg_catalog.*) 12) OPERATOR(pg_catalog./) 365, 2),
+                   COALESCE(pg_catalog.round((r.monthly_sales OPERATOR(pg_catalog.*) 12) OPERATOR(pg_catalog./) 365, 2)::pg_catalog.text,
+                            'none in the last 12 months'),
                    COALESCE((r.item).payment_terms_days, p.default_terms_days), (r.item).policy)
           FROM pg_catalog.unnest(results) AS r
           LEFT JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy

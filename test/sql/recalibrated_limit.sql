@@ -136,6 +136,17 @@ SELECT crisk.recalibrated_limit(1e15, 100, 1e15) AS huge;
 -- Nothing to recalibrate from: a NULL score or NULL sales give NULL.
 SELECT crisk.recalibrated_limit(10000, NULL, 5000) IS NULL AS null_score,
        crisk.recalibrated_limit(10000, 90, NULL) IS NULL AS null_sales;
+-- Without sales, a new customer starts at its class's initial limit (0.1.0
+-- gave 0 here), within the cover; a class whose factor is 0 (E) gets 0
+-- whatever the sales, so a dormant customer fallen to E loses its credit.
+--   a: new, C (52), no sales (0) -> 10 000;  b: the same, NULL sales
+--   c: new, A, NULL sales, cover 12 345 -> 12 000
+--   d: 5 000, E (10), NULL sales -> 0;  e: capped at E -> 0
+SELECT crisk.recalibrated_limit(NULL, 52, 0) AS a,
+       crisk.recalibrated_limit(NULL, 52, NULL) AS b,
+       crisk.recalibrated_limit(NULL, 90, NULL, 12345) AS c,
+       crisk.recalibrated_limit(5000, 10, NULL) AS d,
+       crisk.recalibrated_limit(5000, 90, NULL, class_cap => 'E') AS e;
 
 -- A user policy rounding to the cent, the same for every class: factor 1,
 -- terms 30, no tolerance, max_increase 0.10, initial 1 000.  Monthly
