@@ -176,6 +176,26 @@ policy_days(LimitPolicy *policy, const char *class_name, HeapTuple tuple,
 }
 
 /*
+ * optional_attnum finds a column by name, or returns InvalidAttrNumber: a
+ * library newer than the extension's SQL objects (before ALTER EXTENSION
+ * UPDATE) reads the 0.1.0 table.
+ */
+static AttrNumber
+optional_attnum(TableCacheScan *scan, const char *column, Oid typid)
+{
+	int			i;
+
+	for (i = 0; i < scan->tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(scan->tupdesc, i);
+
+		if (!attr->attisdropped && strcmp(NameStr(attr->attname), column) == 0)
+			return table_cache_attnum(scan, column, typid);
+	}
+	return InvalidAttrNumber;
+}
+
+/*
  * limit_policy_reload reads every row of crisk.limit_policy into a fresh
  * copy and checks that each policy has a usable row for every class.
  */
@@ -202,9 +222,16 @@ limit_policy_reload(void)
 	scan = table_cache_begin_scan(&limit_policy_table);
 	att_policy = table_cache_attnum(scan, "policy", TEXTOID);
 	att_class = table_cache_attnum(scan, "risk_class", TEXTOID);
-	att_factor = table_cache_attnum(scan, "class_factor", NUMERICOID);
-	att_tolerance = table_cache_attnum(scan, "tolerance_days", INT4OID);
-	att_terms = table_cache_attnum(scan, "default_terms_days", INT4OID);
+	/*
+	 * Before ALTER EXTENSION UPDATE the table still has 0.1.0's columns:
+	 * months_of_sales then serves as class_factor with 30-day terms and no
+	 * tolerance, which is what the update converts it to.
+	 */
+	att_factor = optional_attnum(scan, "class_factor", NUMERICOID);
+	if (att_factor == InvalidAttrNumber)
+		att_factor = table_cache_attnum(scan, "months_of_sales", NUMERICOID);
+	att_tolerance = optional_attnum(scan, "tolerance_days", INT4OID);
+	att_terms = optional_attnum(scan, "default_terms_days", INT4OID);
 	att_increase = table_cache_attnum(scan, "max_increase", NUMERICOID);
 	att_initial = table_cache_attnum(scan, "initial_limit", NUMERICOID);
 	att_rounding = table_cache_attnum(scan, "rounding", NUMERICOID);
@@ -236,10 +263,12 @@ limit_policy_reload(void)
 		row->present = true;
 		row->class_factor = policy_amount(policy, class_name, tuple, scan->tupdesc,
 										  att_factor, "class_factor", false);
-		row->tolerance_days = policy_days(policy, class_name, tuple, scan->tupdesc,
-										  att_tolerance, "tolerance_days");
-		row->default_terms_days = policy_days(policy, class_name, tuple, scan->tupdesc,
-											  att_terms, "default_terms_days");
+		row->tolerance_days = att_tolerance == InvalidAttrNumber ? 0 :
+			policy_days(policy, class_name, tuple, scan->tupdesc,
+						att_tolerance, "tolerance_days");
+		row->default_terms_days = att_terms == InvalidAttrNumber ? 30 :
+			policy_days(policy, class_name, tuple, scan->tupdesc,
+						att_terms, "default_terms_days");
 		row->max_increase = policy_amount(policy, class_name, tuple, scan->tupdesc,
 										  att_increase, "max_increase", false);
 		row->initial_limit = policy_amount(policy, class_name, tuple, scan->tupdesc,

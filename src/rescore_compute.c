@@ -90,7 +90,9 @@ enum
 	ITEM_TOTAL_ASSETS,
 	ITEM_SALES,
 	ITEM_ADVERSE_EVENTS,
+	/* added in 0.2.0: absent from 0.1.0's type (see compute_state) */
 	ITEM_PAYMENT_TERMS_DAYS,
+	ITEM_FIRST_OPTIONAL = ITEM_PAYMENT_TERMS_DAYS,
 	ITEM_EVENT_SEVERITY,
 	ITEM_CLASS_CAP,
 	ITEM_REVIEW_BASE_LIMIT,
@@ -137,6 +139,8 @@ typedef struct ComputeState
 	FmgrInfo	altman_z;
 	FmgrInfo	explain_score;
 	FmgrInfo	recalibrated_limit;
+	int			explain_nargs;	/* 6 or 7 (0.1.0's SQL objects, or 0.2.0's) */
+	int			limit_nargs;	/* 5 or 8 */
 	ExprContext *econtext;
 	MemoryContext customer_context;
 } ComputeState;
@@ -161,17 +165,47 @@ attribute_number(TupleDesc desc, const char *name)
 }
 
 /*
- * crisk_function finds crisk.<name>(argtypes) for calls through fmgr.
+ * optional_attribute_number finds a column of a composite type by name, or
+ * returns -1: the fields rescoring gained in 0.2.0 are missing while the
+ * extension's SQL objects are still 0.1.0's (before ALTER EXTENSION
+ * UPDATE), and the pass then works as 0.1.0 did.
  */
-static void
-crisk_function(FmgrInfo *finfo, const char *name, int nargs, const Oid *argtypes,
-			   MemoryContext context)
+static int
+optional_attribute_number(TupleDesc desc, const char *name)
 {
-	Oid			oid = LookupFuncName(list_make2(makeString(pstrdup("crisk")),
-												makeString(pstrdup(name))),
-									 nargs, argtypes, false);
+	int			i;
 
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * crisk_function finds crisk.<name>(argtypes) for calls through fmgr; with
+ * fewer_nargs > 0, the signature of that many arguments (the same types,
+ * 0.1.0's) when the full one does not exist yet.  Returns the number of
+ * arguments of the function found.
+ */
+static int
+crisk_function(FmgrInfo *finfo, const char *name, int nargs, const Oid *argtypes,
+			   int fewer_nargs, MemoryContext context)
+{
+	List	   *qualified = list_make2(makeString(pstrdup("crisk")),
+									   makeString(pstrdup(name)));
+	Oid			oid = LookupFuncName(qualified, nargs, argtypes, fewer_nargs > 0);
+
+	if (!OidIsValid(oid))
+	{
+		oid = LookupFuncName(qualified, fewer_nargs, argtypes, false);
+		nargs = fewer_nargs;
+	}
 	fmgr_info_cxt(oid, finfo, context);
+	return nargs;
 }
 
 static ComputeState *
@@ -191,7 +225,12 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	state = palloc0(sizeof(ComputeState));
 	state->item_desc = lookup_rowtype_tupdesc_copy(item_type, -1);
 	for (i = 0; i < ITEM_NFIELDS; i++)
-		state->item_att[i] = attribute_number(state->item_desc, item_field_names[i]);
+		state->item_att[i] = i < ITEM_FIRST_OPTIONAL ?
+			attribute_number(state->item_desc, item_field_names[i]) :
+			optional_attribute_number(state->item_desc, item_field_names[i]);
+	/* 0.1.0's item: utilization against the limit the pass reads */
+	if (state->item_att[ITEM_UTILIZATION_LIMIT] < 0)
+		state->item_att[ITEM_UTILIZATION_LIMIT] = state->item_att[ITEM_CREDIT_LIMIT];
 	state->item_values = palloc(sizeof(Datum) * state->item_desc->natts);
 	state->item_nulls = palloc(sizeof(bool) * state->item_desc->natts);
 
@@ -216,9 +255,11 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 		Oid			limit_args[8] = {NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, TEXTOID,
 		INT4OID, NUMERICOID, TEXTOID};
 
-		crisk_function(&state->altman_z, "altman_z", 8, altman_args, context);
-		crisk_function(&state->explain_score, "explain_score", 7, explain_args, context);
-		crisk_function(&state->recalibrated_limit, "recalibrated_limit", 8, limit_args, context);
+		crisk_function(&state->altman_z, "altman_z", 8, altman_args, 0, context);
+		state->explain_nargs = crisk_function(&state->explain_score, "explain_score", 7,
+											  explain_args, 6, context);
+		state->limit_nargs = crisk_function(&state->recalibrated_limit, "recalibrated_limit", 8,
+											limit_args, 5, context);
 	}
 	state->econtext = CreateStandaloneExprContext();
 	state->customer_context = AllocSetContextCreate(context, "crisk rescore customer",
@@ -228,8 +269,8 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	return state;
 }
 
-#define ITEM_ISNULL(s, f)	((s)->item_nulls[(s)->item_att[f]])
-#define ITEM_VALUE(s, f)	((s)->item_values[(s)->item_att[f]])
+#define ITEM_ISNULL(s, f)	((s)->item_att[f] < 0 || (s)->item_nulls[(s)->item_att[f]])
+#define ITEM_VALUE(s, f)	((s)->item_att[f] < 0 ? (Datum) 0 : (s)->item_values[(s)->item_att[f]])
 
 /*
  * call_altman_z computes Z' of the customer's latest statements, or NULL.
@@ -413,7 +454,8 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 	rsinfo.returnMode = SFRM_Materialize;
 	state->econtext->ecxt_per_query_memory = state->customer_context;
 
-	InitFunctionCallInfoData(*fc, &state->explain_score, 7, InvalidOid, NULL, (Node *) &rsinfo);
+	InitFunctionCallInfoData(*fc, &state->explain_score, state->explain_nargs, InvalidOid,
+							 NULL, (Node *) &rsinfo);
 	fc->args[0].value = profile;
 	fc->args[0].isnull = (profile == (Datum) 0);
 	fc->args[1].value = Float8GetDatum(altman_z);
@@ -491,7 +533,8 @@ call_recalibrated_limit(ComputeState *state, int32 score, bool sales_known, Nume
 		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(sales),
 										  NumericGetDatum(int64_to_numeric(0)))) < 0)
 		sales = int64_to_numeric(0);
-	InitFunctionCallInfoData(*fc, &state->recalibrated_limit, 8, InvalidOid, NULL, NULL);
+	InitFunctionCallInfoData(*fc, &state->recalibrated_limit, state->limit_nargs, InvalidOid,
+							 NULL, NULL);
 	fc->args[0].value = ITEM_VALUE(state, ITEM_CREDIT_LIMIT);
 	fc->args[0].isnull = ITEM_ISNULL(state, ITEM_CREDIT_LIMIT);
 	fc->args[1].value = Int32GetDatum(score);
