@@ -227,13 +227,13 @@ AS $$
         SELECT DISTINCT ON (f.customer_id) f.*
         FROM crisk.financials AS f
         WHERE f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
-          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
         ORDER BY f.customer_id, f.fiscal_year_end DESC
     ), events AS (
         SELECT e.customer_id,
                pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(k.severity) FILTER (
                    WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
@@ -320,14 +320,14 @@ AS $$
         FROM crisk.financials AS f
         WHERE f.customer_id OPERATOR(pg_catalog.=) a.customer_id
           AND f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
-          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
         ORDER BY f.fiscal_year_end DESC
         LIMIT 1
     ) AS f ON true
     LEFT JOIN LATERAL (
         SELECT pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND ev.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(k.severity) FILTER (
                    WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of
@@ -638,3 +638,26 @@ $$;
 COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) IS
     'Internal: writes a batch of rescoring results: recalibrated limits, crisk.score, crisk.score_history and alerts; returns the counts.';
 REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) FROM PUBLIC;
+
+-- CREATE OR REPLACE FUNCTION in an extension script records the function's
+-- privileges of the moment as its initial ones, grants made since the
+-- install included (crisk.grant_worker_privileges' to the worker's role);
+-- pg_dump would then leave those grants out of a dump.  A fresh install
+-- records grants to the owner and PUBLIC only, so the others are dropped
+-- from the initial privileges of crisk's functions (not from the functions).
+UPDATE pg_catalog.pg_init_privs AS ip
+   SET initprivs = ARRAY(SELECT a.item FROM pg_catalog.unnest(ip.initprivs) AS a(item)
+                         WHERE (SELECT x.grantee FROM pg_catalog.aclexplode(ARRAY[a.item]) AS x)
+                               OPERATOR(pg_catalog.=) ANY (ARRAY[0, p.proowner]::pg_catalog.oid[]))
+  FROM pg_catalog.pg_proc AS p, pg_catalog.pg_depend AS d, pg_catalog.pg_extension AS e
+ WHERE ip.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   AND ip.objoid OPERATOR(pg_catalog.=) p.oid
+   AND ip.privtype OPERATOR(pg_catalog.=) 'e'
+   AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+   AND d.objid OPERATOR(pg_catalog.=) p.oid
+   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+   AND d.refobjid OPERATOR(pg_catalog.=) e.oid
+   AND d.deptype OPERATOR(pg_catalog.=) 'e'
+   AND e.extname OPERATOR(pg_catalog.=) 'crisk'
+   AND EXISTS (SELECT FROM pg_catalog.aclexplode(ip.initprivs) AS x
+               WHERE x.grantee OPERATOR(pg_catalog.<>) ALL (ARRAY[0, p.proowner]::pg_catalog.oid[]));
