@@ -28,6 +28,7 @@
 
 #include "argcheck.h"
 #include "data_protection.h"
+#include "ledger_trust.h"
 
 PG_FUNCTION_INFO_V1(crisk_append_only);
 PG_FUNCTION_INFO_V1(crisk_purge_history);
@@ -257,6 +258,10 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
 		if (source != NULL)
 		{
+			ledger_source_check_owner(ledger_source_relid(SPI_getbinval(SPI_tuptable->vals[0],
+																		SPI_tuptable->tupdesc,
+																		1, &isnull),
+														  SPI_gettypeid(SPI_tuptable->tupdesc, 1)));
 			rc = SPI_execute_with_args("SELECT pg_catalog.count(*) FROM crisk.ledger l"
 									   " WHERE l.customer_id OPERATOR(pg_catalog.=) $1",
 									   1, text_type, &customer_id, NULL, true, 0);

@@ -46,9 +46,13 @@ FROM crisk.account WHERE customer_id = 'A';
 UPDATE crisk.account SET credit_limit = NULL, limit_reason = 'account under review' WHERE customer_id = 'B';
 SELECT * FROM changes;
 
--- A rescoring run changes limits set-based, giving its run id and reason;
--- it skips locked limits ...
+-- A rescoring run changes limits set-based, giving its run id and reason
+-- (test/sql/limit_audit.sql runs a real pass).  Only a pass may give a run
+-- id: the same UPDATE by hand, as a run would write it, is refused, so that
+-- no change by hand passes for a run's (terse: the customer named is
+-- whichever row comes first) ...
 SELECT crisk.set_limit_locked('B', true, 'limit agreed with the insurer');
+\set VERBOSITY terse
 UPDATE crisk.account a
    SET credit_limit = r.new_limit, limit_run_id = 42, limit_reason = r.reason
   FROM (VALUES ('A', 8000, 'recalibrated: class C, 2 months of sales'),
@@ -56,7 +60,9 @@ UPDATE crisk.account a
                ('C', 3000, 'recalibrated: new customer, initial limit')) AS r(customer_id, new_limit, reason)
  WHERE a.customer_id = r.customer_id AND NOT a.limit_locked
    AND a.credit_limit IS DISTINCT FROM r.new_limit;
--- ... and if it did not, the change would be refused.
+\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
+-- ... even for a locked limit, which a run would not change either.
 UPDATE crisk.account SET credit_limit = 9000, limit_run_id = 43, limit_reason = 'recalibrated' WHERE customer_id = 'B';
 \echo :LAST_ERROR_SQLSTATE
 -- A person may still change a locked limit: the lock only stops recalibration.
