@@ -46,7 +46,8 @@ my @expected = (
 	q{Limit breaches (beyond the policy's tolerance)},
 	'Limits the policy proposes against those in force',
 	'Credit limits changed by rescoring', 'Alerts raised (unacknowledged)',
-	q{Dunning worklist (first 10 of today's actions)});
+	q{Dunning worklist (first 10 of today's actions)},
+	'Letters to send today, by level', 'Promises to pay', 'Disputes open');
 for my $title (@expected)
 {
 	my $tables = $sections{$title};
@@ -88,6 +89,11 @@ if ($checked)
 			"under 15 % of the customers with open items are in limit breach ($in_breach of $with_open)");
 	}
 }
+# The collector's morning: promises of every status, and the broken ones
+# raised their alert in the worker's pass.
+is(join(',', map { $_->[0] } @{ $sections{'Promises to pay'}[0] // [] }), 'broken,kept,pending',
+	'promises broken, kept and pending');
+like($output, qr/broken_promise\s*\|\s*warning\s*\|\s*[1-9]/, 'broken promises raised alerts');
 like($output, qr/psql -h \Q$dir\E -p \d+ -U postgres crisk_demo/,
 	'the report ends with how to connect');
 like($output, qr{Stop:\s+scripts/demo stop}, 'and how to stop');
