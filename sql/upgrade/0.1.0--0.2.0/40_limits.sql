@@ -274,7 +274,9 @@ AS $$
            a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
            LEAST(a.credit_limit, ch.lowest_limit),
            CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_worklist.as_of
-                     AND a.credit_limit IS NOT DISTINCT FROM s.credit_limit_after
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
                 THEN s.credit_limit_before ELSE a.credit_limit END
     FROM crisk.account AS a
     LEFT JOIN ledger AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
@@ -304,7 +306,9 @@ AS $$
            a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
            LEAST(a.credit_limit, ch.lowest_limit),
            CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_items.as_of
-                     AND a.credit_limit IS NOT DISTINCT FROM s.credit_limit_after
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
                 THEN s.credit_limit_before ELSE a.credit_limit END
     FROM crisk.account AS a
     LEFT JOIN (
