@@ -95,8 +95,8 @@ my @checks = (
 my %before = map { $_ => $node->safe_psql('source', $_) } @checks;
 # The dispute took its customer and amount from the ERP view, and keeps F1
 # (50 days past due) off the worklist.
-is($before{$checks[12]}, '1:F1:C1:1000.00', 'the dispute was filled from the ERP ledger');
-is($before{$checks[17]}, '', 'the disputed invoice is not dunned');
+is($before{$checks[14]}, '1:F1:C1:1000.00', 'the dispute was filled from the ERP ledger');
+is($before{$checks[19]}, '', 'the disputed invoice is not dunned');
 
 my $dump = $node->basedir . '/source.sql';
 $node->command_ok(
