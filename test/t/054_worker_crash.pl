@@ -22,7 +22,10 @@ restart_after_crash = on
 });
 $node->start;
 
+# One transaction: the worker, started when crisk appears, finds the whole
+# portfolio queued and scores it in one pass.
 $node->safe_psql('postgres', q{
+BEGIN;
 CREATE EXTENSION crisk;
 INSERT INTO crisk.account (customer_id, credit_limit)
 SELECT 'C' || lpad(g::text, 3, '0'), 10000 FROM generate_series(1, 40) AS g;
@@ -31,6 +34,7 @@ SELECT 'I' || g, 'C' || lpad((1 + g % 40)::text, 3, '0'), 100 + g,
        current_date - 60 - g % 30, current_date - 30 - g % 30,
        CASE WHEN g % 3 = 0 THEN NULL ELSE current_date - 25 - g % 30 END
 FROM generate_series(1, 400) AS g;
+COMMIT;
 });
 
 # The worker picks up the 40 queued customers.
