@@ -43,13 +43,17 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(INSTALL_PARTS) crisk.control
+UPGRADE_PARTS = $(wildcard sql/upgrade/*/*.sql)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS) crisk.control
 	@{ printf '%s\n' "-- crisk $(EXTVERSION) install script, assembled from sql/install/ by the Makefile." \
 	     "-- complain if script is sourced in psql, rather than via CREATE EXTENSION" \
 	     '\echo Use "CREATE EXTENSION crisk" to load this file. \quit'; \
 	   for f in $(INSTALL_PARTS); do printf '\n-- from %s\n' "$$f"; cat "$$f"; done; } > $@
 
-sql/$(EXTENSION)--%.sql: sql/upgrade/% sql/upgrade/%/*.sql
+# A static pattern rule: each upgrade script from its own directory's parts
+# (the install script's rule above must not build them).
+$(UPGRADE_SCRIPTS): sql/$(EXTENSION)--%.sql: $(UPGRADE_PARTS) crisk.control
 	@{ printf '%s\n' "-- crisk $* upgrade script, assembled from sql/upgrade/$*/ by the Makefile." \
 	     "-- complain if script is sourced in psql, rather than via ALTER EXTENSION" \
 	     '\echo Use "ALTER EXTENSION crisk UPDATE" to load this file. \quit'; \

@@ -82,6 +82,66 @@ bench_ratio() {
 	printf '  %-28s %10sx  (target <= %sx) %s\n' "$a / $b" "$ratio" "$limit" "$verdict"
 }
 
+# bench_load_order_portfolio CUSTOMERS INVOICES_PER_CUSTOMER loads the
+# order-check portfolio (bench/check_order.sh): accounts, invoices with a
+# realistic mix of paid, open and overdue items, scores and legal events for
+# 2 % of customers, and a role "erp_order_entry" that may only run
+# crisk.check_order.
+bench_load_order_portfolio() {
+	local customers=$1 invoices_per_customer=$2
+	say "loading $customers customers x $invoices_per_customer invoices"
+	bench_psql <<-EOF
+	-- Accounts: limits from 5 000 to 200 000; terms 30, 45 or 60 days.
+	INSERT INTO crisk.account (customer_id, name, segment, credit_limit, payment_terms_days)
+	SELECT 'C' || lpad(c::text, 6, '0'), 'Customer ' || c, 'segment ' || (c % 5),
+	       5000 * (1 + c % 40), 30 + 15 * (c % 3)
+	FROM generate_series(1, $customers) AS c;
+
+	-- Invoices, one every 14 days per customer going back about two years.
+	-- Payment behaviour by customer: six in ten pay around the due date, two
+	-- pay 10-40 days late, one 30-90 days late, and one in ten also leaves some
+	-- invoices unpaid long past due.  Invoices whose payment date has not come
+	-- yet are open.  Every 25th invoice is a credit note.
+	INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+	SELECT 'I' || c || '-' || k, 'C' || lpad(c::text, 6, '0'),
+	       CASE WHEN k % 25 = 0 THEN -(50 + (c * 31 + k * 17) % 500)
+	            ELSE 100 + ((c * 7919 + k * 104729) % 9900) + ((c + k) % 100) * 0.01 END,
+	       issue, issue + terms,
+	       CASE WHEN c % 10 = 9 AND k % 7 = 0 THEN NULL
+	            WHEN issue + terms + delay <= current_date THEN issue + terms + delay END
+	FROM generate_series(1, $customers) AS c,
+	     generate_series(1, $invoices_per_customer) AS k,
+	     LATERAL (SELECT current_date - (k * 14 + c % 14) AS issue,
+	                     30 + 15 * (c % 3) AS terms,
+	                     CASE WHEN c % 10 < 6 THEN (c + k) % 16 - 5
+	                          WHEN c % 10 < 8 THEN 10 + (c * k) % 31
+	                          ELSE 30 + (c * k) % 61 END AS delay) AS p;
+
+	-- Latest scores for everyone.
+	INSERT INTO crisk.score (customer_id, as_of, model, score, risk_class, reasons)
+	SELECT 'C' || lpad(c::text, 6, '0'), current_date, 'default', s,
+	       CASE WHEN s >= 80 THEN 'A' WHEN s >= 60 THEN 'B' WHEN s >= 40 THEN 'C'
+	            WHEN s >= 20 THEN 'D' ELSE 'E' END, '[]'
+	FROM generate_series(1, $customers) AS c,
+	     -- About 30% A, 35% B, 20% C, 10% D, 5% E.
+	     LATERAL (SELECT CASE WHEN c % 20 < 6 THEN 80 + c % 21 WHEN c % 20 < 13 THEN 60 + c % 20
+	                          WHEN c % 20 < 17 THEN 40 + c % 20 WHEN c % 20 < 19 THEN 20 + c % 20
+	                          ELSE c % 20 END AS s) AS x;
+
+	-- Legal events for 2% of customers.
+	INSERT INTO crisk.event (customer_id, kind, occurred_on)
+	SELECT 'C' || lpad(c::text, 6, '0'),
+	       (ARRAY['director_change', 'safeguard', 'lien', 'receivership', 'liquidation'])[1 + c % 5],
+	       current_date - (c % 700)
+	FROM generate_series(1, $customers, 50) AS c;
+
+	VACUUM ANALYZE;
+	CREATE ROLE erp_order_entry LOGIN;
+	GRANT USAGE ON SCHEMA crisk TO erp_order_entry;
+	GRANT EXECUTE ON FUNCTION crisk.check_order(text, numeric) TO erp_order_entry;
+	EOF
+}
+
 # bench_finish exits with the benchmark's verdict.
 bench_finish() {
 	exit $BENCH_FAILED

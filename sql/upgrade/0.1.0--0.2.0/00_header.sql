@@ -5,3 +5,7 @@
 -- must equal a fresh 0.2.0 install (test/t/090_upgrade.pl compares both with
 -- pg_dump --schema-only); a change to sql/install/ therefore always comes
 -- with its counterpart here.
+--
+-- ALTER TABLE ... ADD COLUMN appends, so a new column goes at the end of its
+-- CREATE TABLE in sql/install/ too; a change to what existing rows mean
+-- converts them here, and test/t/090_upgrade.pl checks the conversion.
