@@ -172,6 +172,7 @@ insert_queue_row(const char *customer_id)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+	queued_in_xact = true;
 }
 
 /*
@@ -205,7 +206,6 @@ queue_customer(const char *customer_id)
 			return;
 	}
 	insert_queue_row(customer_id);
-	queued_in_xact = true;
 	if (dedupe && queued_this_xact != NULL)
 		(void) hash_search(queued_this_xact, key, HASH_ENTER, NULL);
 }
