@@ -11,6 +11,7 @@
 #ifndef CRISK_ARGCHECK_H
 #define CRISK_ARGCHECK_H
 
+#include "datatype/timestamp.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
 
@@ -18,5 +19,8 @@ extern void crisk_require_finite_date(DateADT value, const char *argname);
 extern int32 crisk_days_between(DateADT from, const char *from_name,
 								DateADT to, const char *to_name);
 extern void crisk_require_finite_numeric(Numeric value, const char *argname);
+extern void crisk_require_as_of_in_range(DateADT value, const char *argname);
+extern TimestampTz crisk_time_before(TimestampTz from, Interval *span,
+									 const char *argname);
 
 #endif							/* CRISK_ARGCHECK_H */

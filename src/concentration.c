@@ -54,6 +54,30 @@ raise_scale(ConcentrationState *state, int scale)
 	state->scale = scale;
 }
 
+/*
+ * squares_possible tells whether a sum of squares can come from positive
+ * exposures with that sum, all counted in units of the state's scale: each
+ * exposure x is a whole number of units, at least 1, so x <= x^2, and the
+ * squares of a sum's parts add up to at most the square of the sum.  Hence
+ * sum <= squares <= sum^2, which also keeps the index within 0..10 000.
+ * The square of the sum is compared in numeric, since it may exceed 256
+ * bits.
+ */
+static bool
+squares_possible(const ExactSum *sum, const ExactSum *squares)
+{
+	Numeric		sum_value;
+	Numeric		sum_squared;
+
+	if (exact_sum_cmp(squares, sum) < 0)
+		return false;
+	sum_value = exact_sum_to_numeric(sum, 0, 0);
+	sum_squared = numeric_mul_opt_error(sum_value, sum_value, NULL);
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp,
+											 NumericGetDatum(exact_sum_to_numeric(squares, 0, 0)),
+											 NumericGetDatum(sum_squared))) <= 0;
+}
+
 /* crisk_concentration_state_out writes e.g. "scale=4 dscale=2 sum=... squares=...". */
 Datum
 crisk_concentration_state_out(PG_FUNCTION_ARGS)
@@ -93,6 +117,10 @@ crisk_concentration_state_in(PG_FUNCTION_ARGS)
 		exact_sum_is_zero(&state->sum) != exact_sum_is_zero(&state->squares))
 		state_reader_error(&reader,
 						   "Fields sum and squares must not be negative, and are zero together.");
+	if (!squares_possible(&state->sum, &state->squares))
+		state_reader_error(&reader,
+						   "Field squares must lie between sum and the square of sum (in units of the last decimal place): "
+						   "positive exposures of at least one unit each cannot give other squares.");
 	PG_RETURN_POINTER(state);
 }
 

@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "argcheck.h"
 #include "data_protection.h"
 
 PG_FUNCTION_INFO_V1(crisk_append_only);
@@ -121,9 +122,8 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 				 errdetail("older_than is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(older_than))))));
-	cutoff = DirectFunctionCall2(timestamptz_mi_interval,
-								 TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
-								 IntervalPGetDatum(older_than));
+	cutoff = TimestampTzGetDatum(crisk_time_before(GetCurrentTransactionStartTimestamp(),
+												   older_than, "older_than"));
 
 	erasure_depth++;
 	PG_TRY();

@@ -17,8 +17,10 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
+#include "utils/memutils.h"
 
 #include "exact_numeric.h"
 
@@ -53,6 +55,11 @@ static const int128 pow_nbase[10] = {
 	(int128) TEN_16 * TEN_16,
 	(int128) TEN_16 * TEN_16 * 10000
 };
+
+PG_FUNCTION_INFO_V1(crisk_require_exact_amount);
+
+/* 10^EXACT_LEDGER_MAX_DIGITS, made on first use, for the session. */
+static Numeric ledger_limit = NULL;
 
 /* not_finite_error rejects NaN and the infinities. */
 static pg_attribute_noreturn() void
@@ -385,3 +392,65 @@ exact_div_round(const ExactSum *numerator, const ExactSum *denominator,
 	}
 }
 
+
+/*
+ * crisk_require_exact_amount implements crisk.require_exact_amount(amount):
+ * true when every exact total can hold the amount together with any other
+ * such amount (see EXACT_LEDGER_MAX_DECIMALS), else an error saying why.
+ * crisk.invoice checks its amounts with it; an ERP can add the same CHECK
+ * to the table it points crisk at.
+ */
+Datum
+crisk_require_exact_amount(PG_FUNCTION_ARGS)
+{
+	Numeric		amount = PG_GETARG_NUMERIC(0);
+	int32		decimals;
+	Datum		magnitude;
+
+	StaticAssertStmt(EXACT_LEDGER_MAX_DIGITS + EXACT_LEDGER_MAX_DECIMALS <= 38 &&
+					 EXACT_LEDGER_MAX_DECIMALS % 4 == 0,
+					 "ledger amounts must fit an int128 of units: 10^38 < 2^127");
+
+	if (numeric_is_nan(amount) || numeric_is_inf(amount))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount must be a finite number"),
+				 errdetail("amount is %s.",
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(amount))))));
+	decimals = DatumGetInt32(DirectFunctionCall1(numeric_min_scale,
+												 NumericGetDatum(amount)));
+	if (decimals > EXACT_LEDGER_MAX_DECIMALS)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("amount has too many decimal places for crisk's exact totals"),
+				 errdetail("amount has %d decimal places; crisk keeps totals exactly and accepts at most %d.",
+						   decimals, EXACT_LEDGER_MAX_DECIMALS),
+				 errhint("Round the amount, for example with round(amount, 2).")));
+	if (ledger_limit == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		ledger_limit = DatumGetNumericCopy(DirectFunctionCall3(numeric_in,
+															   CStringGetDatum("1e" CppAsString2(EXACT_LEDGER_MAX_DIGITS)),
+															   ObjectIdGetDatum(InvalidOid),
+															   Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
+	magnitude = DirectFunctionCall1(numeric_abs, NumericGetDatum(amount));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, magnitude,
+										  NumericGetDatum(ledger_limit))) >= 0)
+	{
+		char	   *whole = DatumGetCString(DirectFunctionCall1(numeric_out,
+																DirectFunctionCall2(numeric_trunc, magnitude,
+																					Int32GetDatum(0))));
+
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("amount is too large for crisk's exact totals"),
+				 errdetail("amount has %d digits before the decimal point; crisk keeps totals exactly and accepts amounts below 10^%d in absolute value.",
+						   (int) strlen(whole), EXACT_LEDGER_MAX_DIGITS),
+				 errhint("Check the amount: it is beyond any invoice.")));
+	}
+	PG_RETURN_BOOL(true);
+}

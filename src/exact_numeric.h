@@ -26,6 +26,18 @@
 
 #include "exact_sum.h"
 
+/*
+ * What crisk.require_exact_amount accepts in a ledger it owns: at most
+ * EXACT_LEDGER_MAX_DECIMALS decimal places and an absolute value below
+ * 10^EXACT_LEDGER_MAX_DIGITS.  Amounts in a total are counted in units of
+ * the finest decimal place any of them has (a multiple of 4: here at most
+ * 10^-8), and each must fit in a signed 128-bit count of units: 10^30 *
+ * 10^8 = 10^38 < 2^127 (about 1.7 * 10^38).  So any mix of such amounts
+ * can be totalled, whichever rows meet in an aggregate.
+ */
+#define EXACT_LEDGER_MAX_DECIMALS 8
+#define EXACT_LEDGER_MAX_DIGITS 30
+
 /* Largest display scale a numeric can carry (numeric.c's dscale mask). */
 #define EXACT_MAX_DSCALE 0x3FFF
 

@@ -155,13 +155,50 @@ iso_date(DateADT date)
 }
 
 /*
- * penalty_rate_on returns the statutory rate (ECB rate + 10 points) of the
- * half-year starting on half_start, for the late days first..last in it.
- * The table must hold a row on or before half_start.
+ * half_year_start returns the first day of the half-year holding date.
  */
-static Numeric
-penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
-				DateADT due_date)
+static DateADT
+half_year_start(DateADT date)
+{
+	int			year;
+	int			month;
+	int			mday;
+
+	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+	return date2j(year, month <= 6 ? 1 : 7, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * first_half_year_from returns the first day of the first half-year that
+ * starts on or after date: date itself when it is 1 January or 1 July.
+ * The result may lie one day past the last date PostgreSQL can store; it is
+ * only compared with dates.
+ */
+static int64
+first_half_year_from(DateADT date)
+{
+	int			year;
+	int			month;
+	int			mday;
+
+	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+	if (mday == 1 && (month == 1 || month == 7))
+		return date;
+	if (month <= 6)
+		return (int64) date2j(year, 7, 1) - POSTGRES_EPOCH_JDATE;
+	return (int64) date2j(year + 1, 1, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * rate_row_on returns the index of the row of crisk.reference_rate whose
+ * rate (ECB rate + 10 points: rate_penalty) is the statutory rate of the
+ * half-year starting on half_start, for the late days from first on (last
+ * is the payment date: both for the message).  The table must hold a row on or
+ * before half_start.
+ */
+static int
+rate_row_on(DateADT half_start, DateADT first, DateADT last,
+			DateADT due_date)
 {
 	int			lo = 0;
 	int			hi = nrates - 1;
@@ -174,7 +211,8 @@ penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
 				 nrates == 0 ?
 				 errdetail("crisk.reference_rate is empty.") :
 				 errdetail("The statutory rate of the late days %s to %s is the ECB main refinancing rate in force on %s plus 10 points; the earliest row of crisk.reference_rate is dated %s.",
-						   iso_date(first), iso_date(last),
+						   iso_date(first),
+						   iso_date((DateADT) Min((int64) last, first_half_year_from(half_start + 1) - 1)),
 						   iso_date(half_start), iso_date(rate_valid_from[0])),
 				 errhint("Add the ECB main refinancing rate in force on %s to crisk.reference_rate as a fraction (0.0215 for 2.15 %%), or pass annual_rate.",
 						 iso_date(half_start))));
@@ -188,50 +226,46 @@ penalty_rate_on(DateADT half_start, DateADT first, DateADT last,
 		else
 			hi = mid - 1;
 	}
-	return rate_penalty[lo];
+	return lo;
 }
 
 /*
  * statutory_rate_days returns the sum over the late days first..last of
  * each day's statutory rate, i.e. sum(rate of half-year * days in it).
+ *
+ * A half-year bears the rate of the latest row of crisk.reference_rate
+ * dated on or before its first day, so consecutive half-years share a
+ * rate until the first half-year that starts on or after the next row's
+ * date.  Each step below covers such a run of half-years at once (rate *
+ * its days, exact), and the last run, after the table's latest row, runs
+ * to the payment date: the loop takes at most one step per row of the
+ * table, however many years lie between the dates.
  */
 static Numeric
 statutory_rate_days(DateADT first, DateADT last, DateADT due_date)
 {
 	Numeric		total = int64_to_numeric(0);
-	DateADT		day = first;
+	int64		day = first;
 
 	reference_rates_ensure();
 	while (day <= last)
 	{
-		int			year;
-		int			month;
-		int			mday;
-		DateADT		half_start;
-		DateADT		half_end;
-		DateADT		segment_end;
+		DateADT		half_start = half_year_start((DateADT) day);
+		int64		run_end = last;
 		Numeric		rate;
+		int			row;
 
 		CHECK_FOR_INTERRUPTS();
-		j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
-		if (month <= 6)
-		{
-			half_start = date2j(year, 1, 1) - POSTGRES_EPOCH_JDATE;
-			half_end = date2j(year, 6, 30) - POSTGRES_EPOCH_JDATE;
-		}
-		else
-		{
-			half_start = date2j(year, 7, 1) - POSTGRES_EPOCH_JDATE;
-			half_end = date2j(year, 12, 31) - POSTGRES_EPOCH_JDATE;
-		}
-		segment_end = Min(half_end, last);
-		rate = penalty_rate_on(half_start, day, segment_end, due_date);
+		row = rate_row_on(half_start, (DateADT) day, last, due_date);
+		rate = rate_penalty[row];
+		if (row + 1 < nrates)
+			run_end = Min(run_end, first_half_year_from(rate_valid_from[row + 1]) - 1);
 		total = numeric_add_opt_error(total,
 									  numeric_mul_opt_error(rate,
-															int64_to_numeric(segment_end - day + 1),
+															int64_to_numeric(run_end - day + 1),
 															NULL),
 									  NULL);
-		day = segment_end + 1;
+		day = run_end + 1;
 	}
 	return total;
 }

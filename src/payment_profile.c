@@ -99,6 +99,88 @@ crisk_payment_profile_state_out(PG_FUNCTION_ARGS)
 }
 
 /*
+ * sum_as_numeric gives an exact sum as the integer count of its units.
+ */
+static Numeric
+sum_as_numeric(const ExactSum *sum)
+{
+	return exact_sum_to_numeric(sum, 0, 0);
+}
+
+/*
+ * profile_check_possible rejects a state that no set of invoices gives
+ * (profile_add and the combine function keep every rule below).  Sums are
+ * compared in units of the state's scale; the products in numeric, since
+ * they may exceed 256 bits.
+ *	 - no invoice: every sum is zero;
+ *	 - no open invoice: nothing is open or overdue;
+ *	 - paid (positive amounts paid by as_of) is part of due_or_paid;
+ *	 - the days beyond terms are whole days weighted by the paid amounts:
+ *	   |sum| <= squares (d^2 >= |d| for an integer d), both zero when
+ *	   nothing was paid, and sum^2 <= paid * squares (a variance is not
+ *	   negative);
+ *	 - a last payment exists exactly when something was paid, on or before
+ *	   as_of; max_days_late exists exactly when something fell due or was
+ *	   paid, and is positive exactly when late_amount is.
+ */
+static void
+profile_check_possible(StateReader *reader, const ProfileState *state)
+{
+	const ExactSum *sums = state->sums;
+	ExactSum	dbt_magnitude = sums[SUM_DBT];
+	int			i;
+
+	if (state->invoices == 0)
+	{
+		for (i = 0; i < NUM_SUMS; i++)
+			if (!exact_sum_is_zero(&sums[i]))
+				state_reader_error(reader,
+								   psprintf("Field %s must be 0 when invoices is 0.", sum_names[i]));
+	}
+	if (state->open_invoices == 0 &&
+		(!exact_sum_is_zero(&sums[SUM_OPEN]) || !exact_sum_is_zero(&sums[SUM_OVERDUE])))
+		state_reader_error(reader,
+						   "Fields open_amount and overdue_amount must be 0 when open_invoices is 0.");
+	if (exact_sum_cmp(&sums[SUM_PAID], &sums[SUM_DUE_OR_PAID]) > 0)
+		state_reader_error(reader,
+						   "Field paid_amount must not exceed due_or_paid_amount, which includes it.");
+	if (exact_sum_is_negative(&dbt_magnitude))
+	{
+		ExactSum	zero = {{0, 0, 0, 0}};
+
+		exact_sum_sub(&zero, &dbt_magnitude, "days_beyond_terms_sum");
+		dbt_magnitude = zero;
+	}
+	if (exact_sum_cmp(&dbt_magnitude, &sums[SUM_DBT_SQUARED]) > 0 ||
+		(exact_sum_is_zero(&sums[SUM_PAID]) && !exact_sum_is_zero(&sums[SUM_DBT_SQUARED])))
+		state_reader_error(reader,
+						   "Fields days_beyond_terms_sum and days_beyond_terms_squares must be 0 when paid_amount is, "
+						   "and the sum must not exceed the squares in absolute value (days are whole).");
+	if (!exact_sum_is_zero(&sums[SUM_PAID]))
+	{
+		Numeric		dbt = sum_as_numeric(&sums[SUM_DBT]);
+		Numeric		dbt_squared = numeric_mul_opt_error(dbt, dbt, NULL);
+		Numeric		bound = numeric_mul_opt_error(sum_as_numeric(&sums[SUM_PAID]),
+												  sum_as_numeric(&sums[SUM_DBT_SQUARED]), NULL);
+
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(dbt_squared),
+											  NumericGetDatum(bound))) > 0)
+			state_reader_error(reader,
+							   "Fields paid_amount, days_beyond_terms_sum and days_beyond_terms_squares "
+							   "give a negative variance of days beyond terms.");
+	}
+	if (state->has_payment != (exact_sum_sign(&sums[SUM_PAID]) > 0) ||
+		(state->has_payment && state->last_payment > state->as_of))
+		state_reader_error(reader,
+						   "Field last_payment must be a date on or before as_of when paid_amount is positive, else none.");
+	if (state->has_basis != (exact_sum_sign(&sums[SUM_DUE_OR_PAID]) > 0) ||
+		(state->has_basis && (state->max_days_late > 0) != (exact_sum_sign(&sums[SUM_LATE]) > 0)))
+		state_reader_error(reader,
+						   "Field max_days_late must be none exactly when due_or_paid_amount is 0, "
+						   "and positive exactly when late_amount is.");
+}
+
+/*
  * crisk_payment_profile_state_in reads the text form back, checking each
  * field and what must hold between them (weights and squares are not
  * negative, late amounts are part of the amounts due or paid).
@@ -145,6 +227,7 @@ crisk_payment_profile_state_in(PG_FUNCTION_ARGS)
 		state_reader_error(&reader,
 						   "Fields paid_amount, days_beyond_terms_squares and late_amount must not be negative, "
 						   "and late_amount must not exceed due_or_paid_amount.");
+	profile_check_possible(&reader, state);
 	PG_RETURN_POINTER(state);
 }
 

@@ -282,6 +282,7 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 	Portal		portal;
 	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
 	MemoryContext old;
+	ResourceOwner saved_owner;
 
 	if (armed)
 		enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
@@ -297,6 +298,10 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 			break;
 		desc = SPI_tuptable->tupdesc;
 		old = MemoryContextSwitchTo(pass->context);
+		/* A spilled list's temporary file must outlive a subtransaction. */
+		saved_owner = CurrentResourceOwner;
+		if (pass->items_owner != NULL)
+			CurrentResourceOwner = pass->items_owner;
 		if (pass->items == NULL)
 		{
 			TupleDesc	item_desc = CreateTemplateTupleDesc(1);
@@ -326,6 +331,7 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 								 &value, &isnull);
 			pass->total++;
 		}
+		CurrentResourceOwner = saved_owner;
 		MemoryContextSwitchTo(old);
 		SPI_freetuptable(SPI_tuptable);
 		CHECK_FOR_INTERRUPTS();
@@ -380,7 +386,29 @@ ledger_reads_in_customer_order(void)
 }
 
 /*
- * load_full_scope lists every customer with the figures of one grouped
+ * current_snapshot returns pg_current_snapshot(), copied into the pass's
+ * context.
+ */
+static Datum
+current_snapshot(RescorePass *pass)
+{
+	bool		isnull;
+	Datum		snapshot;
+	MemoryContext old;
+
+	if (SPI_execute("SELECT pg_catalog.pg_current_snapshot()", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the current snapshot");
+	old = MemoryContextSwitchTo(pass->context);
+	snapshot = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+									   SPI_tuptable->tupdesc, 1, &isnull),
+						 false, -1);
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+	return snapshot;
+}
+
+/*
+ * read_full_scope lists every customer with the figures of one grouped
  * read of the ledger, and the snapshot of that read.
  *
  * When an index gives the ledger in customer order, the read groups the
@@ -392,7 +420,7 @@ ledger_reads_in_customer_order(void)
  * the planning of this one query.
  */
 static void
-load_full_scope(RescorePass *pass)
+read_full_scope(RescorePass *pass)
 {
 	Oid			argtypes[1] = {DATEOID};
 	Datum		values[1] = {DateADTGetDatum(pass->as_of)};
@@ -407,18 +435,85 @@ load_full_scope(RescorePass *pass)
 			   1, argtypes, values);
 	AtEOXact_GUC(true, nestlevel);
 	if (pass->snapshot == (Datum) 0)
-	{
-		bool		isnull;
-		MemoryContext old;
+		pass->snapshot = current_snapshot(pass);
+}
 
-		if (SPI_execute("SELECT pg_catalog.pg_current_snapshot()", true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read the current snapshot");
-		old = MemoryContextSwitchTo(pass->context);
-		pass->snapshot = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 1, &isnull),
-								   false, -1);
-		MemoryContextSwitchTo(old);
+/*
+ * forget_items drops the list of customers a failed read left half-built.
+ * The caller is still inside the subtransaction that read it, whose
+ * resource owner holds the list's temporary file.
+ */
+static void
+forget_items(RescorePass *pass)
+{
+	if (pass->items != NULL)
+		tuplestore_end(pass->items);
+	if (pass->item_slot != NULL)
+		ExecDropSingleTupleTableSlot(pass->item_slot);
+	pass->items = NULL;
+	pass->item_slot = NULL;
+	pass->total = 0;
+	pass->snapshot = (Datum) 0;
+}
+
+/*
+ * load_full_scope lists every customer for a full pass.  The one grouped
+ * read of the ledger (read_full_scope) runs in a subtransaction: when one
+ * customer's data makes it fail (an amount in an ERP's ledger that crisk's
+ * exact totals cannot hold, say), nothing says which customer it was.  The
+ * pass then lists the customers with an account and reads the ledger batch
+ * by batch, where a failing batch is split until the customer at fault is
+ * found, recorded in crisk.job_error and skipped; the others are scored.
+ * The subtransaction is read-only, so it takes no transaction ID; the
+ * list's temporary file, should it spill, belongs to the transaction
+ * around it (load_items), so that it survives the subtransaction's end.  Errors
+ * that are no customer's fault (cancellation, a missing privilege) stop
+ * the pass as before.
+ */
+static void
+load_full_scope(RescorePass *pass)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	pass->items_owner = oldowner;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		read_full_scope(pass);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
 	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(pass->context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		forget_items(pass);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		rescore_disarm_statement_timeout(pass);
+	}
+	PG_END_TRY();
+	pass->items_owner = NULL;
+
+	if (edata == NULL)
+		return;
+	if (!rescore_is_data_error(edata->sqlerrcode))
+		ReThrowError(edata);
+	ereport(pass->in_worker ? LOG : DEBUG1,
+			(errmsg("crisk %s pass: the ledger could not be read for every customer at once: %s",
+					rescore_kind_name(pass->kind), edata->message),
+			 errdetail("The pass reads it batch by batch instead, to find the customers at fault and score the others.")));
+	pass->full_scope = true;
+	pass->snapshot = current_snapshot(pass);
+	load_items(pass,
+			   "SELECT a.customer_id FROM crisk.account AS a ORDER BY a.customer_id",
+			   0, NULL, NULL);
 }
 
 /*
@@ -652,17 +747,23 @@ worker_batches(RescorePass *pass)
 }
 
 /*
- * worker_pass_failed ends a pass that an error stopped.
+ * worker_pass_failed ends a pass that an error stopped, and records it in
+ * crisk.job_run even when it stopped before it had a row there (while
+ * listing its customers, say): every failed pass leaves a row saying why.
  */
 static void
 worker_pass_failed(RescorePass *pass, ErrorData *edata)
 {
-	if (pass->run_id == 0)
-		return;
+	char	   *so_far = pass_message(pass);
+	char	   *message = so_far ? psprintf("%s (before that: %s)", edata->message, so_far) :
+		edata->message;
+
 	PG_TRY();
 	{
 		begin_transaction();
-		update_run(pass, "failed", edata->message);
+		if (pass->run_id == 0)
+			start_run(pass);
+		update_run(pass, "failed", message);
 		end_transaction();
 	}
 	PG_CATCH();
@@ -724,7 +825,8 @@ rescore_worker_pass(RescoreKind kind)
 							rescore_kind_name(pass->kind), (long long) pass->run_id,
 							(long long) pass->scored, (long long) pass->total,
 							(long long) pass->errors, (long long) pass->alerts,
-							(long long) pass->limit_changes)));
+							(long long) pass->limit_changes),
+					 pass->errors > 0 ? errdetail("%s", pass_message(pass)) : 0));
 		}
 	}
 	PG_CATCH();
@@ -789,7 +891,7 @@ manual_pass(ArrayType *ids, bool queue, DateADT as_of)
 	int			n;
 	int64		scored;
 
-	crisk_require_finite_date(as_of, "as_of");
+	crisk_require_as_of_in_range(as_of, "as_of");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	pass = pass_create(queue ? RESCORE_INCREMENTAL : RESCORE_MANUAL, false, as_of, caller);

@@ -122,11 +122,11 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 }
 
 /*
- * is_data_error says whether an error is about one customer's data, so
- * that splitting the batch can find and skip that customer.
+ * rescore_is_data_error says whether an error is about one customer's data,
+ * so that splitting the batch can find and skip that customer.
  */
-static bool
-is_data_error(int sqlerrcode)
+bool
+rescore_is_data_error(int sqlerrcode)
 {
 	switch (ERRCODE_TO_CATEGORY(sqlerrcode))
 	{
@@ -234,6 +234,15 @@ note_failure(RescorePass *pass, const char *customer_id, ErrorData *edata,
 {
 	rescore_record_error(pass, customer_id, edata, what);
 	pass->errors++;
+	/* The worker's log names the customer; a caller of rescore() has job_error. */
+	if (pass->in_worker)
+		ereport(LOG,
+				(errmsg("crisk %s pass (run %lld): customer %s could not be scored: %s%s%s",
+						rescore_kind_name(pass->kind), (long long) pass->run_id,
+						customer_id, what ? what : "", what ? ": " : "",
+						edata->message),
+				 errdetail("SQLSTATE %s; the pass scores the other customers, see crisk.job_error.",
+						   unpack_sql_state(edata->sqlerrcode))));
 }
 
 /*
@@ -320,7 +329,7 @@ compute_isolated(RescorePass *pass, WorkItem *items, int n,
 
 	if (edata == NULL)
 		return;
-	if (!is_data_error(edata->sqlerrcode))
+	if (!rescore_is_data_error(edata->sqlerrcode))
 		ReThrowError(edata);
 	if (n == 1)
 		note_failure(pass, items[0].customer_id, edata, NULL);
@@ -430,7 +439,7 @@ write_isolated(RescorePass *pass, Datum *results, int n, Oid result_type)
 	pass->skipped = saved[1];
 	pass->alerts = saved[2];
 	pass->limit_changes = saved[3];
-	if (!is_data_error(edata->sqlerrcode))
+	if (!rescore_is_data_error(edata->sqlerrcode))
 		ReThrowError(edata);
 	if (n == 1)
 		note_failure(pass, result_customer_id(results[0]), edata,

@@ -12,6 +12,7 @@
 
 #include "executor/tuptable.h"
 #include "utils/date.h"
+#include "utils/resowner.h"
 #include "utils/tuplestore.h"
 
 #include "rescore.h"
@@ -29,6 +30,8 @@ typedef struct RescorePass
 	/* the customers to score, in order */
 	Tuplestorestate *items;
 	TupleTableSlot *item_slot;
+	ResourceOwner items_owner;	/* owns the list's temporary file when the
+								 * list is read in a subtransaction */
 	Oid			item_type;		/* text (customer ids) or crisk.rescore_item */
 	int16		item_typlen;
 	bool		item_typbyval;
@@ -56,6 +59,7 @@ typedef struct WorkItem
 } WorkItem;
 
 extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
+extern bool rescore_is_data_error(int sqlerrcode);
 extern void rescore_record_error(RescorePass *pass, const char *customer_id,
 								 ErrorData *edata, const char *what);
 extern int	rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,

@@ -23,7 +23,8 @@
  * a NULL issue date or as_of leaves it out altogether.
  *
  * The state is `internal` and has no combine function: the pass runs the
- * aggregate in one process.
+ * aggregate in one process.  It is parallel safe all the same (any single
+ * process may run it whole), and so labelled.
  *
  *-------------------------------------------------------------------------
  */

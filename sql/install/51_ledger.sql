@@ -14,6 +14,18 @@
 -- data with it.  The choice is kept in crisk.ledger_source, which pg_dump
 -- saves; restoring that row re-applies it.
 
+-- Amounts must fit crisk's exact totals whatever other amounts they meet
+-- in an aggregate: at most 8 decimal places and below 10^30 in absolute
+-- value (src/exact_numeric.h says why).  Callable by everyone, since a
+-- CHECK runs it with the rights of whoever inserts; an ERP may put the
+-- same CHECK on the table it points crisk at.
+CREATE FUNCTION crisk.require_exact_amount(amount pg_catalog.numeric)
+    RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'crisk_require_exact_amount'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crisk.require_exact_amount(pg_catalog.numeric) IS
+    'True when crisk''s exact totals can hold the amount (at most 8 decimal places, absolute value below 10^30); otherwise raises 22003 (22023 for NaN or infinity) saying why. crisk.invoice checks its amounts with it.';
+
 CREATE TABLE crisk.invoice (
     invoice_id   pg_catalog.text NOT NULL,
     customer_id  pg_catalog.text NOT NULL,
@@ -27,6 +39,7 @@ CREATE TABLE crisk.invoice (
     -- NaN and infinities sort outside this range: money is a finite number.
     CONSTRAINT invoice_amount_finite
         CHECK (amount > '-Infinity'::pg_catalog.numeric AND amount < 'Infinity'::pg_catalog.numeric),
+    CONSTRAINT invoice_amount_within_exact_range CHECK (crisk.require_exact_amount(amount)),
     CONSTRAINT invoice_dates_finite
         CHECK (pg_catalog.isfinite(issue_date) AND pg_catalog.isfinite(due_date)
                AND (paid_date IS NULL OR pg_catalog.isfinite(paid_date))),
@@ -95,7 +108,7 @@ REVOKE ALL ON crisk.ledger FROM PUBLIC;
 -- ledger, all at once, so that an integrator fixes their view in one go.
 CREATE FUNCTION crisk.ledger_problems(source pg_catalog.regclass)
     RETURNS pg_catalog.text[]
-    LANGUAGE plpgsql STABLE STRICT
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE

@@ -83,7 +83,7 @@ CREATE FUNCTION crisk.provision_matrix_rates(matrix pg_catalog.text DEFAULT NULL
                                              OUT matrix_used pg_catalog.text,
                                              OUT loss_rates pg_catalog.numeric[],
                                              OUT bounds pg_catalog.int4[])
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE

@@ -126,6 +126,7 @@ BEGIN
         RAISE EXCEPTION 'as_of must be a finite date'
             USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
     END IF;
+    PERFORM crisk._as_of_checked(on_day);
     RETURN QUERY
     WITH exposure AS (
         SELECT l.customer_id, pg_catalog.sum(l.amount) AS exposure

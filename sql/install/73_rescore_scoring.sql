@@ -89,7 +89,7 @@ CREATE FUNCTION crisk._rescore_ledger_transition(pg_catalog.internal, pg_catalog
                                                  pg_catalog.date, pg_catalog.date)
     RETURNS pg_catalog.internal
     AS 'MODULE_PATHNAME', 'crisk_rescore_ledger_transition'
-    LANGUAGE C IMMUTABLE;
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crisk._rescore_ledger_transition(pg_catalog.internal, pg_catalog.numeric, pg_catalog.date, pg_catalog.date, pg_catalog.date, pg_catalog.date) IS
     'Internal: transition function of crisk._rescore_ledger.';
 REVOKE ALL ON FUNCTION crisk._rescore_ledger_transition(pg_catalog.internal, pg_catalog.numeric, pg_catalog.date, pg_catalog.date, pg_catalog.date, pg_catalog.date) FROM PUBLIC;
@@ -97,7 +97,7 @@ REVOKE ALL ON FUNCTION crisk._rescore_ledger_transition(pg_catalog.internal, pg_
 CREATE FUNCTION crisk._rescore_ledger_final(pg_catalog.internal)
     RETURNS crisk.rescore_ledger
     AS 'MODULE_PATHNAME', 'crisk_rescore_ledger_final'
-    LANGUAGE C IMMUTABLE;
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crisk._rescore_ledger_final(pg_catalog.internal) IS
     'Internal: final function of crisk._rescore_ledger.';
 REVOKE ALL ON FUNCTION crisk._rescore_ledger_final(pg_catalog.internal) FROM PUBLIC;
@@ -108,7 +108,8 @@ CREATE AGGREGATE crisk._rescore_ledger(amount pg_catalog.numeric, issue_date pg_
     SFUNC = crisk._rescore_ledger_transition,
     STYPE = pg_catalog.internal,
     FINALFUNC = crisk._rescore_ledger_final,
-    FINALFUNC_MODIFY = READ_ONLY
+    FINALFUNC_MODIFY = READ_ONLY,
+    PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE crisk._rescore_ledger(pg_catalog.numeric, pg_catalog.date, pg_catalog.date, pg_catalog.date, pg_catalog.date) IS
     'Internal: the payment profile, first issue date, sales of the last 12 months, and oldest open and latest over-90-days due dates of a customer''s invoices issued by as_of, for a rescoring pass.';
@@ -138,13 +139,13 @@ AS $$
         SELECT DISTINCT ON (f.customer_id) f.*
         FROM crisk.financials AS f
         WHERE f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
-          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
         ORDER BY f.customer_id, f.fiscal_year_end DESC
     ), events AS (
         SELECT e.customer_id,
                pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(e.recorded_at) AS last_event_recorded_at
         FROM crisk.event AS e
@@ -201,14 +202,14 @@ AS $$
         FROM crisk.financials AS f
         WHERE f.customer_id OPERATOR(pg_catalog.=) a.customer_id
           AND f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
-          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
         ORDER BY f.fiscal_year_end DESC
         LIMIT 1
     ) AS f ON true
     LEFT JOIN LATERAL (
         SELECT pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND ev.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(ev.recorded_at) AS last_event_recorded_at
         FROM crisk.event AS ev
@@ -229,7 +230,7 @@ REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) 
 CREATE FUNCTION crisk._rescore_compute(items crisk.rescore_item[], as_of pg_catalog.date)
     RETURNS crisk.rescore_result[]
     AS 'MODULE_PATHNAME', 'crisk_rescore_compute'
-    LANGUAGE C STABLE;
+    LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date) IS
     'Internal: scores a batch of customers (score, class, reasons, recalibrated limit) from what the pass read.';
 REVOKE ALL ON FUNCTION crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date) FROM PUBLIC;

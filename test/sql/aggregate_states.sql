@@ -191,7 +191,8 @@ SELECT crisk.aging_combine('scale=0 dscale=0 bounds=30 buckets=10000000000000000
                            'scale=4 dscale=4 bounds=30 buckets=0.0001,0,0');
 \echo :LAST_ERROR_SQLSTATE
 -- Final functions of states typed in by hand: a countback month list with
--- a gap, a profile with weighted sums that cannot come from real rows.
+-- a gap, a profile with weighted sums that cannot come from real rows
+-- (refused when read: test/sql/state_input_checks.sql has the rules).
 SELECT crisk.dso_countback_final('as_of=2024-03-31 scale=0 dscale=0 receivables=150 months=0:100,2:100');
 SELECT crisk.payment_profile_final('as_of=2024-03-31 scale=0 dscale=0 invoices=1 open_invoices=0 billed=1 open_amount=0 overdue_amount=0 issued_90_days=0 paid_amount=1 days_beyond_terms_sum=10 days_beyond_terms_squares=1 late_amount=0 due_or_paid_amount=0 max_days_late=none last_payment=none');
 \echo :LAST_ERROR_SQLSTATE
