@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/htup_details.h"
 #include "access/itup.h"
 #include "access/relscan.h"
 #include "access/stratnum.h"
@@ -40,6 +41,7 @@
 #include "utils/snapmgr.h"
 
 #include "customer_facts.h"
+#include "ledger_trust.h"
 #include "table_cache.h"
 
 /*
@@ -77,6 +79,7 @@ static CachedTable invoice_table = CACHED_TABLE("invoice");
 static CachedTable invoice_index = CACHED_TABLE("invoice_customer_idx");
 static CachedTable ledger_source_table = CACHED_TABLE("ledger_source");
 static bool ledger_builtin = true;
+static Oid	ledger_source_oid = InvalidOid;	/* the ERP source, when not builtin */
 
 /*
  * keep_plan prepares a statement once per session with a generic plan:
@@ -226,7 +229,7 @@ event_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
 /*
  * builtin_ledger says whether crisk reads its own crisk.invoice, that is
  * whether crisk.ledger_source is empty, from a session cache dropped when
- * that table changes.
+ * that table changes; otherwise it keeps the source's OID.
  */
 static bool
 builtin_ledger(void)
@@ -234,8 +237,23 @@ builtin_ledger(void)
 	if (!table_cache_is_valid(&ledger_source_table))
 	{
 		TableCacheScan *scan = table_cache_begin_scan(&ledger_source_table);
+		HeapTuple	tuple = table_cache_scan_next(scan);
 
-		ledger_builtin = (table_cache_scan_next(scan) == NULL);
+		ledger_builtin = (tuple == NULL);
+		ledger_source_oid = InvalidOid;
+		if (tuple != NULL)
+		{
+			int			attnum = SPI_fnumber(scan->tupdesc, "source");
+			bool		isnull;
+			Datum		source;
+
+			if (attnum <= 0)
+				elog(ERROR, "crisk: column \"source\" of crisk.ledger_source not found");
+			source = heap_getattr(tuple, attnum, scan->tupdesc, &isnull);
+			if (!isnull)
+				ledger_source_oid = ledger_source_relid(source,
+														SPI_gettypeid(scan->tupdesc, attnum));
+		}
 		table_cache_end_scan(scan);
 	}
 	return ledger_builtin;
@@ -369,6 +387,8 @@ gather_customer_facts(Datum customer_id, DateADT today, CustomerFacts *facts)
 		scan_builtin_ledger(customer_id, today, zero, facts);
 		return;
 	}
+	/* Before planning, which may run the source's functions already. */
+	ledger_source_check_owner(ledger_source_oid);
 	args[0] = customer_id;
 	args[1] = DateADTGetDatum(today);
 	rc = SPI_execute_plan(keep_plan(&open_items_plan, open_items_sql, 2, argtypes),

@@ -28,6 +28,8 @@
 
 #include "argcheck.h"
 #include "data_protection.h"
+#include "ledger_trust.h"
+#include "safe_search_path.h"
 
 PG_FUNCTION_INFO_V1(crisk_append_only);
 PG_FUNCTION_INFO_V1(crisk_purge_history);
@@ -128,8 +130,11 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 	erasure_depth++;
 	PG_TRY();
 	{
+		int			nestlevel;
+
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "crisk: SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 		removed += run_delete("DELETE FROM crisk.score_history h"
 							  " WHERE h.scored_at OPERATOR(pg_catalog.<) $1",
 							  1, argtypes, &cutoff);
@@ -144,6 +149,7 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 		removed += run_delete("DELETE FROM crisk.alert a"
 							  " WHERE a.acknowledged_at OPERATOR(pg_catalog.<) $1",
 							  1, argtypes, &cutoff);
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}
 	PG_FINALLY();
@@ -217,9 +223,11 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 		Oid			log_types[4] = {TEXTOID, INT8ARRAYOID, TEXTOID, INT8OID};
 		char		log_nulls[4] = {' ', ' ', ' ', ' '};
 		int			rc;
+		int			nestlevel;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "crisk: SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 
 		rc = SPI_execute(customer_tables_sql, true, 0);
 		if (rc != SPI_OK_SELECT)
@@ -257,6 +265,10 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 			SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
 		if (source != NULL)
 		{
+			ledger_source_check_owner(ledger_source_relid(SPI_getbinval(SPI_tuptable->vals[0],
+																		SPI_tuptable->tupdesc,
+																		1, &isnull),
+														  SPI_gettypeid(SPI_tuptable->tupdesc, 1)));
 			rc = SPI_execute_with_args("SELECT pg_catalog.count(*) FROM crisk.ledger l"
 									   " WHERE l.customer_id OPERATOR(pg_catalog.=) $1",
 									   1, text_type, &customer_id, NULL, true, 0);
@@ -305,6 +317,7 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(logged));
 			MemoryContextSwitchTo(spi_context);
 		}
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}
 	PG_FINALLY();

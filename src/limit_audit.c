@@ -17,6 +17,15 @@
  * INSERT trigger also runs for rows that INSERT ... ON CONFLICT then turns
  * into updates.
  *
+ * Only a rescoring pass may write a run id: anyone with UPDATE on
+ * crisk.account could otherwise pass a change by hand off as a run's.  A
+ * pass announces the run whose results it is writing with
+ * limit_audit_begin_run() around the statement that writes them, and ends
+ * it with limit_audit_end_run(); this backend-local state is not reachable
+ * from SQL, so a limit_run_id is accepted only from that statement, and
+ * only with that run's id.  Every other change with a limit_run_id is
+ * refused, so that every change by hand shows as one.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -36,6 +45,50 @@
 #include "limit_audit.h"
 
 PG_FUNCTION_INFO_V1(crisk_stamp_limit_change);
+
+/* The run whose results this backend is writing, if any. */
+static bool run_writing = false;
+static int64 run_writing_id = 0;
+
+/*
+ * limit_audit_begin_run lets the changes that follow carry run_id as their
+ * limit_run_id, until limit_audit_end_run.
+ */
+void
+limit_audit_begin_run(int64 run_id)
+{
+	run_writing = true;
+	run_writing_id = run_id;
+}
+
+/*
+ * limit_audit_end_run ends what limit_audit_begin_run allowed; a pass calls
+ * it whether writing succeeded or failed (PG_FINALLY).
+ */
+void
+limit_audit_end_run(void)
+{
+	run_writing = false;
+	run_writing_id = 0;
+}
+
+/*
+ * check_run_id refuses a limit_run_id that does not come from the pass
+ * writing that run's results in this backend.
+ */
+static void
+check_run_id(Datum customer_id, Datum run_id, bool run_id_null)
+{
+	if (run_id_null || (run_writing && DatumGetInt64(run_id) == run_writing_id))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("limit_run_id is written by rescoring passes only"),
+			 errdetail("The change of customer %s's credit limit gives run " INT64_FORMAT
+					   ", but no pass of that run is writing it.",
+					   TextDatumGetCString(customer_id), DatumGetInt64(run_id)),
+			 errhint("Leave limit_run_id out: a change by hand is recorded under your login, with its reason in limit_reason.")));
+}
 
 /* The account columns the trigger reads or writes, in this order. */
 enum
@@ -100,7 +153,8 @@ column_assigned(TriggerData *trigdata, int attnum)
  * crisk.account.
  *
  * On INSERT, a row with a limit or a lock is stamped with now() and the
- * session user; reason and run id are kept as given.  A superuser inserting
+ * session user; reason and run id are kept as given (a run id only from
+ * the pass writing that run).  A superuser inserting
  * a row that already carries limit_changed_at is restoring a dump: the row
  * is kept as it is and, its stamp being older than this transaction, the
  * AFTER trigger does not log it again.
@@ -163,6 +217,9 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 		}
 		else if (!nulls[COL_LIMIT_CHANGED_AT] && superuser())
 			return PointerGetDatum(newtuple);	/* a restore */
+		else
+			check_run_id(values[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID],
+						 nulls[COL_LIMIT_RUN_ID]);
 	}
 	else
 	{
@@ -192,6 +249,9 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 		{
 			bool		by_run = column_assigned(trigdata, attnums[COL_LIMIT_RUN_ID]) &&
 				!nulls[COL_LIMIT_RUN_ID];
+
+			if (by_run)
+				check_run_id(values[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID], false);
 
 			/* A locked limit is never recalibrated. */
 			if (by_run && DatumGetBool(old_values[COL_LIMIT_LOCKED]))

@@ -4,8 +4,9 @@
  *	  The trigger that stamps credit-limit changes on crisk.account
  *	  (crisk.stamp_limit_change); see limit_audit.c.
  *
- * It exports nothing to other C files: the SQL side (53_limits.sql) is its
- * only user.
+ * Rescoring tells it which run's results it is writing (the only changes
+ * that may carry a limit_run_id) with limit_audit_begin_run and
+ * limit_audit_end_run.
  *
  *-------------------------------------------------------------------------
  */
@@ -15,5 +16,7 @@
 #include "fmgr.h"
 
 extern Datum crisk_stamp_limit_change(PG_FUNCTION_ARGS);
+extern void limit_audit_begin_run(int64 run_id);
+extern void limit_audit_end_run(void);
 
 #endif							/* CRISK_LIMIT_AUDIT_H */

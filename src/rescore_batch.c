@@ -43,6 +43,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "limit_audit.h"
 #include "rescore_internal.h"
 
 /* A statement prepared once per session and kept across transactions. */
@@ -381,6 +382,7 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 	args[3] = BoolGetDatum(!pass->full_scope);
 
 	crisk_pass_is_writing = true;
+	limit_audit_begin_run(pass->run_id);
 	PG_TRY();
 	{
 		(void) rescore_execute(pass, kept_plan(&record_statement, argtypes), args, NULL, 1);
@@ -388,6 +390,7 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 	PG_FINALLY();
 	{
 		crisk_pass_is_writing = false;
+		limit_audit_end_run();
 	}
 	PG_END_TRY();
 

@@ -4,15 +4,33 @@
 --
 -- How the indirection works.  Readers select from the view crisk.ledger,
 -- which selects from the SQL function crisk.ledger_rows().  That function's
--- body is a single SELECT over the source; set_ledger() rewrites the body.
--- PostgreSQL inlines such a function into the calling query when it plans
--- it, so a lookup by customer_id reaches the source's own indexes exactly
--- as a view would, and cached plans (check_order's) are replanned when the
--- body changes.  Unlike a view over the source, a function body records no
--- dependency on the ERP's objects: a view would make the extension depend
--- on them, and "DROP SCHEMA erp CASCADE" would then drop crisk and all its
--- data with it.  The choice is kept in crisk.ledger_source, which pg_dump
--- saves; restoring that row re-applies it.
+-- body is a single SELECT, over crisk.invoice or over the function
+-- crisk.ledger_source_rows(); set_ledger() rewrites it.  PostgreSQL inlines
+-- both functions into the calling query when it plans it, so a lookup by
+-- customer_id reaches the source's own indexes exactly as a view would, and
+-- cached plans (check_order's) are replanned when a body changes.
+--
+-- How the source is pinned.  crisk.ledger_source_rows() is created by
+-- set_ledger() with a SQL-standard body (BEGIN ATOMIC), which PostgreSQL
+-- stores parsed, naming the source by OID, and on which it records a
+-- dependency: renaming the source (or its schema) changes nothing, dropping
+-- it is refused, and DROP ... CASCADE drops that one function (crisk.ledger
+-- then fails until set_ledger() is called again), never an object of the
+-- extension: the function is not a member of the extension, only dropped
+-- with it (ALTER FUNCTION ... DEPENDS ON EXTENSION).  A source dropped and
+-- created again under the same name is therefore never read in its place.
+--
+-- Whose code runs.  Reading a view runs the functions it calls with the
+-- rights of the reader, and crisk reads the ledger with rights its owner
+-- may not have: crisk.check_order, crisk.forget_customer and
+-- crisk.record_dunning_action run as crisk's owner, the worker as
+-- crisk.role.  So set_ledger() (and a restore) accepts only a source whose
+-- code crisk's owner vouches for: the source, every view it reads and every
+-- function and operator they call must belong to a superuser or to crisk's
+-- owner (crisk.ledger_trust_problems lists the rest), and check_order and
+-- forget_customer check the source's owner again before each read.  The
+-- choice is kept in crisk.ledger_source, which pg_dump saves; restoring that
+-- row re-applies it.
 
 -- Amounts must fit crisk's exact totals whatever other amounts they meet
 -- in an aggregate: at most 8 decimal places and below 10^30 in absolute
@@ -70,7 +88,7 @@ SELECT pg_catalog.pg_extension_config_dump('crisk.invoice', '');
 
 -- The source crisk reads; no row means the built-in crisk.invoice.
 CREATE TABLE crisk.ledger_source (
-    source   pg_catalog.text NOT NULL,
+    source   pg_catalog.regclass NOT NULL,
     set_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
     set_by   pg_catalog.text NOT NULL DEFAULT SESSION_USER,
     single_row pg_catalog.bool NOT NULL DEFAULT true,
@@ -78,7 +96,7 @@ CREATE TABLE crisk.ledger_source (
     CONSTRAINT ledger_source_single_row CHECK (single_row)
 );
 COMMENT ON TABLE crisk.ledger_source IS
-    'The table or view crisk reads invoices from, as set by crisk.set_ledger() (schema-qualified name); empty means the built-in crisk.invoice. pg_dump keeps it and a restore re-applies it.';
+    'The table or view crisk reads invoices from, as set by crisk.set_ledger() (by OID; pg_dump writes its name); empty means the built-in crisk.invoice. pg_dump keeps it and a restore re-applies it.';
 REVOKE ALL ON crisk.ledger_source FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.ledger_source', '');
 
@@ -140,8 +158,9 @@ BEGIN
     IF source OPERATOR(pg_catalog.=) 'crisk.ledger'::pg_catalog.regclass THEN
         RETURN ARRAY['crisk.ledger cannot read from itself'];
     END IF;
-    -- A view that reads crisk.ledger or crisk.ledger_rows(), directly or
-    -- through other views, would make the ledger read itself without end.
+    -- A view that reads crisk.ledger, crisk.ledger_rows() or
+    -- crisk.ledger_source_rows(), directly or through other views, would
+    -- make the ledger read itself without end.
     IF EXISTS (
         WITH RECURSIVE reads (relid) AS (
             SELECT source::pg_catalog.oid
@@ -162,7 +181,8 @@ BEGIN
                        AND d.objid OPERATOR(pg_catalog.=) w.oid
                       WHERE w.ev_class OPERATOR(pg_catalog.=) r.relid
                         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-                        AND d.refobjid OPERATOR(pg_catalog.=) 'crisk.ledger_rows()'::pg_catalog.regprocedure::pg_catalog.oid))
+                        AND d.refobjid OPERATOR(pg_catalog.=) ANY (ARRAY['crisk.ledger_rows()'::pg_catalog.regprocedure::pg_catalog.oid,
+                                                                         pg_catalog.to_regprocedure('crisk.ledger_source_rows()')::pg_catalog.oid])))
     THEN
         RETURN ARRAY[pg_catalog.format('%s reads crisk.ledger, which would then read itself', source)];
     END IF;
@@ -192,17 +212,110 @@ $$;
 COMMENT ON FUNCTION crisk.ledger_problems(pg_catalog.regclass) IS
     'What keeps a table or view from serving as crisk''s ledger (missing columns, incompatible types); empty when it can. crisk.set_ledger() refuses a source with problems.';
 
--- crisk.apply_ledger_source rewrites crisk.ledger_rows() from the row in
--- crisk.ledger_source (or the built-in table when there is none).  It runs
--- as a trigger on that table, so that restoring the row from a dump points
--- crisk at the same source again.
+-- crisk.ledger_trust_problems lists the code a source would run that
+-- crisk's owner does not vouch for.  Reading a view runs the functions and
+-- operators its query calls, and those of the views it reads, with the
+-- rights of whoever reads it; crisk reads the ledger as its owner
+-- (check_order) and as the worker's role.  So the source, every view it
+-- reads (through other views too) and every function and operator they
+-- call must belong to a trusted role: a superuser or crisk's owner.  Tables
+-- are data and may belong to anyone, except under a view that reads them
+-- with the reader's rights (security_invoker, or a view whose owner is no
+-- superuser): their row-level security policies would then run as the
+-- reader.  A table or materialized view runs no code when read, nor do
+-- triggers fire on reads.
+CREATE FUNCTION crisk.ledger_trust_problems(source pg_catalog.regclass)
+    RETURNS pg_catalog.text[]
+    LANGUAGE sql STABLE STRICT PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+WITH RECURSIVE
+trusted (role) AS (
+    SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolsuper
+    UNION
+    SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'crisk'),
+-- The source and every relation its views read, through views.
+reads (relid) AS (
+    SELECT source::pg_catalog.oid
+    UNION
+    SELECT d.refobjid
+    FROM reads r
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.relid
+                              AND v.relkind OPERATOR(pg_catalog.=) 'v'
+    JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) v.oid
+    JOIN pg_catalog.pg_depend d
+      ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+     AND d.objid OPERATOR(pg_catalog.=) w.oid
+     AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+     AND d.refobjid OPERATOR(pg_catalog.<>) r.relid),
+-- What the query of each of those views uses.
+uses (viewid, refclassid, refobjid) AS (
+    SELECT v.oid, d.refclassid, d.refobjid
+    FROM reads r
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.relid
+                              AND v.relkind OPERATOR(pg_catalog.=) 'v'
+    JOIN pg_catalog.pg_rewrite w ON w.ev_class OPERATOR(pg_catalog.=) v.oid
+    JOIN pg_catalog.pg_depend d
+      ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+     AND d.objid OPERATOR(pg_catalog.=) w.oid
+     AND NOT (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+              AND d.refobjid OPERATOR(pg_catalog.=) v.oid)),
+problems (problem) AS (
+    SELECT pg_catalog.format('%s %s belongs to role %s',
+                             CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'v' THEN 'view' ELSE 'relation' END,
+                             c.oid::pg_catalog.regclass, pg_catalog.pg_get_userbyid(c.relowner))
+    FROM reads r JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.relid
+    WHERE (c.oid OPERATOR(pg_catalog.=) source::pg_catalog.oid OR c.relkind OPERATOR(pg_catalog.=) 'v')
+      AND c.relowner NOT IN (SELECT t.role FROM trusted t)
+    UNION ALL
+    SELECT pg_catalog.format('view %s calls function %s, which belongs to role %s',
+                             u.viewid::pg_catalog.regclass, p.oid::pg_catalog.regprocedure,
+                             pg_catalog.pg_get_userbyid(p.proowner))
+    FROM uses u JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.refobjid
+    WHERE u.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+      AND p.proowner NOT IN (SELECT t.role FROM trusted t)
+    UNION ALL
+    SELECT pg_catalog.format('view %s uses operator %s, which belongs to role %s',
+                             u.viewid::pg_catalog.regclass, o.oid::pg_catalog.regoperator,
+                             pg_catalog.pg_get_userbyid(CASE WHEN o.oprowner IN (SELECT t.role FROM trusted t)
+                                                             THEN p.proowner ELSE o.oprowner END))
+    FROM uses u
+    JOIN pg_catalog.pg_operator o ON o.oid OPERATOR(pg_catalog.=) u.refobjid
+    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) o.oprcode
+    WHERE u.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+      AND (o.oprowner NOT IN (SELECT t.role FROM trusted t)
+           OR p.proowner NOT IN (SELECT t.role FROM trusted t))
+    UNION ALL
+    SELECT pg_catalog.format('view %s reads %s, which belongs to role %s, with the rights of whoever reads the ledger (its row-level security policies would run with them)',
+                             v.oid::pg_catalog.regclass, c.oid::pg_catalog.regclass,
+                             pg_catalog.pg_get_userbyid(c.relowner))
+    FROM uses u
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) u.viewid
+    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) u.refobjid
+    WHERE u.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND c.relkind OPERATOR(pg_catalog.<>) 'v'
+      AND c.relowner NOT IN (SELECT t.role FROM trusted t)
+      AND (NOT EXISTS (SELECT FROM pg_catalog.pg_roles r
+                       WHERE r.oid OPERATOR(pg_catalog.=) v.relowner AND r.rolsuper)
+           OR EXISTS (SELECT FROM pg_catalog.pg_options_to_table(v.reloptions) AS o
+                      WHERE o.option_name OPERATOR(pg_catalog.=) 'security_invoker'
+                        AND o.option_value::pg_catalog.bool)))
+SELECT COALESCE(pg_catalog.array_agg(DISTINCT p.problem), '{}') FROM problems p
+$$;
+COMMENT ON FUNCTION crisk.ledger_trust_problems(pg_catalog.regclass) IS
+    'Code a table or view would run, when crisk reads it as the ledger, that crisk''s owner does not vouch for: the source, the views it reads and the functions and operators they call must belong to a superuser or to crisk''s owner. Empty when it may serve; crisk.set_ledger() refuses the source otherwise (SQLSTATE 42501).';
+
+-- crisk.apply_ledger_source points crisk.ledger_rows() at the source in
+-- crisk.ledger_source (or at the built-in table when there is none),
+-- creating crisk.ledger_source_rows() to pin it.  It runs as a trigger on
+-- that table, so that restoring the row from a dump points crisk at the
+-- same source again, after checking it as set_ledger() does.
 CREATE FUNCTION crisk.apply_ledger_source()
     RETURNS trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    source_name pg_catalog.text;
     source_oid  pg_catalog.regclass;
     problems    pg_catalog.text[];
     body        pg_catalog.text;
@@ -210,44 +323,73 @@ DECLARE
     want        record;
     have        pg_catalog.text;
 BEGIN
-    SELECT s.source INTO source_name FROM crisk.ledger_source s;
-    IF source_name IS NULL THEN
-        source_oid := 'crisk.invoice'::pg_catalog.regclass;
+    SELECT s.source INTO source_oid FROM crisk.ledger_source s;
+    IF source_oid IS NULL THEN
+        body := 'SELECT s.invoice_id, s.customer_id, s.amount, s.issue_date, s.due_date, s.paid_date FROM crisk.invoice s';
     ELSE
-        source_oid := pg_catalog.to_regclass(source_name);
-        IF source_oid IS NULL THEN
-            RAISE EXCEPTION 'ledger source % does not exist', source_name
-                USING ERRCODE = '42P01';
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) source_oid) THEN
+            RAISE EXCEPTION 'the ledger source no longer exists'
+                USING ERRCODE = '42P01',
+                      DETAIL = pg_catalog.format('crisk.ledger_source names the relation with OID %s.', source_oid::pg_catalog.oid),
+                      HINT = 'Call crisk.set_ledger() with the table or view to read, or with ''crisk.invoice''.';
         END IF;
-    END IF;
-    problems := crisk.ledger_problems(source_oid);
-    IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 0 THEN
-        RAISE EXCEPTION 'source % cannot serve as the ledger', source_oid
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.array_to_string(problems, E'\n'),
-                  HINT = 'The ledger needs the columns invoice_id text, customer_id text, amount numeric, issue_date date, due_date date, paid_date date; create a view that renames and casts the ERP''s columns.';
-    END IF;
+        problems := crisk.ledger_problems(source_oid);
+        IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 0 THEN
+            RAISE EXCEPTION 'source % cannot serve as the ledger', source_oid
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.array_to_string(problems, E'\n'),
+                      HINT = 'The ledger needs the columns invoice_id text, customer_id text, amount numeric, issue_date date, due_date date, paid_date date; create a view that renames and casts the ERP''s columns.';
+        END IF;
+        problems := crisk.ledger_trust_problems(source_oid);
+        IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 0 THEN
+            RAISE EXCEPTION 'source % would run code that crisk''s owner does not vouch for', source_oid
+                USING ERRCODE = '42501',
+                      DETAIL = pg_catalog.array_to_string(problems, E'\n'),
+                      HINT = 'crisk reads the ledger with its owner''s rights and the worker''s: the source, the views it reads and the functions they call must belong to a superuser or to crisk''s owner. Review them and change their owner (ALTER VIEW ... OWNER TO), or create such a view over the ERP''s tables.';
+        END IF;
 
-    -- Cast only the columns whose type differs, so that lookups keep using
-    -- the source's indexes.
-    FOR want IN SELECT * FROM (VALUES (1, 'invoice_id', 'pg_catalog.text'), (2, 'customer_id', 'pg_catalog.text'),
-                                     (3, 'amount', 'pg_catalog.numeric'), (4, 'issue_date', 'pg_catalog.date'),
-                                     (5, 'due_date', 'pg_catalog.date'), (6, 'paid_date', 'pg_catalog.date')) AS w(n, name, type)
-                    ORDER BY w.n LOOP
-        SELECT pg_catalog.format_type(a.atttypid, NULL) INTO have
-        FROM pg_catalog.pg_attribute a
-        WHERE a.attrelid OPERATOR(pg_catalog.=) source_oid AND a.attname OPERATOR(pg_catalog.=) want.name
-          AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
-        IF have OPERATOR(pg_catalog.=) pg_catalog.format_type(want.type::pg_catalog.regtype, NULL) THEN
-            cols := pg_catalog.array_append(cols, pg_catalog.format('s.%I', want.name));
-        ELSE
-            cols := pg_catalog.array_append(cols, pg_catalog.format('s.%I::%s AS %I', want.name, want.type, want.name));
+        -- Cast only the columns whose type differs, so that lookups keep
+        -- using the source's indexes.
+        FOR want IN SELECT * FROM (VALUES (1, 'invoice_id', 'pg_catalog.text'), (2, 'customer_id', 'pg_catalog.text'),
+                                         (3, 'amount', 'pg_catalog.numeric'), (4, 'issue_date', 'pg_catalog.date'),
+                                         (5, 'due_date', 'pg_catalog.date'), (6, 'paid_date', 'pg_catalog.date')) AS w(n, name, type)
+                        ORDER BY w.n LOOP
+            SELECT pg_catalog.format_type(a.atttypid, NULL) INTO have
+            FROM pg_catalog.pg_attribute a
+            WHERE a.attrelid OPERATOR(pg_catalog.=) source_oid AND a.attname OPERATOR(pg_catalog.=) want.name
+              AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+            IF have OPERATOR(pg_catalog.=) pg_catalog.format_type(want.type::pg_catalog.regtype, NULL) THEN
+                cols := pg_catalog.array_append(cols, pg_catalog.format('s.%I', want.name));
+            ELSE
+                cols := pg_catalog.array_append(cols, pg_catalog.format('s.%I::%s AS %I', want.name, want.type, want.name));
+            END IF;
+        END LOOP;
+
+        -- A SQL-standard body is stored parsed: it names the source by OID
+        -- and records a dependency on it.
+        EXECUTE pg_catalog.format($f$
+            CREATE OR REPLACE FUNCTION crisk.ledger_source_rows()
+                RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
+                               amount pg_catalog.numeric, issue_date pg_catalog.date,
+                               due_date pg_catalog.date, paid_date pg_catalog.date)
+                LANGUAGE sql STABLE PARALLEL SAFE
+                BEGIN ATOMIC SELECT %s FROM %s s; END$f$,
+            pg_catalog.array_to_string(cols, ', '), source_oid);
+        -- Not a member of the extension, so that DROP ... CASCADE of the
+        -- source drops this function alone (it would otherwise drop the
+        -- extension), yet dropped with the extension.  Created while the
+        -- extension is being updated, it would have become a member.
+        IF EXISTS (SELECT FROM pg_catalog.pg_depend d
+                   WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                     AND d.objid OPERATOR(pg_catalog.=) pg_catalog.to_regprocedure('crisk.ledger_source_rows()')
+                     AND d.deptype OPERATOR(pg_catalog.=) 'e') THEN
+            ALTER EXTENSION crisk DROP FUNCTION crisk.ledger_source_rows();
         END IF;
-    END LOOP;
-    body := pg_catalog.format('SELECT %s FROM %s s', pg_catalog.array_to_string(cols, ', '),
-        (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
-         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-         WHERE c.oid OPERATOR(pg_catalog.=) source_oid));
+        ALTER FUNCTION crisk.ledger_source_rows() DEPENDS ON EXTENSION crisk;
+        EXECUTE pg_catalog.format('COMMENT ON FUNCTION crisk.ledger_source_rows() IS %L',
+            pg_catalog.format('The invoices of the ledger source %s, pinned by OID: created by crisk.set_ledger(), read through crisk.ledger.', source_oid));
+        body := 'SELECT s.invoice_id, s.customer_id, s.amount, s.issue_date, s.due_date, s.paid_date FROM crisk.ledger_source_rows() s';
+    END IF;
 
     -- Same signature, volatility and parallel safety as in the install
     -- script, and still no SET clause, so that it stays inlinable.  This
@@ -261,11 +403,14 @@ BEGIN
                            due_date pg_catalog.date, paid_date pg_catalog.date)
             LANGUAGE sql STABLE PARALLEL SAFE
             AS %L$f$, body);
+    IF source_oid IS NULL AND pg_catalog.to_regprocedure('crisk.ledger_source_rows()') IS NOT NULL THEN
+        DROP FUNCTION crisk.ledger_source_rows();
+    END IF;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION crisk.apply_ledger_source() IS
-    'Trigger function: points crisk.ledger_rows() (and so crisk.ledger) at the source recorded in crisk.ledger_source.';
+    'Trigger function: points crisk.ledger_rows() (and so crisk.ledger) at the source recorded in crisk.ledger_source, pinned by crisk.ledger_source_rows().';
 REVOKE ALL ON FUNCTION crisk.apply_ledger_source() FROM PUBLIC;
 
 CREATE TRIGGER ledger_source_applied
@@ -305,15 +450,20 @@ BEGIN
     IF source OPERATOR(pg_catalog.=) 'crisk.invoice'::pg_catalog.regclass THEN
         DELETE FROM crisk.ledger_source;
     ELSE
+        problems := crisk.ledger_trust_problems(source);
+        IF pg_catalog.cardinality(problems) OPERATOR(pg_catalog.>) 0 THEN
+            RAISE EXCEPTION 'source % would run code that crisk''s owner does not vouch for', source
+                USING ERRCODE = '42501',
+                      DETAIL = pg_catalog.array_to_string(problems, E'\n'),
+                      HINT = 'crisk reads the ledger with its owner''s rights and the worker''s: the source, the views it reads and the functions they call must belong to a superuser or to crisk''s owner. Review them and change their owner (ALTER VIEW ... OWNER TO), or create such a view over the ERP''s tables.';
+        END IF;
         INSERT INTO crisk.ledger_source (source, set_at, set_by)
-        SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.now(), SESSION_USER
-        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-        WHERE c.oid OPERATOR(pg_catalog.=) source
+        VALUES (source, pg_catalog.now(), SESSION_USER)
         ON CONFLICT (single_row) DO UPDATE
             SET source = excluded.source, set_at = excluded.set_at, set_by = excluded.set_by;
     END IF;
 END
 $$;
 COMMENT ON FUNCTION crisk.set_ledger(pg_catalog.regclass) IS
-    'Makes crisk read invoices from a table or view with the columns invoice_id, customer_id, amount, issue_date, due_date, paid_date (compatible types); ''crisk.invoice'' goes back to the built-in ledger. Lists every problem at once (SQLSTATE 22023).';
+    'Makes crisk read invoices from a table or view with the columns invoice_id, customer_id, amount, issue_date, due_date, paid_date (compatible types), pinned by OID; ''crisk.invoice'' goes back to the built-in ledger. Lists every problem at once (SQLSTATE 22023); refuses a source whose code crisk''s owner does not vouch for (SQLSTATE 42501, see crisk.ledger_trust_problems).';
 REVOKE ALL ON FUNCTION crisk.set_ledger(pg_catalog.regclass) FROM PUBLIC;

@@ -4,7 +4,7 @@
 -- PostgreSQL can run them in parallel and Citus can combine them on worker
 -- nodes.
 BEGIN;
-SELECT plan(84);
+SELECT plan(112);
 
 CREATE TEMP TABLE contract (name text, args text[], arguments text, result text, state text);
 INSERT INTO contract VALUES
@@ -28,7 +28,13 @@ INSERT INTO contract VALUES
      'crisk.expected_credit_loss_state'),
     ('expected_credit_loss', ARRAY['numeric', 'date', 'date', 'numeric[]', 'integer[]'],
      'amount numeric, due_date date, as_of date, loss_rates numeric[], bounds integer[]', 'numeric',
-     'crisk.expected_credit_loss_state');
+     'crisk.expected_credit_loss_state'),
+    ('logistic_regression', ARRAY['boolean', 'double precision[]'],
+     'y boolean, x double precision[]', 'crisk.logit_fit', 'crisk.outcome_counts'),
+    ('auc', ARRAY['double precision', 'boolean'], 'score double precision, bad boolean',
+     'double precision', 'crisk.outcome_counts'),
+    ('ks', ARRAY['double precision', 'boolean'], 'score double precision, bad boolean',
+     'double precision', 'crisk.outcome_counts');
 
 CREATE TEMP VIEW contract_aggregate AS
 SELECT c.*, p.oid AS aggoid, p.proparallel, a.aggtransfn, a.aggcombinefn, a.aggfinalfn,
@@ -84,6 +90,9 @@ SELECT is(crisk.aging_final(crisk.aging_transition(NULL, 12.34, '2024-01-01', '2
           '{0.00,0.00,0.00,12.34,0.00}'::numeric[], 'an aging state survives its text form');
 SELECT is(crisk.dso_final(crisk.dso_transition(NULL, 50, '2024-03-02', NULL, '2024-03-31', 30)::text::crisk.dso_state),
           30.00, 'a dso state survives its text form');
+SELECT is(crisk.auc_final(crisk.score_outcome_transition(crisk.score_outcome_transition(NULL, 2, false), 1, true)
+                          ::text::crisk.outcome_counts),
+          1::float8, 'an outcome_counts state survives its text form');
 
 -- The errors keep their SQLSTATE (the message texts are in sql/).
 SELECT throws_ok($$SELECT 'scale=3'::crisk.aging_state$$, '22P02', NULL,

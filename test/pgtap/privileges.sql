@@ -1,10 +1,10 @@
 -- Privileges: PUBLIC reads nothing in crisk's tables and runs none of the
 -- functions that change data or read personal data; the README's GRANT
--- recipes give an order-entry role, a read-only BI role and a credit-manager
--- role exactly what they need.  The roles exist only inside this
+-- recipes give an order-entry role, a read-only BI role, a credit-manager
+-- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(40);
+SELECT plan(54);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -102,6 +102,8 @@ SELECT throws_ok($$UPDATE crisk.account SET credit_limit = 1$$, '42501', NULL, '
 SELECT throws_ok($$SELECT crisk.acknowledge_alert(1)$$, '42501', NULL, 'BI cannot acknowledge alerts');
 SELECT throws_ok($$SELECT * FROM crisk.check_order('P1', 1)$$, '42501', NULL, 'BI cannot run order checks');
 SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL, 'BI cannot erase customers');
+SELECT throws_ok($$INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('P1-1', 'x')$$,
+                 '42501', NULL, 'BI cannot record disputes');
 RESET ROLE;
 
 -- The credit-manager recipe.
@@ -117,6 +119,9 @@ GRANT INSERT, UPDATE, DELETE ON crisk.event, crisk.financials TO regress_crisk_m
 GRANT UPDATE (blocked, insured_cover, payment_terms_days, dunning_policy, policy, model, customer_since)
       ON crisk.account TO regress_crisk_manager;
 GRANT INSERT, UPDATE, DELETE ON crisk.dunning_policy TO regress_crisk_manager;
+GRANT INSERT, UPDATE ON crisk.dispute, crisk.promise, crisk.contact TO regress_crisk_manager;
+GRANT USAGE ON SEQUENCE crisk.dispute_dispute_id_seq, crisk.promise_promise_id_seq,
+                        crisk.contact_contact_id_seq TO regress_crisk_manager;
 SET LOCAL ROLE regress_crisk_manager;
 SELECT lives_ok($$SELECT crisk.set_credit_limit('P1', 2000, 'insurer raised the cover')$$,
                 'the credit manager sets a limit');
@@ -138,6 +143,13 @@ SELECT throws_ok($$UPDATE crisk.alert SET message = 'rewritten'$$, '42501', NULL
 SELECT throws_ok($$INSERT INTO crisk.limit_change (customer_id, changed_at, new_locked, changed_by)
                    VALUES ('P1', now(), false, 'x')$$, '42501', NULL,
                  'the credit manager cannot write the audit trail');
+SELECT lives_ok($$INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('P1-1', 'wrong price')$$,
+                'the credit manager records a dispute (customer and amount read from the ledger)');
+SELECT lives_ok($$INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on)
+                  VALUES ('P1', '{P1-1}', 300, current_date + 7)$$,
+                'the credit manager records a promise to pay');
+SELECT lives_ok($$INSERT INTO crisk.contact (customer_id, channel, note) VALUES ('P1', 'phone', 'called')$$,
+                'the credit manager logs a call');
 SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL,
                  'erasure is not the credit manager''s');
 RESET ROLE;
@@ -150,6 +162,45 @@ SELECT results_eq($$SELECT new_limit, new_locked, reason, changed_by = session_u
                   'limit changes are logged with the reason and the login');
 SELECT results_eq($$SELECT acknowledged_by = session_user FROM crisk.alert WHERE customer_id = 'P1'$$,
                   $$VALUES (true)$$, 'the acknowledgement names the login');
+
+-- The ERP loading recipe, exactly as the README writes it: the ERP keeps
+-- crisk's invoices and accounts by key, which reads the key.
+CREATE ROLE regress_crisk_loader;
+GRANT USAGE ON SCHEMA crisk TO regress_crisk_loader;
+GRANT SELECT, INSERT, UPDATE, DELETE ON crisk.invoice, crisk.account TO regress_crisk_loader;
+SET LOCAL ROLE regress_crisk_loader;
+SELECT lives_ok($$INSERT INTO crisk.invoice VALUES ('P2-1', 'P2', 120.00, '2024-02-01', '2024-03-02', NULL)$$,
+                'the ERP inserts an invoice');
+SELECT lives_ok($$UPDATE crisk.invoice SET paid_date = '2024-03-05' WHERE invoice_id = 'P2-1'$$,
+                'the ERP marks an invoice paid, by its key');
+SELECT lives_ok($$DELETE FROM crisk.invoice WHERE invoice_id = 'P2-1'$$,
+                'the ERP deletes an invoice, by its key');
+SELECT lives_ok($$INSERT INTO crisk.account (customer_id, name, credit_limit, payment_terms_days)
+                  VALUES ('P2', 'Loader test', 500, 30)$$,
+                'the ERP creates an account');
+SELECT lives_ok($$UPDATE crisk.account SET name = 'Loader test SA', payment_terms_days = 45
+                  WHERE customer_id = 'P2'$$,
+                'the ERP updates an account, by its key');
+SELECT lives_ok($$INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('P2', 'Loader test SAS', 600)
+                  ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name, credit_limit = excluded.credit_limit$$,
+                'the ERP upserts its customer master');
+SELECT throws_ok($$UPDATE crisk.account SET credit_limit = 900, limit_run_id = 1 WHERE customer_id = 'P2'$$,
+                 '42501', NULL, 'the ERP cannot pass a limit change off as a rescoring run''s');
+SELECT lives_ok($$DELETE FROM crisk.account WHERE customer_id = 'P2'$$,
+                'the ERP deletes an account, by its key');
+RESET ROLE;
+SELECT results_eq($$SELECT new_limit, run_id, changed_by = session_user FROM crisk.limit_change
+                    WHERE customer_id = 'P2' ORDER BY change_id$$,
+                  $$VALUES (500::numeric, NULL::bigint, true), (600::numeric, NULL::bigint, true)$$,
+                  'the ERP''s limit changes are logged as changes by hand, under its login');
+-- Without SELECT, as crisk 0.1.0's README had it, updating by key fails.
+CREATE ROLE regress_crisk_loader_without_select;
+GRANT USAGE ON SCHEMA crisk TO regress_crisk_loader_without_select;
+GRANT INSERT, UPDATE, DELETE ON crisk.invoice, crisk.account TO regress_crisk_loader_without_select;
+SET LOCAL ROLE regress_crisk_loader_without_select;
+SELECT throws_ok($$UPDATE crisk.account SET name = 'x' WHERE customer_id = 'P1'$$, '42501', NULL,
+                 'updating by key needs SELECT');
+RESET ROLE;
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -154,8 +154,10 @@ INSERT INTO erp.other_ledger VALUES (7, 'C9', 10.5, '2024-01-01 10:00', '2024-01
 SELECT crisk.set_ledger('erp.other_ledger');
 SELECT * FROM crisk.ledger;
 
--- The ERP owns its source: dropping it does not touch crisk (no dependency
--- is recorded), readers then fail until the ledger is set again.
+-- The ERP owns its tables: dropping them with CASCADE drops crisk's pin of
+-- the source (crisk.ledger_source_rows(), not a member of the extension),
+-- never crisk; readers then fail until the ledger is set again
+-- (test/sql/ledger_trust.sql has the rest of the dependency's story).
 SELECT crisk.set_ledger('erp.crisk_ledger');
 DROP SCHEMA erp CASCADE;
 SELECT extname FROM pg_extension WHERE extname = 'crisk';
@@ -167,7 +169,7 @@ SELECT count(*) AS recorded_sources FROM crisk.ledger_source;
 SELECT count(*) AS only_builtin FROM (TABLE seen_builtin EXCEPT ALL SELECT * FROM crisk.ledger) AS d;
 SELECT count(*) AS only_now FROM (SELECT * FROM crisk.ledger EXCEPT ALL TABLE seen_builtin) AS d;
 -- A source recorded directly (as a restore does) that does not exist.
-INSERT INTO crisk.ledger_source (source) VALUES ('erp.gone');
+INSERT INTO crisk.ledger_source (source) VALUES ('crisk.gone');
 \echo :LAST_ERROR_SQLSTATE
 
 ROLLBACK;
