@@ -30,6 +30,10 @@ my %allowed = (
 	# ledger row when the plan scans the ledger, so the matrix's array of
 	# 100 000 ids takes seconds on 500 invoices.  Slow, not a crash.
 	'crisk._rescore_items 57014' => 'issue 15, internal function, linear search of a huge array per ledger row',
+	# Found by this matrix when the models work reached main (to be filed):
+	# internal; an array of 100 000 column names takes over a second.
+	# Slow, not a crash.
+	'crisk._model_sample_columns 57014' => 'to be filed: internal function, slow on a huge array',
 );
 
 sub run_to_file
