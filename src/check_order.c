@@ -52,6 +52,7 @@
 #include "customer_facts.h"
 #include "guc.h"
 #include "order_policies.h"
+#include "safe_search_path.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 PG_FUNCTION_INFO_V1(crisk_check_order_reserve);
@@ -304,6 +305,7 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		pushed = false;
+	int			nestlevel;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -322,6 +324,7 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 		pushed = take_reservation_lock(PG_GETARG_DATUM(0));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "crisk.check_order: SPI_connect failed");
+	nestlevel = crisk_pin_search_path();
 	order_policies_refresh();
 	gather_customer_facts(PG_GETARG_DATUM(0), today,
 						  order_id_null ? NULL : TextDatumGetCString(order_id), &facts);
@@ -374,6 +377,7 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	values[2] = text_array(all_reasons);
 	/* The tuplestore copies the values out of SPI's memory. */
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	crisk_unpin_search_path(nestlevel);
 	SPI_finish();
 	if (pushed)
 		PopActiveSnapshot();
