@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * check_order.c
- *	  crisk.check_order(customer_id, amount): the order credit check.
+ *	  crisk.check_order(customer_id, amount [, reserve, order_id]): the
+ *	  order credit check.
  *
  * An ERP calls this inside its order transaction, so it must cost about as
  * much as a primary-key lookup: the facts are read without the executor
@@ -9,7 +10,10 @@
  * legal-event vocabulary come from session caches (order_policies.c), and
  * the rules and the wording of the reasons are plain C, run only for the
  * rules that fire.  Nothing takes row locks: an order check never waits for
- * rescoring or another order, and they never wait for it.
+ * rescoring or another order, and they never wait for it.  Only a
+ * reserving check (reserve => true) writes, a row of
+ * crisk.credit_reservation when it approves, and waits, for another
+ * reserving check of the same customer (take_reservation_lock).
  *
  * The decision rules (README, "Order credit check"), most severe first:
  *   block   the account is on stop (crisk.account.blocked);
@@ -18,7 +22,8 @@
  *           order_decision is 'block' (default policy: formal notice, 45 days);
  *           a legal event whose kind blocks orders, within its window;
  *   review  no account; no credit limit; the order exceeds the available
- *           credit (limit - open receivables); risk class D; a dunning level
+ *           credit (limit - exposure: open receivables, open orders not
+ *           yet invoiced, live reservations); risk class D; a dunning level
  *           whose order_decision is 'review' (default: second reminder, 21
  *           days); an account naming a dunning policy that does not exist;
  *           a legal event whose kind asks for review, within its window;

@@ -2,7 +2,8 @@
  *
  * customer_facts.c
  *	  What crisk.check_order needs to know about a customer at call time:
- *	  the account, the latest score, legal events and the items open today.
+ *	  the account, the latest score, legal events, the items open today,
+ *	  open orders and live credit reservations.
  *
  * An order check must cost about as much as a primary-key lookup, and
  * measured, starting executors costs more than the lookups themselves.  So

@@ -249,3 +249,7 @@ CREATE FUNCTION crisk.check_order(customer_id pg_catalog.text, amount pg_catalog
 COMMENT ON FUNCTION crisk.check_order(pg_catalog.text, pg_catalog.numeric, pg_catalog.bool, pg_catalog.text) IS
     'Order credit check as crisk.check_order(customer_id, amount); order_id names the order checked (not counted twice if already in the orders source or reserved); with reserve true, an approved amount is recorded in crisk.credit_reservation, and concurrent reserving checks for the same customer take turns.';
 REVOKE ALL ON FUNCTION crisk.check_order(pg_catalog.text, pg_catalog.numeric, pg_catalog.bool, pg_catalog.text) FROM PUBLIC;
+
+-- The two-argument check counts orders and reservations too.
+COMMENT ON FUNCTION crisk.check_order(pg_catalog.text, pg_catalog.numeric) IS
+    'Order credit check at call time: ''approve'', ''review'' or ''block'', the credit still available before this order (limit minus open receivables, open orders not yet invoiced and live credit reservations; NULL without a limit) and the reasons, from the credit limit, open and overdue items in the ledger, the latest risk class, the order stop, the dunning level reached and recent legal events.';
