@@ -28,6 +28,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/visibilitymap.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -37,6 +38,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -476,6 +478,19 @@ in_ledger(Datum customer_id, const char *order_id)
 }
 
 /*
+ * commitments_installed says whether crisk's schema has the orders source
+ * and the reservations: not under the 0.1.0 schema, which this library
+ * serves until ALTER EXTENSION crisk UPDATE has run.  A catalog cache
+ * lookup.
+ */
+static bool
+commitments_installed(void)
+{
+	return OidIsValid(get_relname_relid("credit_reservation",
+										get_namespace_oid("crisk", false)));
+}
+
+/*
  * gather_commitments adds what the customer has committed to beyond the
  * ledger: orders in the orders source not yet invoiced (no invoice of the
  * customer carries their number), and live reservations, that is not
@@ -487,13 +502,16 @@ static void
 gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 				   CustomerFacts *facts)
 {
-	Oid			source = orders_source();
+	Oid			source;
 	List	   *orders = NIL;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	int			i;
 
 	facts->open_orders = zero;
 	facts->reserved = zero;
+	if (!commitments_installed())
+		return;
+	source = orders_source();
 	if (OidIsValid(source))
 	{
 		Oid			argtypes[1] = {TEXTOID};

@@ -131,4 +131,8 @@ SET crisk.reservation_ttl = 0;
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) AS sources FROM crisk.order_source;
 
+-- 8. A reservation names its customer: crisk.forget_customer erases it.
+SELECT crisk.forget_customer('R2') -> 'crisk.credit_reservation' AS reservations_erased;
+SELECT count(*) AS left_of_r2 FROM crisk.credit_reservation WHERE customer_id = 'R2';
+
 ROLLBACK;
