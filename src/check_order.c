@@ -58,6 +58,7 @@
 #include "guc.h"
 #include "order_policies.h"
 #include "safe_search_path.h"
+#include "single_node.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 PG_FUNCTION_INFO_V1(crisk_check_order_reserve);
@@ -323,6 +324,8 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	amount = PG_GETARG_NUMERIC(1);
 	check_amount(amount);
 
+	/* Its reads below see only this node's rows. */
+	crisk_require_single_node("crisk.check_order");
 	InitMaterializedSRF(fcinfo, 0);
 
 	if (reserve)
