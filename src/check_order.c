@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * check_order.c
- *	  crisk.check_order(customer_id, amount): the order credit check.
+ *	  crisk.check_order(customer_id, amount [, reserve, order_id]): the
+ *	  order credit check.
  *
  * An ERP calls this inside its order transaction, so it must cost about as
  * much as a primary-key lookup: the facts are read without the executor
@@ -9,7 +10,10 @@
  * legal-event vocabulary come from session caches (order_policies.c), and
  * the rules and the wording of the reasons are plain C, run only for the
  * rules that fire.  Nothing takes row locks: an order check never waits for
- * rescoring or another order, and they never wait for it.
+ * rescoring or another order, and they never wait for it.  Only a
+ * reserving check (reserve => true) writes, a row of
+ * crisk.credit_reservation when it approves, and waits, for another
+ * reserving check of the same customer (take_reservation_lock).
  *
  * The decision rules (README, "Order credit check"), most severe first:
  *   block   the account is on stop (crisk.account.blocked);
@@ -18,7 +22,8 @@
  *           order_decision is 'block' (default policy: formal notice, 45 days);
  *           a legal event whose kind blocks orders, within its window;
  *   review  no account; no credit limit; the order exceeds the available
- *           credit (limit - open receivables, 0 when they exceed the
+ *           credit (limit - exposure: open receivables, open orders not
+ *           yet invoiced, live reservations; 0 when exposure exceeds the
  *           limit); risk class D; a dunning level
  *           whose order_decision is 'review' (default: second reminder, 21
  *           days); an account naming a dunning policy that does not exist;
@@ -33,22 +38,34 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "access/xact.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
+#include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
 
 #include "check_order.h"
 #include "customer_facts.h"
+#include "guc.h"
 #include "order_policies.h"
 #include "safe_search_path.h"
 #include "single_node.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
+PG_FUNCTION_INFO_V1(crisk_check_order_reserve);
+
+/* The advisory lock class of reserving checks: "resv" in ASCII. */
+#define RESERVATION_LOCK_CLASSID	1919251318
 
 /* The reasons found so far, by severity. */
 typedef struct Reasons
@@ -185,24 +202,116 @@ text_array(List *strings)
 }
 
 /*
- * crisk_check_order implements crisk.check_order(customer_id, amount):
- * one row (decision, available_credit, reasons).  A NULL customer or amount
- * is an error rather than an empty answer, which an ERP could mistake for
- * no objection.
+ * exposure_text describes the exposure for a reason: the open receivables,
+ * and the open orders and reservations when there are any.
  */
-Datum
-crisk_check_order(PG_FUNCTION_ARGS)
+static char *
+exposure_text(const CustomerFacts *facts, Datum zero)
+{
+	StringInfoData text;
+
+	initStringInfo(&text);
+	appendStringInfo(&text, "open receivables %s", numeric_text(facts->exposure));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, facts->open_orders, zero)) != 0)
+		appendStringInfo(&text, ", open orders %s", numeric_text(facts->open_orders));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, facts->reserved, zero)) != 0)
+		appendStringInfo(&text, ", reserved %s", numeric_text(facts->reserved));
+	return text.data;
+}
+
+/*
+ * take_reservation_lock makes reserving checks for the same customer take
+ * turns: a transaction-level advisory lock keyed on a hash of the customer,
+ * so that checks for other customers never wait (two customers share a key
+ * once in 2^32, and then merely take turns).  Under READ COMMITTED the check
+ * then reads with a new snapshot, which sees what the previous holder
+ * committed; it returns true when it pushed one.  Under REPEATABLE READ or
+ * SERIALIZABLE the transaction's snapshot cannot see it: if a reservation
+ * of the customer was committed (or removed) since that snapshot, the check
+ * fails with a serialization failure, to be retried.
+ */
+static bool
+take_reservation_lock(Datum customer_id)
+{
+	LOCKTAG		tag;
+	int64		seen;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, RESERVATION_LOCK_CLASSID,
+						 DatumGetUInt32(DirectFunctionCall1Coll(hashtext, C_COLLATION_OID, customer_id)), 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	if (!IsolationUsesXactSnapshot())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		return true;
+	}
+	seen = count_reservations(customer_id);
+	PushActiveSnapshot(GetLatestSnapshot());
+	if (count_reservations(customer_id) != seen)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent credit reservation"),
+				 errdetail("Another transaction reserved credit for customer %s after this transaction's snapshot was taken.",
+						   TextDatumGetCString(customer_id)),
+				 errhint("The transaction might succeed if retried.")));
+	PopActiveSnapshot();
+	return false;
+}
+
+/*
+ * record_reservation records an approved amount for the customer, replacing
+ * an earlier reservation for the same order.
+ */
+static void
+record_reservation(Datum customer_id, Datum order_id, bool order_id_null, Numeric amount)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, NUMERICOID, INT4OID};
+	Datum		args[4];
+	char		nulls[4] = {' ', order_id_null ? 'n' : ' ', ' ', ' '};
+	int			rc;
+
+	args[0] = customer_id;
+	args[1] = order_id;
+	args[2] = NumericGetDatum(amount);
+	args[3] = Int32GetDatum(crisk_reservation_ttl);
+	if (!order_id_null)
+	{
+		rc = SPI_execute_with_args("DELETE FROM crisk.credit_reservation r"
+								   " WHERE r.customer_id OPERATOR(pg_catalog.=) $1"
+								   "   AND r.order_id OPERATOR(pg_catalog.=) $2",
+								   2, argtypes, args, nulls, false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "crisk: removing the previous reservation failed (%d)", rc);
+	}
+	rc = SPI_execute_with_args("INSERT INTO crisk.credit_reservation"
+							   " (customer_id, order_id, amount, reserved_at, expires_at, reserved_by)"
+							   " VALUES ($1, $2, $3, pg_catalog.now(),"
+							   "         pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => $4),"
+							   "         SESSION_USER)",
+							   4, argtypes, args, nulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "crisk: recording the reservation failed (%d)", rc);
+}
+
+/*
+ * check_order runs the order check for both SQL functions; reserve records
+ * an approved amount, order_id (NULL when order_id_null) names the order.
+ */
+static Datum
+check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id_null)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Numeric		amount;
 	DateADT		today = GetSQLCurrentDate();
 	CustomerFacts		facts;
 	Datum		available = (Datum) 0;
+	Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+	Datum		exposure;
 	Reasons		reasons = {NIL, NIL};
 	const char *decision;
 	List	   *all_reasons;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
+	bool		pushed = false;
 	int			nestlevel;
 
 	if (PG_ARGISNULL(0))
@@ -220,11 +329,17 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	crisk_require_single_node("crisk.check_order");
 	InitMaterializedSRF(fcinfo, 0);
 
+	if (reserve)
+		pushed = take_reservation_lock(PG_GETARG_DATUM(0));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "crisk.check_order: SPI_connect failed");
 	nestlevel = crisk_pin_search_path();
 	order_policies_refresh();
-	gather_customer_facts(PG_GETARG_DATUM(0), today, &facts);
+	gather_customer_facts(PG_GETARG_DATUM(0), today,
+						  order_id_null ? NULL : TextDatumGetCString(order_id), &facts);
+	exposure = DirectFunctionCall2(numeric_add, facts.exposure,
+								   DirectFunctionCall2(numeric_add, facts.open_orders,
+													   facts.reserved));
 
 	/* The rules; block and review reasons are listed in this order. */
 	if (facts.blocked)
@@ -235,21 +350,19 @@ crisk_check_order(PG_FUNCTION_ARGS)
 		add_reason(&reasons, EFFECT_REVIEW, pstrdup("no credit limit is set"));
 	else
 	{
-		Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
-
 		/*
 		 * A breach leaves 0 available, not less; a credit balance (the
 		 * customer's own money) adds to the limit.
 		 */
-		available = DirectFunctionCall2(numeric_sub, facts.credit_limit, facts.exposure);
+		available = DirectFunctionCall2(numeric_sub, facts.credit_limit, exposure);
 		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, available, zero)) < 0)
 			available = zero;
 		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(amount),
 											  available)) > 0)
 			add_reason(&reasons, EFFECT_REVIEW,
-					   psprintf("order of %s exceeds available credit of %s (credit limit %s, open receivables %s)",
+					   psprintf("order of %s exceeds available credit of %s (credit limit %s, %s)",
 								numeric_text(NumericGetDatum(amount)), numeric_text(available),
-								numeric_text(facts.credit_limit), numeric_text(facts.exposure)));
+								numeric_text(facts.credit_limit), exposure_text(&facts, zero)));
 	}
 	if (facts.scored && facts.risk_class != NULL &&
 		(strcmp(facts.risk_class, "E") == 0 || strcmp(facts.risk_class, "D") == 0))
@@ -270,6 +383,8 @@ crisk_check_order(PG_FUNCTION_ARGS)
 		all_reasons = list_make1(psprintf("order of %s is within available credit of %s",
 										  numeric_text(NumericGetDatum(amount)),
 										  numeric_text(available)));
+	if (reserve && reasons.block == NIL && reasons.review == NIL)
+		record_reservation(PG_GETARG_DATUM(0), order_id, order_id_null, amount);
 
 	values[0] = CStringGetTextDatum(decision);
 	values[1] = available;
@@ -279,5 +394,41 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	crisk_unpin_search_path(nestlevel);
 	SPI_finish();
+	if (pushed)
+		PopActiveSnapshot();
 	return (Datum) 0;
+}
+
+/*
+ * crisk_check_order implements crisk.check_order(customer_id, amount):
+ * one row (decision, available_credit, reasons).  A NULL customer or amount
+ * is an error rather than an empty answer, which an ERP could mistake for
+ * no objection.
+ */
+Datum
+crisk_check_order(PG_FUNCTION_ARGS)
+{
+	return check_order(fcinfo, false, (Datum) 0, true);
+}
+
+/*
+ * crisk_check_order_reserve implements crisk.check_order(customer_id,
+ * amount, reserve, order_id).
+ */
+Datum
+crisk_check_order_reserve(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("reserve must not be null"),
+				 errhint("Pass true to reserve the approved amount, false for a check alone.")));
+	if (!PG_ARGISNULL(3) && VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(3)) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("order_id must not be empty"),
+				 errdetail("An empty order number matches no order or invoice."),
+				 errhint("Pass the ERP's order number, or NULL.")));
+	return check_order(fcinfo, PG_GETARG_BOOL(2),
+					   PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3));
 }

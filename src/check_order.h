@@ -11,5 +11,6 @@
 #include "fmgr.h"
 
 extern Datum crisk_check_order(PG_FUNCTION_ARGS);
+extern Datum crisk_check_order_reserve(PG_FUNCTION_ARGS);
 
 #endif							/* CRISK_CHECK_ORDER_H */

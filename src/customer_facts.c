@@ -2,7 +2,8 @@
  *
  * customer_facts.c
  *	  What crisk.check_order needs to know about a customer at call time:
- *	  the account, the latest score, legal events and the items open today.
+ *	  the account, the latest score, legal events, the items open today,
+ *	  open orders and live credit reservations.
  *
  * An order check must cost about as much as a primary-key lookup, and
  * measured, starting executors costs more than the lookups themselves.  So
@@ -27,6 +28,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/visibilitymap.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -36,9 +38,12 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "access/xact.h"
 
 #include "customer_facts.h"
 #include "ledger_trust.h"
@@ -80,6 +85,32 @@ static CachedTable invoice_index = CACHED_TABLE("invoice_customer_idx");
 static CachedTable ledger_source_table = CACHED_TABLE("ledger_source");
 static bool ledger_builtin = true;
 static Oid	ledger_source_oid = InvalidOid;	/* the ERP source, when not builtin */
+
+/*
+ * The orders source (crisk.order_source), read through
+ * crisk.order_source_rows(), and the reservations, read directly.  The
+ * orders query lists the customer's orders with the ones the ledger already
+ * holds (an invoice numbered as the order) left out; order_id is kept so
+ * that reservations can be matched against the orders.
+ */
+static CachedTable order_source_table = CACHED_TABLE("order_source");
+static Oid	order_source_oid = InvalidOid;
+static CachedTable reservation_table = CACHED_TABLE("credit_reservation");
+static CachedTable reservation_index = CACHED_TABLE("credit_reservation_customer_idx");
+
+static const char *const open_orders_sql =
+"SELECT o.order_id, o.amount FROM crisk.order_source_rows() o"
+" WHERE o.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND NOT EXISTS (SELECT FROM crisk.ledger l"
+"                   WHERE l.customer_id OPERATOR(pg_catalog.=) $1"
+"                     AND l.invoice_id OPERATOR(pg_catalog.=) o.order_id)";
+static SPIPlanPtr open_orders_plan = NULL;
+
+static const char *const invoiced_sql =
+"SELECT EXISTS (SELECT FROM crisk.ledger l"
+"               WHERE l.customer_id OPERATOR(pg_catalog.=) $1"
+"                 AND l.invoice_id OPERATOR(pg_catalog.=) $2)";
+static SPIPlanPtr invoiced_plan = NULL;
 
 /*
  * keep_plan prepares a statement once per session with a generic plan:
@@ -359,11 +390,198 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts 
 }
 
 /*
- * gather_customer_facts reads what is known about the customer.  Called
+ * reservation_row keeps a credit reservation of the customer.
+ */
+static void
+reservation_row(TupleTableSlot *slot, TupleDesc desc, CustomerFacts *facts)
+{
+	bool		isnull;
+	Datum		value;
+	CustomerReservation *reservation;
+
+	if (facts->nreservations == facts->reservations_allocated)
+	{
+		facts->reservations_allocated = Max(8, facts->reservations_allocated * 2);
+		facts->reservations = facts->reservations == NULL ?
+			palloc(sizeof(CustomerReservation) * facts->reservations_allocated) :
+			repalloc(facts->reservations,
+					 sizeof(CustomerReservation) * facts->reservations_allocated);
+	}
+	reservation = &facts->reservations[facts->nreservations++];
+	value = column_value(slot, desc, "order_id", &isnull);
+	reservation->order_id = isnull ? NULL : TextDatumGetCString(value);
+	reservation->amount = column_value(slot, desc, "amount", &isnull);
+	reservation->expires_at = DatumGetTimestampTz(column_value(slot, desc, "expires_at", &isnull));
+}
+
+/*
+ * orders_source says which relation crisk.order_source names, InvalidOid
+ * when none, from a session cache dropped when that table changes.
+ */
+static Oid
+orders_source(void)
+{
+	if (!table_cache_is_valid(&order_source_table))
+	{
+		TableCacheScan *scan = table_cache_begin_scan(&order_source_table);
+		HeapTuple	tuple = table_cache_scan_next(scan);
+
+		order_source_oid = InvalidOid;
+		if (tuple != NULL)
+		{
+			int			attnum = SPI_fnumber(scan->tupdesc, "source");
+			bool		isnull;
+			Datum		source;
+
+			if (attnum <= 0)
+				elog(ERROR, "crisk: column \"source\" of crisk.order_source not found");
+			source = heap_getattr(tuple, attnum, scan->tupdesc, &isnull);
+			if (!isnull)
+				order_source_oid = DatumGetObjectId(source);
+		}
+		table_cache_end_scan(scan);
+	}
+	return order_source_oid;
+}
+
+/*
+ * same_order says whether two order numbers are the same; NULL matches
+ * nothing.
+ */
+static bool
+same_order(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * in_ledger says whether the customer's ledger holds an invoice numbered
+ * as the order.
+ */
+static bool
+in_ledger(Datum customer_id, const char *order_id)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
+	bool		isnull;
+	int			rc;
+
+	if (!ledger_builtin)
+		ledger_source_check_owner(ledger_source_oid);
+	args[0] = customer_id;
+	args[1] = CStringGetTextDatum(order_id);
+	rc = SPI_execute_plan(keep_plan(&invoiced_plan, invoiced_sql, 2, argtypes),
+						  args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/*
+ * commitments_installed says whether crisk's schema has the orders source
+ * and the reservations: not under the 0.1.0 schema, which this library
+ * serves until ALTER EXTENSION crisk UPDATE has run.  A catalog cache
+ * lookup.
+ */
+static bool
+commitments_installed(void)
+{
+	return OidIsValid(get_relname_relid("credit_reservation",
+										get_namespace_oid("crisk", false)));
+}
+
+/*
+ * gather_commitments adds what the customer has committed to beyond the
+ * ledger: orders in the orders source not yet invoiced (no invoice of the
+ * customer carries their number), and live reservations, that is not
+ * expired and whose order has not yet shown up in the orders source or the
+ * ledger.  Neither counts the order being checked (order_id).  Without an
+ * orders source and without reservations this costs one index probe.
+ */
+static void
+gather_commitments(Datum customer_id, const char *order_id, Datum zero,
+				   CustomerFacts *facts)
+{
+	Oid			source;
+	List	   *orders = NIL;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	int			i;
+
+	facts->open_orders = zero;
+	facts->reserved = zero;
+	if (!commitments_installed())
+		return;
+	source = orders_source();
+	if (OidIsValid(source))
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		Datum		args[1];
+		TupleDesc	desc;
+		uint64		j;
+		int			rc;
+
+		/* Before planning, which may run the sources' functions already. */
+		order_source_check_owner(source);
+		if (!ledger_builtin)
+			ledger_source_check_owner(ledger_source_oid);
+		args[0] = customer_id;
+		rc = SPI_execute_plan(keep_plan(&open_orders_plan, open_orders_sql, 1, argtypes),
+							  args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the orders source failed (%d)", rc);
+		desc = SPI_tuptable->tupdesc;
+		for (j = 0; j < SPI_processed; j++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[j];
+			bool		id_null;
+			bool		amount_null;
+			Datum		id = SPI_getbinval(tuple, desc, 1, &id_null);
+			Datum		amount = SPI_getbinval(tuple, desc, 2, &amount_null);
+			char	   *id_text = id_null ? NULL : TextDatumGetCString(id);
+
+			if (id_text != NULL)
+				orders = lappend(orders, id_text);
+			if (amount_null || same_order(id_text, order_id))
+				continue;
+			facts->open_orders = DirectFunctionCall2(numeric_add, facts->open_orders, amount);
+		}
+	}
+
+	scan_by_customer(&reservation_table, &reservation_index, customer_id,
+					 reservation_row, facts);
+	for (i = 0; i < facts->nreservations; i++)
+	{
+		const CustomerReservation *reservation = &facts->reservations[i];
+		bool		released = false;
+		ListCell   *cell;
+
+		if (reservation->expires_at <= now || same_order(reservation->order_id, order_id))
+			continue;
+		if (reservation->order_id != NULL)
+		{
+			foreach(cell, orders)
+			{
+				if (strcmp((char *) lfirst(cell), reservation->order_id) == 0)
+					released = true;
+			}
+			if (!released)
+				released = in_ledger(customer_id, reservation->order_id);
+		}
+		if (!released)
+			facts->reserved = DirectFunctionCall2(numeric_add, facts->reserved,
+												  reservation->amount);
+	}
+}
+
+/*
+ * gather_customer_facts reads what is known about the customer; order_id,
+ * when not NULL, is the order being checked, which is not counted among
+ * the customer's other orders and reservations.  Called
  * with SPI connected; everything lives in SPI's memory until SPI_finish.
  */
 void
-gather_customer_facts(Datum customer_id, DateADT today, CustomerFacts *facts)
+gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
+					  CustomerFacts *facts)
 {
 	Oid			argtypes[2] = {TEXTOID, DATEOID};
 	Datum		args[2];
@@ -385,6 +603,7 @@ gather_customer_facts(Datum customer_id, DateADT today, CustomerFacts *facts)
 	if (builtin_ledger())
 	{
 		scan_builtin_ledger(customer_id, today, zero, facts);
+		gather_commitments(customer_id, order_id, zero, facts);
 		return;
 	}
 	/* Before planning, which may run the source's functions already. */
@@ -406,4 +625,20 @@ gather_customer_facts(Datum customer_id, DateADT today, CustomerFacts *facts)
 
 		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
 	}
+	gather_commitments(customer_id, order_id, zero, facts);
+}
+
+/*
+ * count_reservations counts the customer's rows in crisk.credit_reservation
+ * visible to the active snapshot, live or not.
+ */
+int64
+count_reservations(Datum customer_id)
+{
+	CustomerFacts facts;
+
+	memset(&facts, 0, sizeof(CustomerFacts));
+	scan_by_customer(&reservation_table, &reservation_index, customer_id,
+					 reservation_row, &facts);
+	return facts.nreservations;
 }

@@ -32,6 +32,7 @@ int			crisk_max_workers = 3;
 int			crisk_lock_timeout = 1000;
 int			crisk_statement_timeout = 60 * 60 * 1000;
 int			crisk_alert_score_drop = 15;
+int			crisk_reservation_ttl = 7 * 24 * 60;
 int			crisk_promise_grace_days = 3;
 
 /* minute of the day of the daily full pass, -1 when there is none */
@@ -222,6 +223,12 @@ crisk_define_gucs(void)
 							"Compared with the customer's previous score, at each rescoring.",
 							&crisk_alert_score_drop, 15, 1, 100,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.reservation_ttl",
+							"How long credit reserved by crisk.check_order(..., reserve => true) stays reserved.",
+							"A reservation ends earlier when its order shows up in the orders source or the ledger.",
+							&crisk_reservation_ttl, 7 * 24 * 60, 1, INT_MAX,
+							PGC_USERSET, GUC_UNIT_MIN, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.statement_timeout",
 							"Longest run of one statement of the rescoring worker; 0 means no limit.",

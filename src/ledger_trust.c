@@ -50,12 +50,13 @@ ledger_source_relid(Datum source, Oid typid)
 }
 
 /*
- * ledger_source_check_owner raises 42501 unless the owner of the ledger
- * source is a superuser or has every right of the current user, and 42P01
- * when the source no longer exists.
+ * check_source_owner raises 42501 unless the owner of an ERP source
+ * (what: "ledger" or "orders") is a superuser or has every right of the
+ * current user, and 42P01 when the source no longer exists.
  */
-void
-ledger_source_check_owner(Oid source)
+static void
+check_source_owner(Oid source, const char *what, const char *setter,
+				   const char *exists_hint)
 {
 	HeapTuple	tuple = OidIsValid(source) ?
 		SearchSysCache1(RELOID, ObjectIdGetDatum(source)) : NULL;
@@ -66,9 +67,10 @@ ledger_source_check_owner(Oid source)
 	if (!HeapTupleIsValid(tuple))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("the ledger source no longer exists"),
-				 errdetail("crisk.ledger_source names the relation with OID %u.", source),
-				 errhint("Call crisk.set_ledger() with the table or view to read, or with 'crisk.invoice'.")));
+				 errmsg("the %s source no longer exists", what),
+				 errdetail("crisk.%s_source names the relation with OID %u.",
+						   strcmp(what, "ledger") == 0 ? "ledger" : "order", source),
+				 errhint("%s", exists_hint)));
 	form = (Form_pg_class) GETSTRUCT(tuple);
 	owner = form->relowner;
 	name = quote_qualified_identifier(get_namespace_name(form->relnamespace),
@@ -79,10 +81,31 @@ ledger_source_check_owner(Oid source)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("ledger source %s belongs to role %s, whose rights do not cover those of role %s",
-					name, GetUserNameFromId(owner, false),
+			 errmsg("%s source %s belongs to role %s, whose rights do not cover those of role %s",
+					what, name, GetUserNameFromId(owner, false),
 					GetUserNameFromId(GetUserId(), false)),
 			 errdetail("Reading it would run code its owner can change with the rights of role %s.",
 					   GetUserNameFromId(GetUserId(), false)),
-			 errhint("A superuser reviews the source and takes it over (ALTER VIEW ... OWNER TO), then calls crisk.set_ledger() again.")));
+			 errhint("A superuser reviews the source and takes it over (ALTER VIEW ... OWNER TO), then calls %s again.",
+					 setter)));
+}
+
+/*
+ * ledger_source_check_owner checks the owner of the ledger source.
+ */
+void
+ledger_source_check_owner(Oid source)
+{
+	check_source_owner(source, "ledger", "crisk.set_ledger()",
+					   "Call crisk.set_ledger() with the table or view to read, or with 'crisk.invoice'.");
+}
+
+/*
+ * order_source_check_owner checks the owner of the orders source.
+ */
+void
+order_source_check_owner(Oid source)
+{
+	check_source_owner(source, "orders", "crisk.set_orders()",
+					   "Call crisk.set_orders() with the table or view to read, or with NULL for no orders.");
 }

@@ -16,5 +16,5 @@ CREATE FUNCTION crisk.check_order(customer_id pg_catalog.text, amount pg_catalog
     ROWS 1
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION crisk.check_order(pg_catalog.text, pg_catalog.numeric) IS
-    'Order credit check at call time: ''approve'', ''review'' or ''block'', the credit still available before this order (limit minus open receivables; NULL without a limit) and the reasons, from the credit limit, open and overdue items in the ledger, the latest risk class, the order stop, the dunning level reached and recent legal events.';
+    'Order credit check at call time: ''approve'', ''review'' or ''block'', the credit still available before this order (limit minus open receivables, open orders not yet invoiced and live credit reservations; NULL without a limit) and the reasons, from the credit limit, open and overdue items in the ledger, the latest risk class, the order stop, the dunning level reached and recent legal events.';
 REVOKE ALL ON FUNCTION crisk.check_order(pg_catalog.text, pg_catalog.numeric) FROM PUBLIC;

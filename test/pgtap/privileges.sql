@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(55);
+SELECT plan(57);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -20,6 +20,7 @@ $$, 'PUBLIC has no privilege on any crisk table, view or sequence');
 -- Functions that change data, read personal data or run as their owner.
 SELECT ok(NOT pg_catalog.has_function_privilege('public', p, 'EXECUTE'), 'PUBLIC may not execute ' || p)
 FROM unnest(ARRAY['crisk.set_ledger(regclass)', 'crisk.check_order(text,numeric)',
+                  'crisk.set_orders(regclass)', 'crisk.check_order(text,numeric,boolean,text)',
                   'crisk.set_credit_limit(text,numeric,text)', 'crisk.set_limit_locked(text,boolean,text)',
                   'crisk.raise_alert(text,text,text,text,text,jsonb,bigint)',
                   'crisk.acknowledge_alert(bigint,text)', 'crisk.customer_dossier(text)',

@@ -3,7 +3,7 @@
 -- volatility and security.  The worker and the BI views build on these
 -- names.
 BEGIN;
-SELECT plan(93);
+SELECT plan(97);
 
 -- The ledger.
 SELECT has_table('crisk', 'invoice', 'crisk.invoice exists');
@@ -158,6 +158,15 @@ SELECT is(pg_catalog.pg_get_function_arguments('crisk.check_order(text,numeric)'
           'customer_id text, amount numeric', 'check_order names its arguments');
 SELECT volatility_is('crisk', 'check_order', ARRAY['text', 'numeric'], 'stable');
 SELECT is_definer('crisk', 'check_order', ARRAY['text', 'numeric']);
+-- The reserving check sits beside it; a default on reserve would make
+-- every two-argument call ambiguous.
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.check_order(text,numeric,boolean,text)'::regprocedure),
+          'customer_id text, amount numeric, reserve boolean, order_id text DEFAULT NULL::text',
+          'the reserving check_order names its arguments');
+SELECT is(pg_catalog.pg_get_function_result('crisk.check_order(text,numeric,boolean,text)'::regprocedure),
+          'TABLE(decision text, available_credit numeric, reasons text[])', 'the reserving check_order returns the decision table');
+SELECT volatility_is('crisk', 'check_order', ARRAY['text', 'numeric', 'boolean', 'text'], 'volatile');
+SELECT is_definer('crisk', 'check_order', ARRAY['text', 'numeric', 'boolean', 'text']);
 SELECT function_lang_is('crisk', 'check_order', ARRAY['text', 'numeric'], 'c');
 SELECT has_function('crisk', 'set_credit_limit', ARRAY['text', 'numeric', 'text']);
 SELECT is_definer('crisk', 'set_credit_limit', ARRAY['text', 'numeric', 'text']);
