@@ -73,11 +73,21 @@ limit_audit_end_run(void)
 }
 
 /*
+ * customer_label names a customer in a message.  A BEFORE trigger sees the
+ * row before NOT NULL is checked, so customer_id may still be NULL here.
+ */
+static const char *
+customer_label(Datum customer_id, bool customer_id_null)
+{
+	return customer_id_null ? "(none)" : TextDatumGetCString(customer_id);
+}
+
+/*
  * check_run_id refuses a limit_run_id that does not come from the pass
  * writing that run's results in this backend.
  */
 static void
-check_run_id(Datum customer_id, Datum run_id, bool run_id_null)
+check_run_id(Datum customer_id, bool customer_id_null, Datum run_id, bool run_id_null)
 {
 	if (run_id_null || (run_writing && DatumGetInt64(run_id) == run_writing_id))
 		return;
@@ -86,7 +96,7 @@ check_run_id(Datum customer_id, Datum run_id, bool run_id_null)
 			 errmsg("limit_run_id is written by rescoring passes only"),
 			 errdetail("The change of customer %s's credit limit gives run " INT64_FORMAT
 					   ", but no pass of that run is writing it.",
-					   TextDatumGetCString(customer_id), DatumGetInt64(run_id)),
+					   customer_label(customer_id, customer_id_null), DatumGetInt64(run_id)),
 			 errhint("Leave limit_run_id out: a change by hand is recorded under your login, with its reason in limit_reason.")));
 }
 
@@ -218,7 +228,7 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 		else if (!nulls[COL_LIMIT_CHANGED_AT] && superuser())
 			return PointerGetDatum(newtuple);	/* a restore */
 		else
-			check_run_id(values[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID],
+			check_run_id(values[COL_CUSTOMER_ID], nulls[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID],
 						 nulls[COL_LIMIT_RUN_ID]);
 	}
 	else
@@ -251,14 +261,14 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 				!nulls[COL_LIMIT_RUN_ID];
 
 			if (by_run)
-				check_run_id(values[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID], false);
+				check_run_id(values[COL_CUSTOMER_ID], nulls[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID], false);
 
 			/* A locked limit is never recalibrated. */
 			if (by_run && DatumGetBool(old_values[COL_LIMIT_LOCKED]))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("credit limit of customer %s is locked",
-								TextDatumGetCString(values[COL_CUSTOMER_ID])),
+								customer_label(values[COL_CUSTOMER_ID], nulls[COL_CUSTOMER_ID])),
 						 errdetail("Rescoring run " INT64_FORMAT " tried to change it.",
 								   DatumGetInt64(values[COL_LIMIT_RUN_ID])),
 						 errhint("Recalibration must skip accounts with limit_locked; a person can change the limit with crisk.set_credit_limit().")));

@@ -72,4 +72,9 @@ SELECT crisk.rescore(ARRAY['LA1'], '2026-04-30');
 SELECT count(*) AS changes_by_runs, count(DISTINCT run_id) AS runs
 FROM crisk.limit_change WHERE customer_id = 'LA1' AND run_id IS NOT NULL;
 
+-- A row without a customer: the stamping trigger runs before NOT NULL is
+-- checked, and refuses the run id without reading the missing customer
+-- (this crashed the server once).
+INSERT INTO crisk.account (customer_id, limit_locked, limit_run_id) VALUES (NULL, true, 0);
+
 ROLLBACK;
