@@ -9,8 +9,8 @@
 --   seed                   the same seed gives the same portfolio (default 1)
 --   as_of                  the portfolio's "today" (default current_date)
 --
--- It fills crisk.account, crisk.invoice, crisk.financials and crisk.event
--- for customers C000001, C000002, ... (into an empty portfolio).
+-- It fills crisk.account, crisk.invoice, crisk.financials, crisk.event,
+-- crisk.dispute, crisk.promise and crisk.contact for customers C000001, C000002, ... (into an empty portfolio).
 -- Every random draw is a hash of (seed, what is drawn), never random(), so
 -- the result does not depend on the plan, on parallelism or on row order.
 --
@@ -294,6 +294,76 @@ CROSS JOIN LATERAL (
     WHERE v.happens
 ) e;
 
+-- The collections workflow.  Of the overdue invoices still open, about 3 %
+-- are disputed (part of the amount, opened a few days after the due date),
+-- 3 % carry a promise to pay that was broken (due ten days ago and still
+-- unpaid) and 3 % one still pending (due next week); late payments of the
+-- last six months were promised beforehand one time in twenty, promises
+-- that were kept.  Each promise comes from a call, each dispute from an
+-- e-mail, in the contact log.
+-- (crisk 0.1.0 has none of this: the upgrade test generates its portfolio
+-- there.)
+SELECT to_regclass('crisk.dispute') IS NOT NULL AS has_collections \gset
+\if :has_collections
+-- One customer in ten gets its letters in English.
+UPDATE crisk.account AS a SET language = 'en'
+WHERE pg_temp.uniform(hashtext(a.customer_id), 73) < 0.10;
+
+CREATE TEMP TABLE collections_draw AS
+SELECT i.invoice_id, i.customer_id, i.amount, i.due_date, i.paid_date,
+       pg_temp.uniform(hashtext(i.invoice_id), 70) AS u,
+       pg_temp.uniform(hashtext(i.invoice_id), 71) AS v
+FROM crisk.invoice i, portfolio_parameters pp
+WHERE i.amount > 0
+  AND ((i.paid_date IS NULL AND i.due_date < pp.as_of - 15)
+       OR (i.paid_date > i.due_date + 10 AND i.paid_date > pp.as_of - 180 AND i.paid_date <= pp.as_of));
+
+-- Dunning so far: most overdue invoices were chased level after level of
+-- the default policy, each a few days after it fell due (and never sooner
+-- than the level's gap after the previous one); one in six never was.
+INSERT INTO crisk.dunning_action (invoice_id, customer_id, policy, level, action, acted_on, days_past_due, note,
+                                  recorded_by)
+SELECT x.invoice_id, x.customer_id, 'default', x.level, x.action, x.acted_on, x.acted_on - x.due_date,
+       'demo generator', 'demo generator'
+FROM (
+    SELECT d.invoice_id, d.customer_id, d.due_date, p.level, p.action,
+           d.due_date + p.days_past_due + floor(d.v * 6)::integer
+               + sum(p.min_gap_days) OVER (PARTITION BY d.invoice_id ORDER BY p.level)::integer AS acted_on
+    FROM collections_draw d
+    JOIN crisk.dunning_policy p ON p.policy = 'default'
+    WHERE d.paid_date IS NULL AND d.u >= 1.0 / 6
+) x, portfolio_parameters pp
+WHERE x.acted_on < pp.as_of;
+
+INSERT INTO crisk.dispute (invoice_id, customer_id, amount, opened_on, reason)
+SELECT d.invoice_id, d.customer_id, round(d.amount * (0.3 + 0.7 * d.v)::numeric, 2),
+       least(pp.as_of, d.due_date + 3 + floor(d.v * 10)::integer),
+       (ARRAY['goods damaged on delivery', 'price differs from the order', 'quantity short',
+              'service not rendered as agreed'])[1 + floor(d.v * 4)::integer]
+FROM collections_draw d, portfolio_parameters pp
+WHERE d.paid_date IS NULL AND d.u < 0.03;
+
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, promised_on, due_on, recorded_by)
+SELECT d.customer_id, ARRAY[d.invoice_id], d.amount,
+       CASE WHEN d.paid_date IS NOT NULL THEN d.paid_date - 10
+            WHEN d.u < 0.06 THEN pp.as_of - 25 ELSE pp.as_of - 3 END,
+       CASE WHEN d.paid_date IS NOT NULL THEN d.paid_date - 1
+            WHEN d.u < 0.06 THEN pp.as_of - 10 ELSE pp.as_of + 7 END,
+       'demo generator'
+FROM collections_draw d, portfolio_parameters pp
+WHERE (d.paid_date IS NULL AND d.u >= 0.03 AND d.u < 0.09)
+   OR (d.paid_date IS NOT NULL AND d.u < 0.05);
+
+INSERT INTO crisk.contact (customer_id, at, channel, by, note)
+SELECT p.customer_id, p.promised_on + time '10:00', 'phone', 'demo generator',
+       format('promised to pay %s for %s by %s', p.amount, array_to_string(p.invoice_ids, ', '), p.due_on)
+FROM crisk.promise p
+UNION ALL
+SELECT d.customer_id, d.opened_on + time '09:00', 'email', 'demo generator',
+       format('disputes %s: %s', d.invoice_id, d.reason)
+FROM crisk.dispute d;
+\endif
+
 ANALYZE crisk.account;
 ANALYZE crisk.invoice;
 ANALYZE crisk.financials;
@@ -305,3 +375,8 @@ SELECT count(*) AS customers,
        (SELECT count(*) FROM crisk.financials) AS balance_sheets,
        (SELECT count(*) FROM crisk.event) AS events
 FROM crisk.account;
+\if :has_collections
+SELECT (SELECT count(*) FROM crisk.dispute) AS disputes,
+       (SELECT count(*) FROM crisk.promise) AS promises,
+       (SELECT count(*) FROM crisk.dunning_action) AS dunning_actions;
+\endif

@@ -4,7 +4,8 @@
 --
 -- Sections (scripts/test checks each one is there and not empty):
 -- portfolio KPIs, aged balance, ten riskiest customers, limit changes,
--- alerts, dunning worklist.
+-- alerts, dunning worklist, and the collector's morning: letters to send,
+-- promises to pay, disputes open.
 
 \set ON_ERROR_STOP on
 \pset footer off
@@ -114,3 +115,53 @@ LIMIT 10;
 SELECT count(*) AS "actions due today",
        to_char(sum(amount), 'FM999G999G999G990D00') AS "amount concerned"
 FROM crisk.dunning_worklist;
+
+\echo
+\echo '== Letters to send today, by level =='
+SELECT l.level AS "level", l.action AS "action", count(*) AS "letters",
+       sum(l.invoices) AS "invoices",
+       to_char(sum(l.amount_due), 'FM999G999G990D00') AS "amount due",
+       to_char(sum(l.interest), 'FM999G990D00') AS "interest",
+       to_char(sum(l.indemnity), 'FM999G990D00') AS "indemnities"
+FROM crisk.dunning_letters AS l
+GROUP BY l.level, l.action
+ORDER BY l.level DESC;
+
+SELECT l.customer_id AS "customer", coalesce(l.name, l.customer_id) AS "name", l.level AS "level",
+       l.language AS "language", l.invoices AS "invoices",
+       to_char(l.total_due, 'FM999G999G990D00') AS "total due", l.subject AS "subject"
+FROM crisk.dunning_letters AS l
+ORDER BY l.level DESC, l.total_due DESC, l.customer_id
+LIMIT 5;
+
+\echo
+\echo '== Promises to pay =='
+SELECT p.status AS "status", count(*) AS "promises",
+       to_char(sum(p.amount), 'FM999G999G990D00') AS "amount promised"
+FROM crisk.promise_status AS p
+GROUP BY p.status
+ORDER BY p.status;
+
+SELECT p.customer_id AS "customer", array_to_string(p.invoice_ids, ', ') AS "invoices",
+       to_char(p.amount, 'FM999G999G990D00') AS "amount", p.due_on AS "due on",
+       p.grace_until AS "grace until", p.status AS "status"
+FROM crisk.promise_status AS p
+WHERE p.status <> 'kept'
+ORDER BY p.status = 'broken' DESC, p.due_on, p.promise_id
+LIMIT 5;
+
+\echo
+\echo '== Disputes open =='
+SELECT count(*) AS "disputes", count(DISTINCT d.customer_id) AS "customers",
+       to_char(sum(d.amount), 'FM999G999G990D00') AS "amount disputed",
+       min(d.opened_on) AS "oldest"
+FROM crisk.dispute AS d
+WHERE d.resolved_on IS NULL;
+
+SELECT d.customer_id AS "customer", d.invoice_id AS "invoice",
+       to_char(d.amount, 'FM999G999G990D00') AS "amount", d.opened_on AS "opened on",
+       d.reason AS "reason"
+FROM crisk.dispute AS d
+WHERE d.resolved_on IS NULL
+ORDER BY d.opened_on, d.dispute_id
+LIMIT 5;

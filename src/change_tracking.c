@@ -45,6 +45,7 @@
 #include "utils/syscache.h"
 
 #include "rescore.h"
+#include "safe_search_path.h"
 #include "worker_shmem.h"
 
 PG_FUNCTION_INFO_V1(crisk_track_changes_trigger);
@@ -142,8 +143,11 @@ insert_queue_row(const char *customer_id)
 	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
+		int			nestlevel;
+
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 		if (queue_plan == NULL)
 		{
 			Oid			argtypes[1] = {TEXTOID};
@@ -156,6 +160,7 @@ insert_queue_row(const char *customer_id)
 		}
 		if (SPI_execute_plan(queue_plan, &value, &null, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert into crisk.rescore_queue");
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}
 	PG_FINALLY();

@@ -44,6 +44,7 @@
 #include "check_order.h"
 #include "customer_facts.h"
 #include "order_policies.h"
+#include "safe_search_path.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 
@@ -200,6 +201,7 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	List	   *all_reasons;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
+	int			nestlevel;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -216,6 +218,7 @@ crisk_check_order(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "crisk.check_order: SPI_connect failed");
+	nestlevel = crisk_pin_search_path();
 	order_policies_refresh();
 	gather_customer_facts(PG_GETARG_DATUM(0), today, &facts);
 
@@ -262,6 +265,7 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	values[2] = text_array(all_reasons);
 	/* The tuplestore copies the values out of SPI's memory. */
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	crisk_unpin_search_path(nestlevel);
 	SPI_finish();
 	return (Datum) 0;
 }

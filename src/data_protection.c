@@ -29,6 +29,7 @@
 #include "argcheck.h"
 #include "data_protection.h"
 #include "ledger_trust.h"
+#include "safe_search_path.h"
 
 PG_FUNCTION_INFO_V1(crisk_append_only);
 PG_FUNCTION_INFO_V1(crisk_purge_history);
@@ -129,8 +130,11 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 	erasure_depth++;
 	PG_TRY();
 	{
+		int			nestlevel;
+
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "crisk: SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 		removed += run_delete("DELETE FROM crisk.score_history h"
 							  " WHERE h.scored_at OPERATOR(pg_catalog.<) $1",
 							  1, argtypes, &cutoff);
@@ -145,6 +149,7 @@ crisk_purge_history(PG_FUNCTION_ARGS)
 		removed += run_delete("DELETE FROM crisk.alert a"
 							  " WHERE a.acknowledged_at OPERATOR(pg_catalog.<) $1",
 							  1, argtypes, &cutoff);
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}
 	PG_FINALLY();
@@ -218,9 +223,11 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 		Oid			log_types[4] = {TEXTOID, INT8ARRAYOID, TEXTOID, INT8OID};
 		char		log_nulls[4] = {' ', ' ', ' ', ' '};
 		int			rc;
+		int			nestlevel;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "crisk: SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 
 		rc = SPI_execute(customer_tables_sql, true, 0);
 		if (rc != SPI_OK_SELECT)
@@ -310,6 +317,7 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(logged));
 			MemoryContextSwitchTo(spi_context);
 		}
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}
 	PG_FINALLY();

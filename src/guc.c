@@ -32,6 +32,7 @@ int			crisk_max_workers = 3;
 int			crisk_lock_timeout = 1000;
 int			crisk_statement_timeout = 60 * 60 * 1000;
 int			crisk_alert_score_drop = 15;
+int			crisk_promise_grace_days = 3;
 
 /* minute of the day of the daily full pass, -1 when there is none */
 static int	full_rescore_minute = 2 * 60;
@@ -227,4 +228,10 @@ crisk_define_gucs(void)
 							"The full pass reads the ledger in one statement: raise this for very large ledgers.",
 							&crisk_statement_timeout, 60 * 60 * 1000, 0, INT_MAX,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.promise_grace_days",
+							"Days after a promise to pay falls due before it counts as broken.",
+							"Dunning of the items a promise covers pauses until then; a promise not kept by then raises a broken_promise alert.",
+							&crisk_promise_grace_days, 3, 0, 365,
+							PGC_SUSET, 0, NULL, NULL, NULL);
 }

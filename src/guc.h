@@ -25,6 +25,7 @@ extern int	crisk_max_workers;
 extern int	crisk_lock_timeout;			/* milliseconds */
 extern int	crisk_statement_timeout;	/* milliseconds */
 extern int	crisk_alert_score_drop;		/* points */
+extern int	crisk_promise_grace_days;	/* days */
 
 extern void crisk_define_gucs(void);
 extern bool crisk_database_is_selected(const char *dbname);

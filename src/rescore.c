@@ -48,6 +48,7 @@
 #include "argcheck.h"
 #include "guc.h"
 #include "rescore_internal.h"
+#include "safe_search_path.h"
 #include "worker.h"
 
 #define PASS_LOCK_CLASSID		1668442483	/* "cris" in ASCII */
@@ -616,7 +617,8 @@ report_progress(RescorePass *pass)
 
 /*
  * begin_transaction / end_transaction bracket one worker transaction with
- * an SPI connection and an active snapshot.
+ * an SPI connection, the pinned search_path (which the transaction's end
+ * takes back) and an active snapshot.
  */
 static void
 begin_transaction(void)
@@ -625,6 +627,7 @@ begin_transaction(void)
 	StartTransactionCommand();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	(void) crisk_pin_search_path();
 	PushActiveSnapshot(GetTransactionSnapshot());
 }
 
@@ -858,14 +861,21 @@ raise_pass_running(void)
 {
 	int			holder = 0;
 	bool		isnull;
-	char		sql[256];
+	Oid			argtypes[3] = {OIDOID, OIDOID, OIDOID};
+	Datum		values[3];
 
-	snprintf(sql, sizeof(sql),
-			 "SELECT pid FROM pg_catalog.pg_locks WHERE locktype = 'advisory'"
-			 " AND classid = %u AND objid = %u AND objsubid = 2 AND granted"
-			 " AND database = %u LIMIT 1",
-			 (unsigned) PASS_LOCK_CLASSID, (unsigned) PASS_LOCK_OBJID, MyDatabaseId);
-	if (SPI_execute(sql, true, 1) == SPI_OK_SELECT && SPI_processed == 1)
+	/* parameters of the columns' own types: no cast, no choice of operator */
+	values[0] = ObjectIdGetDatum(PASS_LOCK_CLASSID);
+	values[1] = ObjectIdGetDatum(PASS_LOCK_OBJID);
+	values[2] = ObjectIdGetDatum(MyDatabaseId);
+	if (SPI_execute_with_args("SELECT l.pid FROM pg_catalog.pg_locks l"
+							  " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory'::pg_catalog.text"
+							  " AND l.classid OPERATOR(pg_catalog.=) $1"
+							  " AND l.objid OPERATOR(pg_catalog.=) $2"
+							  " AND l.objsubid OPERATOR(pg_catalog.=) '2'::pg_catalog.int2"
+							  " AND l.granted AND l.database OPERATOR(pg_catalog.=) $3 LIMIT 1",
+							  3, argtypes, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
 		holder = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
 	ereport(ERROR,
@@ -890,10 +900,12 @@ manual_pass(ArrayType *ids, bool queue, DateADT as_of)
 	WorkItem   *items;
 	int			n;
 	int64		scored;
+	int			nestlevel;
 
 	crisk_require_as_of_in_range(as_of, "as_of");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	nestlevel = crisk_pin_search_path();
 	pass = pass_create(queue ? RESCORE_INCREMENTAL : RESCORE_MANUAL, false, as_of, caller);
 	if (!pass_lock_acquire(false))
 		raise_pass_running();
@@ -932,6 +944,7 @@ manual_pass(ArrayType *ids, bool queue, DateADT as_of)
 	}
 	scored = pass->scored;
 
+	crisk_unpin_search_path(nestlevel);
 	SPI_finish();
 	MemoryContextSwitchTo(caller);
 	if (pass->items != NULL)

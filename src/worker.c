@@ -45,6 +45,7 @@
 
 #include "guc.h"
 #include "rescore.h"
+#include "safe_search_path.h"
 #include "worker.h"
 #include "worker_shmem.h"
 
@@ -196,13 +197,16 @@ read_schedule(TimestampTz now, Schedule *schedule)
 	{
 		bool		isnull;
 		Datum		value;
+		int			nestlevel;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		if (SPI_execute("SELECT max(started_at) FILTER (WHERE status OPERATOR(pg_catalog.=) 'succeeded'),"
-						" max(started_at) FROM crisk.job_run"
-						" WHERE kind OPERATOR(pg_catalog.=) 'full'", true, 1) != SPI_OK_SELECT)
+		if (SPI_execute("SELECT pg_catalog.max(r.started_at)"
+						" FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'succeeded'),"
+						" pg_catalog.max(r.started_at) FROM crisk.job_run r"
+						" WHERE r.kind OPERATOR(pg_catalog.=) 'full'", true, 1) != SPI_OK_SELECT)
 			elog(ERROR, "could not read crisk.job_run");
 		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		if (!isnull)
@@ -210,6 +214,7 @@ read_schedule(TimestampTz now, Schedule *schedule)
 		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 		if (!isnull)
 			last_attempt = DatumGetTimestampTz(value);
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 		PopActiveSnapshot();
 	}
@@ -253,16 +258,20 @@ purge_history(void)
 			 crisk_history_retention);
 	PG_TRY();
 	{
+		int			nestlevel;
+
 		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		if (crisk_statement_timeout > 0)
 			enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
 		if (SPI_execute(sql, false, 0) != SPI_OK_SELECT)
 			elog(ERROR, "could not purge crisk history");
 		disable_timeout(STATEMENT_TIMEOUT, false);
+		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 		PopActiveSnapshot();
 		CommitTransactionCommand();
@@ -430,6 +439,8 @@ crisk_worker_main(Datum main_arg)
 	in_worker = true;
 
 	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
+	/* the database's and the role's search_path must not reach crisk's SQL */
+	crisk_pin_session_search_path();
 	SetConfigOption("application_name", "crisk worker", PGC_SUSET, PGC_S_SESSION);
 	apply_session_settings();
 

@@ -19,6 +19,9 @@ CREATE TABLE crisk.account (
     limit_run_id        pg_catalog.int8,
     limit_changed_at    pg_catalog.timestamptz,
     limit_changed_by    pg_catalog.text,
+    language            pg_catalog.text NOT NULL DEFAULT 'fr',
+    end_of_month_terms  pg_catalog.bool NOT NULL DEFAULT false,
+    late_interest_rate  pg_catalog.numeric,
     CONSTRAINT account_pkey PRIMARY KEY (customer_id),
     CONSTRAINT account_customer_id_not_empty CHECK (customer_id <> ''),
     -- NaN sorts above 'Infinity', so these also reject NaN.
@@ -27,7 +30,9 @@ CREATE TABLE crisk.account (
     CONSTRAINT account_insured_cover_valid
         CHECK (insured_cover >= 0 AND insured_cover < 'Infinity'::pg_catalog.numeric),
     CONSTRAINT account_payment_terms_valid CHECK (payment_terms_days >= 0),
-    CONSTRAINT account_customer_since_finite CHECK (pg_catalog.isfinite(customer_since))
+    CONSTRAINT account_customer_since_finite CHECK (pg_catalog.isfinite(customer_since)),
+    CONSTRAINT account_language_valid CHECK (language ~ '^[a-z]{2}$'),
+    CONSTRAINT account_late_interest_rate_valid CHECK (late_interest_rate >= 0 AND late_interest_rate < 1)
 );
 COMMENT ON TABLE crisk.account IS
     'One row per customer crisk manages: credit limit (NULL: none set), limit lock (never changed by recalibration), insured cover, payment terms, limit policy, scorecard model, order stop, dunning policy, and who last changed the limit and why.';
@@ -43,6 +48,9 @@ COMMENT ON COLUMN crisk.account.limit_reason IS 'Why the limit or its lock last 
 COMMENT ON COLUMN crisk.account.limit_run_id IS 'Rescoring run (crisk.job_run) that last changed the limit; NULL when a person did. Maintained by crisk: a run gives it in the same UPDATE as the change.';
 COMMENT ON COLUMN crisk.account.limit_changed_at IS 'When the limit or its lock last changed (maintained by crisk).';
 COMMENT ON COLUMN crisk.account.limit_changed_by IS 'Login (session user) that last changed the limit or its lock (maintained by crisk).';
+COMMENT ON COLUMN crisk.account.language IS 'Language of the customer''s dunning letters (ISO 639-1 code: fr, en, ...); crisk ships templates in fr and en (crisk.dunning_template).';
+COMMENT ON COLUMN crisk.account.end_of_month_terms IS 'True when the contract agrees payment terms of "45 days end of month": the legal cap on an invoice''s due date is then the end of the month of issue date + 45 days, instead of issue date + 60 days (Code de commerce L441-10; crisk.terms_compliance).';
+COMMENT ON COLUMN crisk.account.late_interest_rate IS 'Annual rate of late-payment penalties agreed in the contract, as a fraction (0.12 for 12 %); NULL when none is agreed (the statutory ECB rate + 10 points applies). crisk.terms_compliance flags a rate below the legal floor, three times the legal interest rate.';
 REVOKE ALL ON crisk.account FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.account', '');
 

@@ -25,7 +25,8 @@ INSERT INTO crisk.alert_kind (kind, description, default_severity) VALUES
     ('limit_breach', 'open receivables exceed the credit limit', 'critical'),
     ('legal_event', 'a legal event was recorded for the customer', 'critical'),
     ('overdue_90', 'an invoice passed 90 days past due', 'warning'),
-    ('payment_pattern', 'days beyond terms deviate from the customer''s usual pattern', 'warning');
+    ('payment_pattern', 'days beyond terms deviate from the customer''s usual pattern', 'warning'),
+    ('broken_promise', 'a promise to pay was not kept by its due date and grace', 'warning');
 REVOKE ALL ON crisk.alert_kind FROM PUBLIC;
 CREATE TRIGGER alert_kind_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.alert_kind
@@ -54,7 +55,7 @@ CREATE TABLE crisk.alert (
         CHECK ((acknowledged_at IS NULL) = (acknowledged_by IS NULL))
 );
 COMMENT ON TABLE crisk.alert IS
-    'Alerts raised by rescoring (score drop, downgrade, limit breach, legal event, 90 days overdue, unusual payment pattern): one row each, notified on channel crisk_alert; acknowledged with crisk.acknowledge_alert().';
+    'Alerts raised by rescoring (score drop, downgrade, limit breach, legal event, 90 days overdue, unusual payment pattern, broken promise to pay): one row each, notified on channel crisk_alert; acknowledged with crisk.acknowledge_alert().';
 COMMENT ON COLUMN crisk.alert.customer_id IS 'Customer concerned; NULL for an alert about the whole portfolio.';
 COMMENT ON COLUMN crisk.alert.condition_key IS 'What tells this condition apart from others of the same kind for the same customer (an invoice, an event, a class); '''' when nothing needs to.';
 COMMENT ON COLUMN crisk.alert.detail IS 'Figures behind the alert, as JSON.';

@@ -3,7 +3,10 @@
 -- why these day counts); users add levels after its last one, or create
 -- their own policies and assign them with crisk.account.dunning_policy.
 -- order_decision is what crisk.check_order does once a customer's oldest
--- overdue invoice has reached the level.
+-- overdue invoice has reached the level.  min_gap_days: the least number
+-- of days between the previous level's action and this one (the shipped
+-- policy leaves 14 days to answer a reminder, and the 8 days of a formal
+-- notice plus 2 for the post before litigation).
 
 CREATE TABLE crisk.dunning_policy (
     policy          pg_catalog.text NOT NULL DEFAULT 'default',
@@ -13,29 +16,32 @@ CREATE TABLE crisk.dunning_policy (
     description     pg_catalog.text NOT NULL,
     order_decision  pg_catalog.text,
     shipped         pg_catalog.bool NOT NULL DEFAULT false,
+    min_gap_days    pg_catalog.int4 NOT NULL DEFAULT 0,
     CONSTRAINT dunning_policy_pkey PRIMARY KEY (policy, level),
     CONSTRAINT dunning_policy_days_unique UNIQUE (policy, days_past_due),
     CONSTRAINT dunning_policy_policy_not_empty CHECK (policy <> ''),
     CONSTRAINT dunning_policy_level_positive CHECK (level > 0),
     CONSTRAINT dunning_policy_days_positive CHECK (days_past_due > 0),
     CONSTRAINT dunning_policy_action_not_empty CHECK (action <> ''),
-    CONSTRAINT dunning_policy_order_decision_valid CHECK (order_decision IN ('review', 'block'))
+    CONSTRAINT dunning_policy_order_decision_valid CHECK (order_decision IN ('review', 'block')),
+    CONSTRAINT dunning_policy_min_gap_valid CHECK (min_gap_days >= 0)
 );
 COMMENT ON TABLE crisk.dunning_policy IS
     'Dunning steps per policy: from how many days past due each level applies, the action to take, and what it does to order checks (review, block or nothing). Policy "default" is shipped (shipped = true, read-only); rows users add are theirs and are kept by pg_dump.';
 COMMENT ON COLUMN crisk.dunning_policy.days_past_due IS 'An invoice reaches the level once it is at least this many days past due.';
 COMMENT ON COLUMN crisk.dunning_policy.order_decision IS 'What crisk.check_order decides for a customer whose oldest overdue invoice reached this level: review, block, or NULL (no effect).';
+COMMENT ON COLUMN crisk.dunning_policy.min_gap_days IS 'Levels are sequential per invoice: this level is proposed only after the previous one was recorded (crisk.dunning_action) and at least this many days have passed since.';
 COMMENT ON COLUMN crisk.dunning_policy.shipped IS 'True for the rows crisk ships; those cannot be changed.';
 
-INSERT INTO crisk.dunning_policy (policy, level, days_past_due, action, description, order_decision, shipped) VALUES
+INSERT INTO crisk.dunning_policy (policy, level, days_past_due, action, description, order_decision, shipped, min_gap_days) VALUES
     ('default', 1, 7, 'reminder',
-     'Friendly reminder by e-mail or telephone, with a copy of the invoice.', NULL, true),
+     'Friendly reminder by e-mail or telephone, with a copy of the invoice.', NULL, true, 0),
     ('default', 2, 21, 'second_reminder',
-     'Second reminder by letter, stating the late-payment penalties and the 40 EUR recovery indemnity now due (Code de commerce L441-10, D441-5).', 'review', true),
+     'Second reminder by letter, stating the late-payment penalties and the 40 EUR recovery indemnity now due (Code de commerce L441-10, D441-5).', 'review', true, 14),
     ('default', 3, 45, 'formal_notice',
-     'Formal notice (mise en demeure) by registered letter with acknowledgement of receipt, setting a final deadline, usually 8 days.', 'block', true),
+     'Formal notice (mise en demeure) by registered letter with acknowledgement of receipt, setting a final deadline, usually 8 days.', 'block', true, 14),
     ('default', 4, 60, 'litigation',
-     'Hand-over to litigation: order for payment (injonction de payer) at the commercial court or a collection agency; declare the overdue to the credit insurer if the customer is covered.', 'block', true);
+     'Hand-over to litigation: order for payment (injonction de payer) at the commercial court or a collection agency; declare the overdue to the credit insurer if the customer is covered.', 'block', true, 10);
 REVOKE ALL ON crisk.dunning_policy FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.dunning_policy', 'WHERE NOT shipped');
 -- crisk.check_order caches the policies.

@@ -52,6 +52,12 @@
 -- view's query and the function's differ only in which items are open and
 -- the as-of date; keep them in step (sql/bi_views.sql and
 -- sql/allocations.sql compare them).
+--
+-- disputed: the amounts of the disputes open on the customer's open
+-- invoices (crisk.dispute), looked up per customer row through the partial
+-- index crisk.dispute_customer_idx, so that a portfolio without disputes
+-- pays one empty index probe per customer.  A disputed invoice stays in
+-- its bucket: the column tells how much of the balance is contested.
 
 -- crisk.aging_with_total: crisk.aging with the buckets' total appended
 -- (src/aged_balance.c), so that the view gets the total exactly and
@@ -87,6 +93,13 @@ CREATE VIEW crisk.aged_balance WITH (security_invoker = true) AS
            o.open_items,
            o.oldest_due_date,
            CURRENT_DATE OPERATOR(pg_catalog.-) o.oldest_due_date AS max_days_past_due,
+           COALESCE((SELECT pg_catalog.sum(x.amount)
+                     FROM crisk.dispute x
+                     JOIN crisk.ledger d ON d.invoice_id OPERATOR(pg_catalog.=) x.invoice_id
+                     WHERE x.customer_id OPERATOR(pg_catalog.=) o.customer_id
+                       AND x.resolved_on IS NULL
+                       AND x.opened_on OPERATOR(pg_catalog.<=) CURRENT_DATE
+                       AND d.paid_date IS NULL), 0) AS disputed,
            COALESCE(o.unapplied_credits, 0) AS unapplied_credits
     FROM (SELECT i.customer_id,
                  crisk.aging_with_total(i.open_amount, i.due_date, CURRENT_DATE)
@@ -126,6 +139,7 @@ COMMENT ON COLUMN crisk.aged_balance.total_open IS 'Everything open: the five bu
 COMMENT ON COLUMN crisk.aged_balance.open_items IS 'Number of open invoices and credit notes.';
 COMMENT ON COLUMN crisk.aged_balance.oldest_due_date IS 'Earliest due date of an open invoice (credit notes left out); NULL when only credit notes are open.';
 COMMENT ON COLUMN crisk.aged_balance.max_days_past_due IS 'Days past due of the oldest open invoice (today minus oldest_due_date); zero or negative when nothing is overdue.';
+COMMENT ON COLUMN crisk.aged_balance.disputed IS 'Part of the open amount under an open dispute (crisk.dispute: amounts disputed on unpaid invoices); it stays in the buckets too. 0 when none.';
 COMMENT ON COLUMN crisk.aged_balance.unapplied_credits IS 'Credit notes not yet applied to an invoice, what is left of them (zero or negative): never in a bucket, never overdue.';
 REVOKE ALL ON crisk.aged_balance FROM PUBLIC;
 
@@ -137,7 +151,7 @@ CREATE FUNCTION crisk.aged_balance_at(as_of pg_catalog.date)
                    days_over_90 pg_catalog.numeric, total_open pg_catalog.numeric,
                    open_items pg_catalog.int8,
                    oldest_due_date pg_catalog.date, max_days_past_due pg_catalog.int4,
-                   unapplied_credits pg_catalog.numeric)
+                   disputed pg_catalog.numeric, unapplied_credits pg_catalog.numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -162,6 +176,13 @@ BEGIN
            o.open_items,
            o.oldest_due_date,
            aged_balance_at.as_of OPERATOR(pg_catalog.-) o.oldest_due_date,
+           COALESCE((SELECT pg_catalog.sum(x.amount)
+                     FROM crisk.dispute x
+                     JOIN crisk.ledger d ON d.invoice_id OPERATOR(pg_catalog.=) x.invoice_id
+                     WHERE x.customer_id OPERATOR(pg_catalog.=) o.customer_id
+                       AND x.opened_on OPERATOR(pg_catalog.<=) aged_balance_at.as_of
+                       AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) aged_balance_at.as_of)
+                       AND (d.paid_date IS NULL OR d.paid_date OPERATOR(pg_catalog.>) aged_balance_at.as_of)), 0),
            COALESCE(o.unapplied_credits, 0)
     FROM (SELECT i.customer_id,
                  crisk.aging_with_total(i.open_amount, i.due_date, aged_balance_at.as_of)

@@ -1,26 +1,38 @@
 -- The dunning worklist: the open invoices that need a dunning action
 -- today, one row each, with the level of the customer's dunning policy
--- they have reached, the action it calls for, and the late-payment
--- interest and recovery indemnity due so far (French B2B law, at the
--- statutory rate: crisk.late_payment_interest and crisk.recovery_indemnity
--- with the as-of date as the payment date).
+-- proposed, the action it calls for, and the late-payment interest and
+-- recovery indemnity due so far (French B2B law, at the statutory rate:
+-- crisk.late_payment_interest and crisk.recovery_indemnity with the as-of
+-- date as the payment date).
+--
+-- Dunning is sequential per invoice.  The level proposed is the next one
+-- of the policy after the highest level recorded for the invoice in
+-- crisk.dunning_action (the first level when none is); it is proposed once
+-- the invoice has reached that level's days_past_due and, when an earlier
+-- level was recorded, once the level's min_gap_days have passed since the
+-- latest action.  So a reminder sent yesterday is not followed by the
+-- second reminder today, and an invoice that was never chased starts at
+-- the first level however late it is.  A level recorded ahead of its turn
+-- (crisk.record_dunning_action allows it) moves the invoice on from there.
 --
 -- An invoice is listed when it is open, is an amount owed (credit notes
--- are not dunned), and has reached a level of its policy higher than any
--- level recorded for it in crisk.dunning_action: the level reached is the
--- highest whose days_past_due it has reached.  The policy is the account's
--- dunning_policy, "default" for a customer without an account.  An account
--- may name a policy that has no levels (accounts are not checked against
--- the policies, see 56_dunning.sql); its overdue invoices are listed every
--- day with the level and action NULL, so that the mistake shows rather
--- than the invoices going unchased.
+-- are not dunned), is not disputed (an open crisk.dispute) and is not
+-- covered by a promise to pay within its grace (crisk.promise, from
+-- promised_on to due_on + crisk.promise_grace_days), and a level is
+-- proposed.  The policy is the account's dunning_policy, "default" for a
+-- customer without an account.  An account may name a policy that has no
+-- levels (accounts are not checked against the policies, see
+-- 56_dunning.sql); its overdue invoices are listed every day with the
+-- level and action NULL, so that the mistake shows rather than the
+-- invoices going unchased.
 --
 -- crisk.dunning_worklist is as of today, over what the ledger shows unpaid
 -- now (crisk.invoice_open_idx on the built-in ledger), like
 -- crisk.aged_balance.  crisk.dunning_worklist_at(as_of) takes the invoices
--- open at as_of and the actions recorded by then: what the list was, or
--- will be, on that day.  Keep the two queries in step
--- (sql/dunning_worklist.sql compares them).
+-- open at as_of, the actions recorded by then, and the disputes and
+-- promises as they stood that day: what the list was, or will be, on that
+-- day.  Keep the two queries in step (sql/dunning_worklist.sql compares
+-- them).
 
 CREATE VIEW crisk.dunning_worklist WITH (security_invoker = true) AS
     SELECT l.customer_id,
@@ -44,26 +56,37 @@ CREATE VIEW crisk.dunning_worklist WITH (security_invoker = true) AS
     FROM crisk.ledger l
     LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
     CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
-    LEFT JOIN LATERAL (
-        SELECT d.level, d.action, d.description, d.order_decision
-        FROM crisk.dunning_policy d
-        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
-          AND d.days_past_due OPERATOR(pg_catalog.<=) (CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date)
-        ORDER BY d.level DESC
-        LIMIT 1) step ON true
     LEFT JOIN (
         SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
         FROM crisk.dunning_action x
         GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+    LEFT JOIN LATERAL (
+        SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
+        FROM crisk.dunning_policy d
+        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
+          AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+        ORDER BY d.level
+        LIMIT 1) step ON true
     WHERE l.paid_date IS NULL
       AND l.amount OPERATOR(pg_catalog.>) 0
       AND l.due_date OPERATOR(pg_catalog.<) CURRENT_DATE
-      AND (step.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+      AND (((CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
+            AND (done.last_acted_on IS NULL
+                 OR (CURRENT_DATE OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
            OR (step.level IS NULL
                AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
-                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)));
+                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
+      AND NOT EXISTS (SELECT FROM crisk.dispute x
+                      WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                        AND x.opened_on OPERATOR(pg_catalog.<=) CURRENT_DATE
+                        AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) CURRENT_DATE))
+      AND NOT EXISTS (SELECT FROM crisk.promise p
+                      WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
+                        AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
+                        AND p.promised_on OPERATOR(pg_catalog.<=) CURRENT_DATE
+                        AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) CURRENT_DATE);
 COMMENT ON VIEW crisk.dunning_worklist IS
-    'Open invoices that need a dunning action today, one row each: the level of the customer''s dunning policy reached and its action, what was last done (crisk.dunning_action), and the late-payment interest (statutory French rate) and 40 EUR recovery indemnity due so far. Listed until the level is recorded with crisk.record_dunning_action(). For another date: crisk.dunning_worklist_at(as_of).';
+    'Open invoices that need a dunning action today, one row each: the next level of the customer''s dunning policy (levels are sequential, with a minimum gap between them) and its action, what was last done (crisk.dunning_action), and the late-payment interest (statutory French rate) and 40 EUR recovery indemnity due so far. Listed until the level is recorded with crisk.record_dunning_action(). Invoices under an open dispute (crisk.dispute) or a promise to pay within its grace (crisk.promise) are left out. For another date: crisk.dunning_worklist_at(as_of).';
 COMMENT ON COLUMN crisk.dunning_worklist.customer_id IS 'Customer code, as in the ledger.';
 COMMENT ON COLUMN crisk.dunning_worklist.invoice_id IS 'Invoice to chase; record what was done with crisk.record_dunning_action(invoice_id, dunning_level).';
 COMMENT ON COLUMN crisk.dunning_worklist.issue_date IS 'Invoice date.';
@@ -72,7 +95,7 @@ COMMENT ON COLUMN crisk.dunning_worklist.amount IS 'Amount of the invoice, unpai
 COMMENT ON COLUMN crisk.dunning_worklist.days_past_due IS 'Days since the due date (today minus due_date).';
 COMMENT ON COLUMN crisk.dunning_worklist.name IS 'Customer name from crisk.account; NULL without an account.';
 COMMENT ON COLUMN crisk.dunning_worklist.dunning_policy IS 'Dunning policy applied: crisk.account.dunning_policy, or default without an account.';
-COMMENT ON COLUMN crisk.dunning_worklist.dunning_level IS 'Highest level of the policy the invoice has reached (its days_past_due reached); NULL when the policy has no levels (fix the account).';
+COMMENT ON COLUMN crisk.dunning_worklist.dunning_level IS 'Level of the policy proposed today: the next one after the highest recorded, once its days_past_due are reached and its min_gap_days have passed since the latest action; NULL when the policy has no levels (fix the account).';
 COMMENT ON COLUMN crisk.dunning_worklist.action IS 'The action of that level (reminder, second_reminder, formal_notice, litigation for the default policy).';
 COMMENT ON COLUMN crisk.dunning_worklist.action_description IS 'What the action involves, from the policy.';
 COMMENT ON COLUMN crisk.dunning_worklist.order_decision IS 'What crisk.check_order does for a customer at this level: review, block, or NULL (nothing).';
@@ -129,27 +152,38 @@ BEGIN
     FROM crisk.ledger l
     LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
     CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
-    LEFT JOIN LATERAL (
-        SELECT d.level, d.action, d.description, d.order_decision
-        FROM crisk.dunning_policy d
-        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
-          AND d.days_past_due OPERATOR(pg_catalog.<=) (on_day OPERATOR(pg_catalog.-) l.due_date)
-        ORDER BY d.level DESC
-        LIMIT 1) step ON true
     LEFT JOIN (
         SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
         FROM crisk.dunning_action x
         WHERE x.acted_on OPERATOR(pg_catalog.<=) on_day
         GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+    LEFT JOIN LATERAL (
+        SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
+        FROM crisk.dunning_policy d
+        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
+          AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+        ORDER BY d.level
+        LIMIT 1) step ON true
     WHERE l.issue_date OPERATOR(pg_catalog.<=) on_day
       AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) on_day)
       AND l.amount OPERATOR(pg_catalog.>) 0
       AND l.due_date OPERATOR(pg_catalog.<) on_day
-      AND (step.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+      AND (((on_day OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
+            AND (done.last_acted_on IS NULL
+                 OR (on_day OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
            OR (step.level IS NULL
                AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
-                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)));
+                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
+      AND NOT EXISTS (SELECT FROM crisk.dispute x
+                      WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                        AND x.opened_on OPERATOR(pg_catalog.<=) on_day
+                        AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) on_day))
+      AND NOT EXISTS (SELECT FROM crisk.promise p
+                      WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
+                        AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
+                        AND p.promised_on OPERATOR(pg_catalog.<=) on_day
+                        AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) on_day);
 END
 $$;
 COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
-    'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of and the actions recorded by then, with interest and indemnity due at as_of. NULL as_of raises 22004.';
+    'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of, the actions recorded by then and the disputes and promises of that day, with interest and indemnity due at as_of. NULL as_of raises 22004.';

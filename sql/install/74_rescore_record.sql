@@ -37,6 +37,16 @@
 --                    terms + max(2 standard deviations, 15 days), with at
 --                    least 5 paid invoices behind the average, and it was
 --                    not so at the previous score (key: its due date)
+--   broken_promise   a promise to pay (crisk.promise) whose grace date
+--                    (crisk.promise_grace_until) is before as_of and whose
+--                    covered invoices were not paid for its amount by then;
+--                    once per promise (key: the promise)
+-- Invoices under a dispute open at as_of (crisk.dispute) raise no
+-- overdue_90 alert.  Disputes and broken promises are read first, into
+-- disputed and broken, and only when the role running the pass may read
+-- crisk.dispute and crisk.promise: a worker role given its privileges
+-- before an upgrade brought those tables keeps scoring (with a warning
+-- until crisk.grant_worker_privileges is run again for it).
 -- One row and one notification each (crisk.alert's trigger); a condition
 -- already open is not raised twice.
 CREATE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_catalog.int8,
@@ -56,6 +66,8 @@ DECLARE
     changed pg_catalog.text[];
     decided pg_catalog.text[];
     score_drop pg_catalog.int4 := pg_catalog.current_setting('crisk.alert_score_drop')::pg_catalog.int4;
+    disputed pg_catalog.text[] := '{}';
+    broken pg_catalog.jsonb := '[]';
 BEGIN
     -- The accounts whose limit changes, locked without waiting; the
     -- customers among them that another session holds are left out.
@@ -200,6 +212,48 @@ BEGIN
         WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
     END IF;
 
+    -- Disputes open at as_of and promises broken by then (59_dispute.sql,
+    -- 59_promise.sql), for the alerts below.
+    IF pg_catalog.has_table_privilege('crisk.dispute', 'SELECT')
+       AND pg_catalog.has_table_privilege('crisk.promise', 'SELECT') THEN
+        disputed := ARRAY(
+            SELECT x.invoice_id
+            FROM pg_catalog.unnest(results) AS r
+            JOIN crisk.dispute AS x ON x.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            WHERE x.opened_on OPERATOR(pg_catalog.<=) _rescore_record.as_of
+              AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) _rescore_record.as_of));
+        SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'customer_id', p.customer_id, 'promise_id', p.promise_id,
+                   'message', pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
+                                                p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
+                   'detail', pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
+                                                           'due_on', p.due_on, 'grace_until', g.grace_until,
+                                                           'paid_amount', paid.amount,
+                                                           'invoice_ids', p.invoice_ids))), '[]')
+          INTO broken
+        FROM pg_catalog.unnest(results) AS r
+        JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+            FROM crisk.ledger AS l
+            WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+              AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+              AND l.amount OPERATOR(pg_catalog.>) 0
+              AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
+        WHERE g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
+          AND paid.amount OPERATOR(pg_catalog.<) p.amount
+          AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
+                            AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text);
+    ELSE
+        RAISE WARNING 'role % cannot read crisk.dispute or crisk.promise', CURRENT_USER
+            USING DETAIL = 'Disputed invoices may raise overdue_90 alerts and broken promises raise none.',
+                  HINT = 'Run crisk.grant_worker_privileges for this role.';
+    END IF;
+
     WITH r AS (
         SELECT r.*, (r.item).profile AS profile,
                CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
@@ -258,6 +312,7 @@ BEGIN
           AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
           AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
           AND (r.item).newest_due_over_90 IS NOT NULL
+          AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
           AND NOT EXISTS (SELECT FROM crisk.alert AS a
                           WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
                             AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
@@ -282,6 +337,12 @@ BEGIN
                     OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
                         GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
                 false)
+        UNION ALL
+        -- Broken promises to pay, read above.
+        SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
+        FROM pg_catalog.jsonb_to_recordset(broken)
+             AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
+                  detail pg_catalog.jsonb)
     ), inserted AS (
         INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
         SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),

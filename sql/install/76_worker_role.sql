@@ -1,7 +1,8 @@
 -- The privileges of the role the rescoring worker runs as (crisk.role).
 --
--- A pass reads the ledger, accounts, events, financial statements and the
--- model tables, writes scores, history, alerts and recalibrated limits, and
+-- A pass reads the ledger, accounts, events, financial statements,
+-- disputes, promises to pay and the model tables, writes scores, history,
+-- alerts and recalibrated limits, and
 -- keeps its own records; the daily purge deletes old history.  Rather than
 -- a list of GRANTs in the README that drifts from the schema, the list
 -- lives here, next to the objects, and a test checks that a role holding
@@ -28,7 +29,7 @@ BEGIN
     -- What a pass reads.
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
-            ' crisk.limit_policy, crisk.alert_kind TO ' || grantee;
+            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;
@@ -57,5 +58,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crisk.grant_worker_privileges(pg_catalog.regrole) IS
-    'Grants a role what rescoring needs, for the worker (crisk.role) or for a pg_cron job calling crisk.rescore_queued(): read the ledger (including a source set with crisk.set_ledger), accounts, events, financials and models; write scores, history, alerts, limits and pass records. Run it again after crisk.set_ledger.';
+    'Grants a role what rescoring needs, for the worker (crisk.role) or for a pg_cron job calling crisk.rescore_queued(): read the ledger (including a source set with crisk.set_ledger), accounts, events, financials, disputes, promises and models; write scores, history, alerts, limits and pass records. Run it again after crisk.set_ledger.';
 REVOKE ALL ON FUNCTION crisk.grant_worker_privileges(pg_catalog.regrole) FROM PUBLIC;

@@ -43,7 +43,8 @@ for my $line (split /\n/, $output)
 my @expected = (
 	'Portfolio KPIs', 'Aged balance', 'Ten riskiest customers',
 	'Credit limits changed by rescoring', 'Alerts raised (unacknowledged)',
-	q{Dunning worklist (first 10 of today's actions)});
+	q{Dunning worklist (first 10 of today's actions)},
+	'Letters to send today, by level', 'Promises to pay', 'Disputes open');
 for my $title (@expected)
 {
 	my $tables = $sections{$title};
@@ -61,6 +62,11 @@ for my $title (@expected)
 
 is(scalar(@{ $sections{'Ten riskiest customers'}[0] // [] }), 10,
 	'ten riskiest customers are listed');
+# The collector's morning: promises of every status, and the broken ones
+# raised their alert in the worker's pass.
+is(join(',', map { $_->[0] } @{ $sections{'Promises to pay'}[0] // [] }), 'broken,kept,pending',
+	'promises broken, kept and pending');
+like($output, qr/broken_promise\s*\|\s*warning\s*\|\s*[1-9]/, 'broken promises raised alerts');
 like($output, qr/psql -h \Q$dir\E -p \d+ -U postgres crisk_demo/,
 	'the report ends with how to connect');
 like($output, qr{Stop:\s+scripts/demo stop}, 'and how to stop');

@@ -30,6 +30,8 @@ INSERT INTO parallel_unsafe_allowed VALUES
     ('crisk.portfolio_kpi_at(date,text)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk.watchlist_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk.dunning_worklist_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
+    ('crisk.dunning_letters_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
+    ('crisk.promise_status_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk.customer_dossier(text)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk._rescore_worklist(date)',
      'reads crisk.ledger; inlined into the pass''s query, where the planner judges the source itself, but not when called as a function'),

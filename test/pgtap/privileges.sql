@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(50);
+SELECT plan(54);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -105,6 +105,8 @@ SELECT throws_ok($$UPDATE crisk.account SET credit_limit = 1$$, '42501', NULL, '
 SELECT throws_ok($$SELECT crisk.acknowledge_alert(1)$$, '42501', NULL, 'BI cannot acknowledge alerts');
 SELECT throws_ok($$SELECT * FROM crisk.check_order('P1', 1)$$, '42501', NULL, 'BI cannot run order checks');
 SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL, 'BI cannot erase customers');
+SELECT throws_ok($$INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('P1-1', 'x')$$,
+                 '42501', NULL, 'BI cannot record disputes');
 RESET ROLE;
 
 -- The credit-manager recipe.
@@ -120,6 +122,9 @@ GRANT INSERT, UPDATE, DELETE ON crisk.event, crisk.financials TO regress_crisk_m
 GRANT UPDATE (blocked, insured_cover, payment_terms_days, dunning_policy, policy, model, customer_since)
       ON crisk.account TO regress_crisk_manager;
 GRANT INSERT, UPDATE, DELETE ON crisk.dunning_policy TO regress_crisk_manager;
+GRANT INSERT, UPDATE ON crisk.dispute, crisk.promise, crisk.contact TO regress_crisk_manager;
+GRANT USAGE ON SEQUENCE crisk.dispute_dispute_id_seq, crisk.promise_promise_id_seq,
+                        crisk.contact_contact_id_seq TO regress_crisk_manager;
 SET LOCAL ROLE regress_crisk_manager;
 SELECT lives_ok($$SELECT crisk.set_credit_limit('P1', 2000, 'insurer raised the cover')$$,
                 'the credit manager sets a limit');
@@ -141,6 +146,13 @@ SELECT throws_ok($$UPDATE crisk.alert SET message = 'rewritten'$$, '42501', NULL
 SELECT throws_ok($$INSERT INTO crisk.limit_change (customer_id, changed_at, new_locked, changed_by)
                    VALUES ('P1', now(), false, 'x')$$, '42501', NULL,
                  'the credit manager cannot write the audit trail');
+SELECT lives_ok($$INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('P1-1', 'wrong price')$$,
+                'the credit manager records a dispute (customer and amount read from the ledger)');
+SELECT lives_ok($$INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on)
+                  VALUES ('P1', '{P1-1}', 300, current_date + 7)$$,
+                'the credit manager records a promise to pay');
+SELECT lives_ok($$INSERT INTO crisk.contact (customer_id, channel, note) VALUES ('P1', 'phone', 'called')$$,
+                'the credit manager logs a call');
 SELECT throws_ok($$SELECT crisk.forget_customer('P1')$$, '42501', NULL,
                  'erasure is not the credit manager''s');
 RESET ROLE;

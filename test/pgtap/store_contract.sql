@@ -49,7 +49,8 @@ SELECT has_table('crisk', 'account', 'crisk.account exists');
 SELECT columns_are('crisk', 'account',
     ARRAY['customer_id', 'name', 'segment', 'credit_limit', 'limit_locked', 'insured_cover',
           'payment_terms_days', 'policy', 'model', 'blocked', 'customer_since', 'dunning_policy',
-          'limit_reason', 'limit_run_id', 'limit_changed_at', 'limit_changed_by']);
+          'limit_reason', 'limit_run_id', 'limit_changed_at', 'limit_changed_by', 'language',
+          'end_of_month_terms', 'late_interest_rate']);
 SELECT col_is_pk('crisk', 'account', 'customer_id', 'account.customer_id is the primary key');
 SELECT col_type_is('crisk', 'account', 'credit_limit', 'numeric', 'account.credit_limit is numeric');
 SELECT col_type_is('crisk', 'account', 'limit_locked', 'boolean', 'account.limit_locked is boolean');

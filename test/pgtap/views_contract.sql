@@ -3,7 +3,7 @@
 -- same columns; security_invoker; nothing readable by PUBLIC; a comment on
 -- every view and every column; the provision matrix and the dunning log.
 BEGIN;
-SELECT plan(39);
+SELECT plan(51);
 
 CREATE FUNCTION pg_temp.view_columns(v regclass) RETURNS TABLE (name text, type text)
 LANGUAGE sql AS $$
@@ -24,13 +24,14 @@ LANGUAGE sql AS $$
 $$;
 
 SELECT has_view('crisk', v, 'crisk.' || v || ' exists')
-FROM unnest(ARRAY['aged_balance', 'portfolio_kpi', 'watchlist', 'dunning_worklist']) AS v;
+FROM unnest(ARRAY['aged_balance', 'portfolio_kpi', 'watchlist', 'dunning_worklist',
+                   'dunning_letters', 'promise_status', 'terms_compliance']) AS v;
 
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.aged_balance')$$,
     $$VALUES ('customer_id', 'text'), ('current_amount', 'numeric'), ('days_1_30', 'numeric'), ('days_31_60', 'numeric'),
              ('days_61_90', 'numeric'), ('days_over_90', 'numeric'), ('total_open', 'numeric'),
              ('open_items', 'bigint'), ('oldest_due_date', 'date'),
-             ('max_days_past_due', 'integer'), ('unapplied_credits', 'numeric')$$,
+             ('max_days_past_due', 'integer'), ('disputed', 'numeric'), ('unapplied_credits', 'numeric')$$,
     'crisk.aged_balance: columns, types and order');
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.portfolio_kpi')$$,
     $$VALUES ('customers', 'integer'), ('receivables', 'numeric'), ('current_amount', 'numeric'),
@@ -60,6 +61,19 @@ SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.dunning_worklist')
              ('last_acted_on', 'date'), ('late_payment_interest', 'numeric'),
              ('recovery_indemnity', 'numeric'), ('total_due', 'numeric')$$,
     'crisk.dunning_worklist: columns, types and order');
+SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.dunning_letters')$$,
+    $$VALUES ('customer_id', 'text'), ('name', 'text'), ('level', 'integer'), ('action', 'text'),
+             ('dunning_policy', 'text'), ('language', 'text'), ('invoice_ids', 'text[]'),
+             ('invoices', 'integer'), ('amount_due', 'numeric'), ('interest', 'numeric'),
+             ('indemnity', 'numeric'), ('total_due', 'numeric'), ('subject', 'text'), ('body', 'text'),
+             ('letter_date', 'date')$$,
+    'crisk.dunning_letters: columns, types and order');
+SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.terms_compliance')$$,
+    $$VALUES ('customer_id', 'text'), ('name', 'text'), ('invoice_id', 'text'), ('issue_date', 'date'),
+             ('due_date', 'date'), ('terms_days', 'integer'), ('latest_due_date', 'date'),
+             ('end_of_month_terms', 'boolean'), ('late_interest_rate', 'numeric'),
+             ('legal_floor_rate', 'numeric'), ('problem', 'text')$$,
+    'crisk.terms_compliance: columns, types and order');
 
 -- Each view's _at function returns exactly its columns.
 SELECT results_eq(pg_catalog.format('SELECT * FROM pg_temp.function_columns(%L)', f),
@@ -68,9 +82,12 @@ SELECT results_eq(pg_catalog.format('SELECT * FROM pg_temp.function_columns(%L)'
 FROM (VALUES ('crisk.aged_balance_at(date)', 'crisk.aged_balance'),
              ('crisk.portfolio_kpi_at(date,text)', 'crisk.portfolio_kpi'),
              ('crisk.watchlist_at(date)', 'crisk.watchlist'),
-             ('crisk.dunning_worklist_at(date)', 'crisk.dunning_worklist')) AS x(f, v);
+             ('crisk.dunning_worklist_at(date)', 'crisk.dunning_worklist'),
+             ('crisk.dunning_letters_at(date)', 'crisk.dunning_letters'),
+             ('crisk.promise_status_at(date)', 'crisk.promise_status')) AS x(f, v);
 SELECT volatility_is('crisk', f, ARRAY['date'], 'stable', 'crisk.' || f || ' is STABLE')
-FROM unnest(ARRAY['aged_balance_at', 'watchlist_at', 'dunning_worklist_at']) AS f;
+FROM unnest(ARRAY['aged_balance_at', 'watchlist_at', 'dunning_worklist_at', 'dunning_letters_at',
+                  'promise_status_at']) AS f;
 SELECT volatility_is('crisk', 'portfolio_kpi_at', ARRAY['date', 'text'], 'stable',
                      'crisk.portfolio_kpi_at is STABLE');
 -- portfolio_kpi_at's matrix has a default.
@@ -81,12 +98,15 @@ SELECT lives_ok($$SELECT * FROM crisk.portfolio_kpi_at(date '2024-06-30')$$,
 SELECT is_empty($$
     SELECT c.relname FROM pg_catalog.pg_class c
     WHERE c.oid IN ('crisk.aged_balance'::regclass, 'crisk.portfolio_kpi'::regclass,
-                    'crisk.watchlist'::regclass, 'crisk.dunning_worklist'::regclass)
+                    'crisk.watchlist'::regclass, 'crisk.dunning_worklist'::regclass,
+                    'crisk.dunning_letters'::regclass, 'crisk.promise_status'::regclass,
+                    'crisk.terms_compliance'::regclass)
       AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'], false)
 $$, 'every BI view is security_invoker');
 SELECT ok(NOT pg_catalog.has_table_privilege('public', r, 'SELECT'), 'PUBLIC cannot read ' || r)
 FROM unnest(ARRAY['crisk.aged_balance', 'crisk.portfolio_kpi', 'crisk.watchlist', 'crisk.dunning_worklist',
-                  'crisk.provision_matrix', 'crisk.provision_matrix_in_force', 'crisk.dunning_action']) AS r;
+                  'crisk.provision_matrix', 'crisk.provision_matrix_in_force', 'crisk.dunning_action',
+                  'crisk.dunning_letters', 'crisk.promise_status', 'crisk.terms_compliance']) AS r;
 SELECT ok(NOT pg_catalog.has_function_privilege('public', f, 'EXECUTE'), 'PUBLIC may not execute ' || f)
 FROM unnest(ARRAY['crisk.set_provision_matrix(text)',
                   'crisk.record_dunning_action(text,integer,text,date)']) AS f;
@@ -104,21 +124,22 @@ CREATE ROLE regress_crisk_reader;
 GRANT USAGE ON SCHEMA crisk TO regress_crisk_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA crisk TO regress_crisk_reader;
 SET LOCAL ROLE regress_crisk_reader;
-SELECT lives_ok($$SELECT * FROM crisk.aged_balance, crisk.watchlist, crisk.dunning_worklist, crisk.portfolio_kpi$$,
+SELECT lives_ok($$SELECT * FROM crisk.aged_balance, crisk.watchlist, crisk.dunning_worklist, crisk.portfolio_kpi,
+                    crisk.dunning_letters, crisk.promise_status, crisk.terms_compliance$$,
                 'a BI role with SELECT on all tables reads every view');
 RESET ROLE;
 
 -- Comments: every view and every column of it.
 SELECT is_empty($$
     SELECT v FROM unnest(ARRAY['crisk.aged_balance', 'crisk.portfolio_kpi', 'crisk.watchlist',
-                               'crisk.dunning_worklist']::regclass[]) AS v
+                               'crisk.dunning_worklist', 'crisk.dunning_letters', 'crisk.terms_compliance']::regclass[]) AS v
     WHERE pg_catalog.obj_description(v, 'pg_class') IS NULL
 $$, 'every BI view has a comment');
 SELECT is_empty($$
     SELECT a.attrelid::regclass || '.' || a.attname
     FROM pg_catalog.pg_attribute a
     WHERE a.attrelid = ANY (ARRAY['crisk.aged_balance', 'crisk.portfolio_kpi', 'crisk.watchlist',
-                                  'crisk.dunning_worklist']::regclass[])
+                                  'crisk.dunning_worklist', 'crisk.dunning_letters', 'crisk.terms_compliance']::regclass[])
       AND a.attnum > 0 AND NOT a.attisdropped
       AND pg_catalog.col_description(a.attrelid, a.attnum) IS NULL
 $$, 'every column of the BI views has a comment');

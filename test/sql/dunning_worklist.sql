@@ -2,7 +2,11 @@
 -- and the dunning log (crisk.dunning_action, crisk.record_dunning_action).
 -- As of 2024-06-30 unless said.  The default policy's levels start at 7
 -- (reminder), 21 (second_reminder), 45 (formal_notice) and 60 days past due
--- (litigation).  Interest is at the statutory rate: ECB rate + 10 points,
+-- (litigation), with minimum gaps of 14, 14 and 10 days after the previous
+-- level's action.  Levels are sequential: an invoice never chased is
+-- proposed the first level however late it is, the next level only after
+-- the previous one was recorded (sql/dunning_collections.sql tests the
+-- gaps).  Interest is at the statutory rate: ECB rate + 10 points,
 -- 4.00 % + 10 = 14.00 % for the second half of 2023 (rate of 1 July 2023),
 -- 4.50 % + 10 = 14.50 % for the first half of 2024 (rate of 1 January),
 -- on amount * rate * days / 365 from the day after the due date to as_of,
@@ -48,13 +52,15 @@ INSERT INTO crisk.dunning_action (invoice_id, customer_id, policy, level, action
 --   K0-10      10 days, level 1 reminder; 100 * 0.145 * 10 / 365 = 0.397 -> 0.40;
 --              total 100 + 0.40 + 40 = 140.40
 --   K1-7        7 days, level 1; 1000 * 0.145 * 7 / 365 = 2.781 -> 2.78; 1042.78
---   K1-21      21 days, level 2; 2000 * 0.145 * 21 / 365 = 16.685 -> 16.68; 2056.68
---   K1-45      45 days, level 3, level 2 done on 06-10;
+--   K1-21      21 days, never chased: level 1; 2000 * 0.145 * 21 / 365
+--              = 16.685 -> 16.68; 2056.68
+--   K1-45      45 days, level 3: level 2 done on 06-10, 20 days ago (gap 14);
 --              3000 * 0.145 * 45 / 365 = 53.630 -> 53.63; 3093.63
---   K1-212    212 days, level 4; 30 days of 2023 at 14 %: 1000 * 0.14 * 30 / 365
---              = 11.507, 182 days of 2024 at 14.5 %: 1000 * 0.145 * 182 / 365
---              = 72.301; 83.808 -> 83.81; 1123.81
---   K1-PLATER  29 days, level 2; 800 * 0.145 * 29 / 365 = 9.216 -> 9.22; 849.22
+--   K1-212    212 days, never chased: level 1; 30 days of 2023 at 14 %:
+--              1000 * 0.14 * 30 / 365 = 11.507, 182 days of 2024 at 14.5 %:
+--              1000 * 0.145 * 182 / 365 = 72.301; 83.808 -> 83.81; 1123.81
+--   K1-PLATER  29 days, never chased: level 1; 800 * 0.145 * 29 / 365
+--              = 9.216 -> 9.22; 849.22
 --   K2-30      30 days, policy slow level 1 letter; 700 * 0.145 * 30 / 365
 --              = 8.342 -> 8.34; 748.34
 --   K3-10      10 days, policy ghost: level and action NULL;
@@ -65,9 +71,9 @@ SELECT customer_id, name, invoice_id, amount, days_past_due, dunning_policy, dun
        order_decision, last_level_done, last_acted_on, late_payment_interest, recovery_indemnity, total_due
 FROM crisk.dunning_worklist_at('2024-06-30') ORDER BY invoice_id;
 
--- A day earlier K1-60's litigation (recorded on 06-30) was not yet done:
--- at 59 days it had reached level 3, formal_notice; 4000 * 0.145 * 59 / 365
--- = 93.753 -> 93.75.  K1-7 (6 days) is not yet due a reminder.
+-- A day earlier K1-60's litigation (recorded on 06-30) was not yet done,
+-- and nothing before it: at 59 days it was due its first reminder;
+-- 4000 * 0.145 * 59 / 365 = 93.753 -> 93.75.  K1-7 (6 days) is not yet due a reminder.
 SELECT invoice_id, days_past_due, dunning_level, action, last_level_done, late_payment_interest
 FROM crisk.dunning_worklist_at('2024-06-29') WHERE invoice_id IN ('K1-60', 'K1-7');
 
@@ -75,7 +81,7 @@ FROM crisk.dunning_worklist_at('2024-06-29') WHERE invoice_id IN ('K1-60', 'K1-7
 -- NULL (already on record), and K1-7 leaves the list.
 SELECT crisk.record_dunning_action('K1-7', 1, 'called the accounts department', '2024-06-30') IS NOT NULL AS recorded;
 SELECT crisk.record_dunning_action('K1-7', 1, NULL, '2024-06-30') IS NULL AS already_recorded;
--- A formal notice sent early for K1-21 (level 3 while it is at level 2):
+-- A formal notice sent early for K1-21 (level 3 while level 1 is due):
 -- allowed; K1-21 leaves the list until it reaches level 4.
 SELECT crisk.record_dunning_action('K1-21', 3, 'sent early: third late payment this year', '2024-06-30') IS NOT NULL AS recorded;
 -- K1-PLATER was paid on 07-03, after the action: it can be recorded.

@@ -7,12 +7,16 @@ BEGIN;
 \set ON_ERROR_ROLLBACK on
 
 -- The log as a BI user reads it; changed_at and changed_by are checked
--- against this transaction's start and login rather than printed.
+-- against this transaction's start and login rather than printed.  The
+-- changes of one rescoring run come in the order its UPDATE met the rows,
+-- which depends on the plan: they are shown together, by customer.
 CREATE TEMP VIEW changes AS
-    SELECT change_id - (SELECT coalesce(min(change_id), 1) FROM crisk.limit_change) + 1 AS n,
-           customer_id, old_limit, new_limit, old_locked, new_locked, run_id, reason,
-           changed_at = transaction_timestamp() AS now, changed_by = session_user AS by_me
-    FROM crisk.limit_change ORDER BY change_id;
+    SELECT row_number() OVER (ORDER BY c.first_of_run, c.customer_id) AS n,
+           c.customer_id, c.old_limit, c.new_limit, c.old_locked, c.new_locked, c.run_id, c.reason,
+           c.changed_at = transaction_timestamp() AS now, c.changed_by = session_user AS by_me
+    FROM (SELECT l.*, min(l.change_id) OVER (PARTITION BY coalesce(l.run_id, -l.change_id)) AS first_of_run
+          FROM crisk.limit_change l) c
+    ORDER BY c.first_of_run, c.customer_id;
 
 -- An account created with a limit or a lock logs it as a change from
 -- nothing; one without either logs nothing.

@@ -44,6 +44,15 @@ $node->safe_psql(
 	SELECT crisk.raise_alert('downgrade', 'C1', 'D', 'C1 fell to D');
 	INSERT INTO crisk.account (customer_id, name) VALUES ('GONE', 'Erased');
 	SELECT crisk.forget_customer('GONE');
+	-- The collections workflow: a dispute on an invoice of the ERP view
+	-- (its customer and amount read from it), a promise, a call, a
+	-- template of the user's policy and a legal rate of the user's.
+	INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('F1', 'two pallets damaged');
+	INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('C1', '{F2}', 400, current_date + 30);
+	INSERT INTO crisk.contact (customer_id, channel, note) VALUES ('C1', 'phone', 'disputes F1');
+	INSERT INTO crisk.dunning_template (policy, level, language, subject, body)
+	VALUES ('strict', 1, 'fr', 'Appel', 'Bonjour {customer_name}');
+	INSERT INTO crisk.legal_interest_rate (valid_from, rate) VALUES ('2099-01-01', 0.03);
 });
 
 # What a set of queries answers, to compare before and after.
@@ -66,8 +75,19 @@ my @checks = (
 	"SELECT string_agg(alert_id || ':' || kind || ':' || customer_id, ',') FROM crisk.alert",
 	"SELECT string_agg(rows_removed::text || ':' || ledger_source, ',') FROM crisk.erasure_log",
 	"SELECT count(*) FROM crisk.event_kind",
-	"SELECT count(*) FROM crisk.alert_kind");
+	"SELECT count(*) FROM crisk.alert_kind",
+	"SELECT string_agg(dispute_id || ':' || invoice_id || ':' || customer_id || ':' || amount, ',') FROM crisk.dispute",
+	"SELECT string_agg(promise_id || ':' || customer_id || ':' || invoice_ids::text, ',') FROM crisk.promise",
+	"SELECT string_agg(contact_id || ':' || customer_id || ':' || channel, ',') FROM crisk.contact",
+	"SELECT string_agg(policy || ':' || level || ':' || language || ':' || shipped, ',' ORDER BY policy, level, language)
+	   FROM crisk.dunning_template",
+	"SELECT string_agg(valid_from || ':' || rate || ':' || shipped, ',' ORDER BY valid_from) FROM crisk.legal_interest_rate",
+	"SELECT string_agg(invoice_id, ',' ORDER BY invoice_id) FROM crisk.dunning_worklist");
 my %before = map { $_ => $node->safe_psql('source', $_) } @checks;
+# The dispute took its customer and amount from the ERP view, and keeps F1
+# (50 days past due) off the worklist.
+is($before{$checks[12]}, '1:F1:C1:1000.00', 'the dispute was filled from the ERP ledger');
+is($before{$checks[17]}, '', 'the disputed invoice is not dunned');
 
 my $dump = $node->basedir . '/source.sql';
 $node->command_ok(
@@ -101,6 +121,11 @@ is( $node->safe_psql(
 		 RETURNING event_id > (SELECT min(event_id) FROM crisk.event)"),
 	't',
 	'new events get new ids');
+is( $node->safe_psql(
+		'restored',
+		"INSERT INTO crisk.dispute (invoice_id, reason) VALUES ('F3', 'price') RETURNING dispute_id || ':' || customer_id"),
+	'2:C2',
+	'new disputes get new ids, and their customer from the restored ledger source');
 is( $node->safe_psql(
 		'restored',
 		"SELECT crisk.raise_alert('downgrade', 'C1', 'D', 'again') IS NULL"),
