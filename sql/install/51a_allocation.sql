@@ -340,10 +340,12 @@ FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
       FROM crisk.ledger l
       WHERE l.issue_date OPERATOR(pg_catalog.<=) $1
         AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)) i
-WHERE i.open_amount IS NULL
-   OR CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0
+-- One evaluation of open_amount per item (each reference is a copy of the
+-- lookups); an ERP row without an amount stays open, as in the ledger.
+WHERE CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0
            WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0
-           ELSE i.open_amount OPERATOR(pg_catalog.=) 0 END
+           WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0
+           ELSE true END
 $$;
 COMMENT ON FUNCTION crisk.open_items_at(pg_catalog.date) IS
     'Ledger items open on as_of (issued by then, not paid by then, something left of them), with open_amount = amount less the allocations applied to the item on or before as_of (plus, for a credit note, those it was the source of). An item with paid_date on or before as_of is settled; without allocations open_amount = amount.';

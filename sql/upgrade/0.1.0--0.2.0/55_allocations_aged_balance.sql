@@ -44,10 +44,10 @@ CREATE OR REPLACE VIEW crisk.aged_balance WITH (security_invoker = true) AS
                 FROM crisk.ledger l
                 WHERE l.paid_date IS NULL) i
           WHERE NOT (SELECT EXISTS (SELECT FROM crisk.allocations a0))
-             OR i.open_amount IS NULL
              OR CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0
                      WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0
-                     ELSE i.open_amount OPERATOR(pg_catalog.=) 0 END
+                     WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0
+                     ELSE true END
           GROUP BY i.customer_id) o;
 COMMENT ON VIEW crisk.aged_balance IS
     'Aged balance as of today: one row per customer with unpaid items in the ledger, with what is left of each invoice after its allocations per aging bucket (current, 1-30, 31-60, 61-90, over 90 days past due), the credit notes not yet applied (unapplied_credits, never aged), the total and the oldest due date; overdue is total_open - current_amount - unapplied_credits. Join crisk.account and crisk.score on customer_id for names, limits and classes. For another date: crisk.aged_balance_at(as_of).';
