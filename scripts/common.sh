@@ -50,11 +50,11 @@ as_pg() {
 	fi
 }
 
-# make_scratch creates a private directory that the server user can write,
+# make_scratch creates a private directory (under $TMPDIR, default /tmp) that the server user can write,
 # outside the source tree (a CI checkout under /root is not readable by it).
 make_scratch() {
 	local dir
-	dir=$(mktemp -d "/tmp/crisk-$1.XXXXXX")
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/crisk-$1.XXXXXX")
 	chmod 755 "$dir"
 	is_root && chown postgres: "$dir"
 	printf '%s\n' "$dir"
