@@ -2,6 +2,9 @@
 #
 #   make                 build crisk.so and the install script
 #   make install         install into the PostgreSQL that pg_config names
+#   make installcheck    regression, isolation and TAP tests against the
+#                        installed crisk and a running server (see README)
+#   make dist            dist/crisk-VERSION.zip, the archive PGXN takes
 #   scripts/test         run every test layer (see README)
 
 EXTENSION = crisk
@@ -64,6 +67,16 @@ all: $(DATA_built)
 # PGXS does not track header dependencies; headers are few, so every object
 # (and its JIT bitcode) is rebuilt when any of them changes.
 $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h)
+
+# The archive PGXN takes: the committed tree (HEAD) under crisk-VERSION/.
+# META.json's version must be the control file's.
+.PHONY: dist
+dist:
+	@grep -q '"version": "$(EXTVERSION)"' META.json || \
+	  { echo "META.json does not give version $(EXTVERSION)" >&2; exit 1; }
+	mkdir -p dist
+	git archive --format zip --prefix=$(EXTENSION)-$(EXTVERSION)/ \
+	  --output dist/$(EXTENSION)-$(EXTVERSION).zip HEAD
 
 .PHONY: test demo
 test:

@@ -169,12 +169,14 @@ FROM (
 CROSS JOIN portfolio_parameters pp
 WHERE paid.issue_date <= pp.as_of;
 
--- Accounts: a credit limit of about a month and a half of recent sales,
--- set when the account was last reviewed, so that a first recalibration
--- raises some limits and lowers others; rounded to the thousand.
--- Credit-insurance cover on most accounts, between 0.8 and 1.2 times the
--- limit (0.3 times for customers whose habits worsen, whose insurer cut
--- it); a few limits locked by hand.
+-- Accounts: a credit limit sized, when the account was last reviewed, on
+-- what the customer owes when it pays on its terms plus a month of slack:
+-- average monthly sales (invoices are log-normal, so their mean is 1.28
+-- times their median) x (terms + 30) / 30, with a spread between customers
+-- so that a first recalibration raises some limits and lowers others;
+-- rounded to the thousand.  Credit-insurance cover on most accounts,
+-- between 0.8 and 1.2 times the limit (0.3 times for customers whose
+-- habits worsen, whose insurer cut it); a few limits locked by hand.
 INSERT INTO crisk.account (customer_id, name, segment, credit_limit, limit_locked,
                            insured_cover, payment_terms_days)
 SELECT c.customer_id,
@@ -200,7 +202,8 @@ SELECT c.customer_id,
        c.terms_days
 FROM customer c
 CROSS JOIN LATERAL (
-    SELECT greatest(1000, round((1.1 * c.monthly_rate * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
+    SELECT greatest(1000, round((1.28 * c.monthly_rate * (c.terms_days + 30) / 30.0
+                                 * exp(0.3 * pg_temp.normal(c.n, 46)))::numeric
                                 * c.median_invoice, -3)) AS credit_limit
 ) limits;
 

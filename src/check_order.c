@@ -18,7 +18,8 @@
  *           order_decision is 'block' (default policy: formal notice, 45 days);
  *           a legal event whose kind blocks orders, within its window;
  *   review  no account; no credit limit; the order exceeds the available
- *           credit (limit - open receivables); risk class D; a dunning level
+ *           credit (limit - open receivables, 0 when they exceed the
+ *           limit); risk class D; a dunning level
  *           whose order_decision is 'review' (default: second reminder, 21
  *           days); an account naming a dunning policy that does not exist;
  *           a legal event whose kind asks for review, within its window;
@@ -45,6 +46,7 @@
 #include "customer_facts.h"
 #include "order_policies.h"
 #include "safe_search_path.h"
+#include "single_node.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 
@@ -214,6 +216,8 @@ crisk_check_order(PG_FUNCTION_ARGS)
 	amount = PG_GETARG_NUMERIC(1);
 	check_amount(amount);
 
+	/* Its reads below see only this node's rows. */
+	crisk_require_single_node("crisk.check_order");
 	InitMaterializedSRF(fcinfo, 0);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -231,7 +235,15 @@ crisk_check_order(PG_FUNCTION_ARGS)
 		add_reason(&reasons, EFFECT_REVIEW, pstrdup("no credit limit is set"));
 	else
 	{
+		Datum		zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+
+		/*
+		 * A breach leaves 0 available, not less; a credit balance (the
+		 * customer's own money) adds to the limit.
+		 */
 		available = DirectFunctionCall2(numeric_sub, facts.credit_limit, facts.exposure);
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, available, zero)) < 0)
+			available = zero;
 		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(amount),
 											  available)) > 0)
 			add_reason(&reasons, EFFECT_REVIEW,

@@ -4,13 +4,32 @@
  *	  The per-session cache of crisk.limit_policy and
  *	  crisk.recalibrated_limit.
  *
- * recalibrated_limit follows four steps (all in numeric, exact):
- *	 1. target = monthly_sales x months_of_sales of the score's class;
+ * recalibrated_limit follows these steps for the score's class (all in
+ * numeric; amounts are rounded to the cent before step 4), when there are
+ * sales to size a target from:
+ *	 1. target = daily sales x (terms + tolerance_days) x class_factor, where
+ *		daily sales = monthly_sales x 12 / 365 and terms is the
+ *		payment_terms_days argument, or else the policy's default_terms_days;
  *	 2. with insured_cover given, target = least(target, insured_cover);
- *	 3. a new customer (NULL or zero current_limit) starts at
- *		least(target, initial_limit); otherwise a decrease applies at once
- *		and an increase is capped at current_limit x (1 + max_increase);
- *	 4. the result is rounded down to a multiple of rounding, never below 0.
+ *	 3. a new customer (NULL current_limit) starts at least(target,
+ *		initial_limit); a decrease (target below current_limit) applies at
+ *		once; otherwise the limit rises towards the target, at most to
+ *		review_base_limit x (1 + max_increase) (review_base_limit: the lowest
+ *		limit in force during the review window, current_limit by default;
+ *		from a base of 0, at most to initial_limit), and never falls;
+ *	 4. the result is rounded down to a multiple of rounding; when that
+ *		would turn a positive amount into 0, to the largest power of ten
+ *		below rounding that keeps it positive (a cent at least).
+ * The limit is then the largest of those computed with the rows of the
+ * class and of every worse class, so that a better class never gets less
+ * than a worse one would from the same inputs (the rows' roundings and
+ * factors need not be ordered).  A class_cap argument worsens the class
+ * (legal events: receivership caps it at E).
+ *
+ * Without sales (monthly_sales NULL, or 0 for a new customer) a new
+ * customer gets the initial limit of its class (within the cover), a class
+ * with a class_factor of 0 gets 0, and otherwise the result is NULL: the
+ * limit in force stays as it is.
  *
  * Policies are read as a whole, like scorecards (see table_cache.h); a
  * policy that lacks a class or holds a value the table's constraints
@@ -37,6 +56,9 @@ PG_FUNCTION_INFO_V1(crisk_recalibrated_limit);
 #define ARG_MONTHLY_SALES	2
 #define ARG_INSURED_COVER	3
 #define ARG_POLICY			4
+#define ARG_TERMS			5
+#define ARG_REVIEW_BASE		6
+#define ARG_CLASS_CAP		7
 
 /* What a call site keeps in fn_extra: its policy, while the copy lasts. */
 typedef struct LimitCallCache
@@ -129,6 +151,51 @@ policy_amount(LimitPolicy *policy, const char *class_name, HeapTuple tuple,
 }
 
 /*
+ * policy_days copies one day-count column of a policy row: not NULL, not
+ * negative, as the table's constraints normally guarantee.
+ */
+static int32
+policy_days(LimitPolicy *policy, const char *class_name, HeapTuple tuple,
+			TupleDesc desc, AttrNumber attnum, const char *column)
+{
+	bool		isnull;
+	Datum		value = heap_getattr(tuple, attnum, desc, &isnull);
+	int32		days;
+
+	if (isnull)
+	{
+		add_problem(policy, psprintf("the row for risk class %s has no %s",
+									 class_name, column));
+		return 0;
+	}
+	days = DatumGetInt32(value);
+	if (days < 0)
+		add_problem(policy, psprintf("the row for risk class %s has %s %d; it must be 0 or more",
+									 class_name, column, days));
+	return days;
+}
+
+/*
+ * optional_attnum finds a column by name, or returns InvalidAttrNumber: a
+ * library newer than the extension's SQL objects (before ALTER EXTENSION
+ * UPDATE) reads the 0.1.0 table.
+ */
+static AttrNumber
+optional_attnum(TableCacheScan *scan, const char *column, Oid typid)
+{
+	int			i;
+
+	for (i = 0; i < scan->tupdesc->natts; i++)
+	{
+		Form_pg_attribute attr = TupleDescAttr(scan->tupdesc, i);
+
+		if (!attr->attisdropped && strcmp(NameStr(attr->attname), column) == 0)
+			return table_cache_attnum(scan, column, typid);
+	}
+	return InvalidAttrNumber;
+}
+
+/*
  * limit_policy_reload reads every row of crisk.limit_policy into a fresh
  * copy and checks that each policy has a usable row for every class.
  */
@@ -139,7 +206,9 @@ limit_policy_reload(void)
 	HeapTuple	tuple;
 	AttrNumber	att_policy,
 				att_class,
-				att_months,
+				att_factor,
+				att_tolerance,
+				att_terms,
 				att_increase,
 				att_initial,
 				att_rounding;
@@ -153,7 +222,16 @@ limit_policy_reload(void)
 	scan = table_cache_begin_scan(&limit_policy_table);
 	att_policy = table_cache_attnum(scan, "policy", TEXTOID);
 	att_class = table_cache_attnum(scan, "risk_class", TEXTOID);
-	att_months = table_cache_attnum(scan, "months_of_sales", NUMERICOID);
+	/*
+	 * Before ALTER EXTENSION UPDATE the table still has 0.1.0's columns:
+	 * months_of_sales then serves as class_factor with 30-day terms and no
+	 * tolerance, which is what the update converts it to.
+	 */
+	att_factor = optional_attnum(scan, "class_factor", NUMERICOID);
+	if (att_factor == InvalidAttrNumber)
+		att_factor = table_cache_attnum(scan, "months_of_sales", NUMERICOID);
+	att_tolerance = optional_attnum(scan, "tolerance_days", INT4OID);
+	att_terms = optional_attnum(scan, "default_terms_days", INT4OID);
 	att_increase = table_cache_attnum(scan, "max_increase", NUMERICOID);
 	att_initial = table_cache_attnum(scan, "initial_limit", NUMERICOID);
 	att_rounding = table_cache_attnum(scan, "rounding", NUMERICOID);
@@ -183,8 +261,14 @@ limit_policy_reload(void)
 		}
 		row = &policy->rows[class];
 		row->present = true;
-		row->months_of_sales = policy_amount(policy, class_name, tuple, scan->tupdesc,
-											 att_months, "months_of_sales", false);
+		row->class_factor = policy_amount(policy, class_name, tuple, scan->tupdesc,
+										  att_factor, "class_factor", false);
+		row->tolerance_days = att_tolerance == InvalidAttrNumber ? 0 :
+			policy_days(policy, class_name, tuple, scan->tupdesc,
+						att_tolerance, "tolerance_days");
+		row->default_terms_days = att_terms == InvalidAttrNumber ? 30 :
+			policy_days(policy, class_name, tuple, scan->tupdesc,
+						att_terms, "default_terms_days");
 		row->max_increase = policy_amount(policy, class_name, tuple, scan->tupdesc,
 										  att_increase, "max_increase", false);
 		row->initial_limit = policy_amount(policy, class_name, tuple, scan->tupdesc,
@@ -326,10 +410,144 @@ num_mul(Numeric a, Numeric b)
 											   NumericGetDatum(b)));
 }
 
+/* num_greatest returns the larger of two numerics. */
+static inline Numeric
+num_greatest(Numeric a, Numeric b)
+{
+	return num_cmp(a, b) >= 0 ? a : b;
+}
+
+/* num_cents rounds an amount to the cent, half away from zero. */
+static inline Numeric
+num_cents(Numeric a)
+{
+	return DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(a),
+											   Int32GetDatum(2)));
+}
+
+/* num_floor_to rounds a non-negative amount down to a multiple of step. */
+static Numeric
+num_floor_to(Numeric amount, Numeric step)
+{
+	return num_mul(DatumGetNumeric(DirectFunctionCall2(numeric_div_trunc,
+													   NumericGetDatum(amount),
+													   NumericGetDatum(step))),
+				   step);
+}
+
+/*
+ * round_limit is step 4: amount rounded down to a multiple of rounding;
+ * when that gives 0 for a positive amount, rounded down to rounding / 10,
+ * / 100, ... (a cent at least), the first that keeps it above 0.
+ */
+static Numeric
+round_limit(Numeric amount, Numeric rounding)
+{
+	Numeric		cent = int64_div_fast_to_numeric(1, 2);
+	Numeric		ten = int64_to_numeric(10);
+	Numeric		step = rounding;
+	Numeric		result;
+
+	if (num_sign(amount) <= 0)
+		return int64_to_numeric(0);
+	for (;;)
+	{
+		result = num_floor_to(amount, step);
+		if (num_sign(result) > 0 || num_cmp(step, cent) <= 0)
+			return result;
+		step = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale,
+												   DirectFunctionCall2(numeric_div, NumericGetDatum(step),
+																	   NumericGetDatum(ten))));
+		if (num_cmp(step, cent) < 0)
+			step = cent;
+	}
+}
+
+/* The inputs of one recalibration, as checked. */
+typedef struct LimitInputs
+{
+	Numeric		current_limit;	/* NULL: new customer */
+	Numeric		monthly_sales;
+	Numeric		insured_cover;	/* NULL: none */
+	Numeric		review_base;	/* lowest limit of the review window */
+	bool		has_terms;
+	int32		terms_days;
+} LimitInputs;
+
+/*
+ * class_target is step 1 and 2 for one row of the policy: the target, to
+ * the cent.
+ */
+static Numeric
+class_target(const LimitPolicyRow *row, const LimitInputs *in)
+{
+	int64		days = (int64) (in->has_terms ? in->terms_days : row->default_terms_days) +
+		row->tolerance_days;
+	Numeric		target;
+
+	/* monthly_sales x 12 / 365 x days x class_factor, divided last */
+	target = num_mul(num_mul(in->monthly_sales, int64_to_numeric(12 * days)),
+					 row->class_factor);
+	target = num_cents(DatumGetNumeric(DirectFunctionCall2(numeric_div,
+														   NumericGetDatum(target),
+														   NumericGetDatum(int64_to_numeric(365)))));
+	if (in->insured_cover != NULL)
+		target = num_least(target, in->insured_cover);
+	return target;
+}
+
+/*
+ * class_limit is steps 1 to 4 with one row of the policy.
+ */
+static Numeric
+class_limit(const LimitPolicyRow *row, const LimitInputs *in)
+{
+	Numeric		target = class_target(row, in);
+	Numeric		ceiling;
+
+	if (in->current_limit == NULL)
+		return round_limit(num_least(target, row->initial_limit), row->rounding);
+	if (num_cmp(target, in->current_limit) < 0)
+		return round_limit(target, row->rounding);
+
+	/* A rise: towards the target, within the review window's cap. */
+	if (num_sign(in->review_base) > 0)
+		ceiling = num_mul(in->review_base,
+						  DatumGetNumeric(DirectFunctionCall2(numeric_add,
+															  NumericGetDatum(int64_to_numeric(1)),
+															  NumericGetDatum(row->max_increase))));
+	else
+		ceiling = row->initial_limit;
+	return num_greatest(in->current_limit,
+						round_limit(num_least(target, ceiling), row->rounding));
+}
+
+/*
+ * class_cap_arg reads the class_cap argument: NULL, or a class A to E
+ * (22023 otherwise); returns its index, or -1.
+ */
+static int
+class_cap_arg(FunctionCallInfo fcinfo)
+{
+	char	   *name;
+	int			class;
+
+	if (PG_NARGS() <= ARG_CLASS_CAP || PG_ARGISNULL(ARG_CLASS_CAP))
+		return -1;
+	name = text_to_cstring(PG_GETARG_TEXT_PP(ARG_CLASS_CAP));
+	class = risk_class_from_name(name);
+	if (class < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("class_cap must be a risk class A, B, C, D or E"),
+				 errdetail("class_cap is \"%s\".", name)));
+	return class;
+}
 
 /*
  * crisk_recalibrated_limit implements crisk.recalibrated_limit(current_limit,
- * score, monthly_sales, insured_cover, policy).  A NULL score or
+ * score, monthly_sales, insured_cover, policy, payment_terms_days,
+ * review_base_limit, class_cap) (see the file header).  A NULL score or
  * monthly_sales gives NULL (nothing to recalibrate from); every given
  * argument is checked first, so a bad value is reported even then.
  */
@@ -337,52 +555,78 @@ Datum
 crisk_recalibrated_limit(PG_FUNCTION_ARGS)
 {
 	const LimitPolicy *policy = policy_arg(fcinfo);
-	Numeric		current_limit = amount_arg(fcinfo, ARG_CURRENT_LIMIT, "current_limit");
-	Numeric		monthly_sales = amount_arg(fcinfo, ARG_MONTHLY_SALES, "monthly_sales");
-	Numeric		insured_cover = amount_arg(fcinfo, ARG_INSURED_COVER, "insured_cover");
+	LimitInputs in;
 	int			class = -1;
-	const LimitPolicyRow *row;
-	Numeric		target;
-	Numeric		limit;
+	int			cap;
+	int			c;
+	Numeric		limit = NULL;
+
+	memset(&in, 0, sizeof(in));
+	in.current_limit = amount_arg(fcinfo, ARG_CURRENT_LIMIT, "current_limit");
+	in.monthly_sales = amount_arg(fcinfo, ARG_MONTHLY_SALES, "monthly_sales");
+	in.insured_cover = amount_arg(fcinfo, ARG_INSURED_COVER, "insured_cover");
+	in.review_base = PG_NARGS() > ARG_REVIEW_BASE ?
+		amount_arg(fcinfo, ARG_REVIEW_BASE, "review_base_limit") : NULL;
+	if (PG_NARGS() > ARG_TERMS && !PG_ARGISNULL(ARG_TERMS))
+	{
+		in.has_terms = true;
+		in.terms_days = PG_GETARG_INT32(ARG_TERMS);
+		if (in.terms_days < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("payment_terms_days must not be negative"),
+					 errdetail("payment_terms_days is %d.", in.terms_days)));
+	}
+	cap = class_cap_arg(fcinfo);
 
 	if (!PG_ARGISNULL(ARG_SCORE))
 		class = risk_class_index(PG_GETARG_INT32(ARG_SCORE), "score");
-	if (class < 0 || monthly_sales == NULL)
+	if (class < 0)
 		PG_RETURN_NULL();
-	row = &policy->rows[class];
-
-	/* 1. What the class's months of sales call for. */
-	target = num_mul(monthly_sales, row->months_of_sales);
-
-	/* 2. Never more than the insurer covers. */
-	if (insured_cover != NULL)
-		target = num_least(target, insured_cover);
-
-	/* 3. New customers start low; decreases apply at once; increases are capped. */
-	if (current_limit == NULL || num_sign(current_limit) == 0)
-		limit = num_least(target, row->initial_limit);
-	else if (num_cmp(target, current_limit) < 0)
-		limit = target;
-	else
-	{
-		Numeric		one = int64_to_numeric(1);
-		Numeric		factor = DatumGetNumeric(DirectFunctionCall2(numeric_add,
-																 NumericGetDatum(one),
-																 NumericGetDatum(row->max_increase)));
-
-		limit = num_least(target, num_mul(current_limit, factor));
-	}
+	class = Max(class, cap);
 
 	/*
-	 * 4. Round down to a multiple of rounding.  Every amount is at least 0
-	 * here, so truncating the quotient rounds down; the floor at 0 guards
-	 * the promise anyway.
+	 * No sales to size a target from (NULL, or 0 for a new customer): a new
+	 * customer starts at the initial limit, within the cover; a class whose
+	 * factor is 0 grants nothing whatever the sales; otherwise there is
+	 * nothing to recalibrate from.
 	 */
-	limit = num_mul(DatumGetNumeric(DirectFunctionCall2(numeric_div_trunc,
-														NumericGetDatum(limit),
-														NumericGetDatum(row->rounding))),
-					row->rounding);
-	if (num_sign(limit) < 0)
-		limit = int64_to_numeric(0);
+	if (in.monthly_sales == NULL ||
+		(in.current_limit == NULL && num_sign(in.monthly_sales) == 0))
+	{
+		if (in.current_limit == NULL)
+		{
+			for (c = class; c < RISK_CLASS_COUNT; c++)
+			{
+				const LimitPolicyRow *row = &policy->rows[c];
+				Numeric		start = row->initial_limit;
+				Numeric		candidate;
+
+				if (num_sign(row->class_factor) == 0)
+					start = int64_to_numeric(0);
+				if (in.insured_cover != NULL)
+					start = num_least(start, in.insured_cover);
+				candidate = round_limit(start, row->rounding);
+				limit = limit == NULL ? candidate : num_greatest(limit, candidate);
+			}
+			PG_RETURN_NUMERIC(limit);
+		}
+		if (num_sign(policy->rows[class].class_factor) == 0)
+			PG_RETURN_NUMERIC(int64_to_numeric(0));
+		PG_RETURN_NULL();
+	}
+
+	/* The window's base: never above the limit in force. */
+	if (in.current_limit != NULL)
+		in.review_base = in.review_base == NULL ? in.current_limit :
+			num_least(in.review_base, in.current_limit);
+
+	/* This class and every worse one: a better class never gets less. */
+	for (c = class; c < RISK_CLASS_COUNT; c++)
+	{
+		Numeric		candidate = class_limit(&policy->rows[c], &in);
+
+		limit = limit == NULL ? candidate : num_greatest(limit, candidate);
+	}
 	PG_RETURN_NUMERIC(limit);
 }

@@ -4,9 +4,11 @@
  *	  Limit policies read from crisk.limit_policy and the recalibration of
  *	  a credit limit from a score (crisk.recalibrated_limit).
  *
- * A policy has one row per risk class, A to E: how many months of sales
- * the limit should cover, by how much it may rise at one recalibration,
- * where a new customer starts, and the multiple it is rounded down to.
+ * A policy has one row per risk class, A to E: the class factor and the
+ * days of sales the target covers (payment terms, by default
+ * default_terms_days, plus tolerance_days), by how much a limit may rise
+ * within review_days, where a new customer starts, the multiple it is
+ * rounded down to, and how far exposure may exceed it before an alert.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,10 +23,12 @@
 typedef struct LimitPolicyRow
 {
 	bool		present;
-	Numeric		months_of_sales;
+	Numeric		class_factor;
 	Numeric		max_increase;
 	Numeric		initial_limit;
 	Numeric		rounding;
+	int32		tolerance_days;
+	int32		default_terms_days;
 } LimitPolicyRow;
 
 typedef struct LimitPolicy

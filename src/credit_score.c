@@ -44,6 +44,7 @@ PG_FUNCTION_INFO_V1(crisk_risk_class);
 #define ARG_UTILIZATION			3
 #define ARG_RELATIONSHIP_MONTHS	4
 #define ARG_MODEL				5
+#define ARG_EVENT_SEVERITY		6	/* added in 0.2.0, after model */
 
 static const char *const risk_class_names[RISK_CLASS_COUNT] = {"A", "B", "C", "D", "E"};
 
@@ -295,6 +296,20 @@ read_inputs(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 	else
 		in->value[SCORE_ADVERSE_EVENTS] =
 			require_not_negative(PG_GETARG_INT32(ARG_ADVERSE_EVENTS), "adverse_events");
+
+	if (PG_NARGS() <= ARG_EVENT_SEVERITY || PG_ARGISNULL(ARG_EVENT_SEVERITY))
+		in->missing[SCORE_EVENT_SEVERITY] = true;
+	else
+	{
+		int32		severity = PG_GETARG_INT32(ARG_EVENT_SEVERITY);
+
+		if (severity < 0 || severity > 3)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("event_severity must be between 0 and 3"),
+					 errdetail("event_severity is %d.", severity)));
+		in->value[SCORE_EVENT_SEVERITY] = severity;
+	}
 
 	if (PG_ARGISNULL(ARG_UTILIZATION))
 		in->missing[SCORE_UTILIZATION] = true;

@@ -10,7 +10,7 @@
  * as_of.  The fields:
  *	  invoices, open_invoices    rows issued by as_of, and those open
  *	  billed, open_amount,       their amounts, net of credit notes;
- *	  overdue_amount             overdue = open and past due at as_of
+ *	  overdue_amount             overdue = open debit items (amount > 0) past due at as_of
  *	  avg_days_beyond_terms      mean of paid_date - due_date over invoices
  *	                             paid by as_of, weighted by amount
  *	  days_beyond_terms_stddev   the weighted population standard deviation
@@ -292,7 +292,8 @@ profile_add(ProfileState *state, const ProfileRow *row)
 	{
 		state->open_invoices++;
 		exact_sum_add_int128(&state->sums[SUM_OPEN], amount.units, "amount");
-		if (days_past_due > 0)
+		/* A credit note is never overdue: only debit items count. */
+		if (days_past_due > 0 && amount.units > 0)
 			exact_sum_add_int128(&state->sums[SUM_OVERDUE], amount.units, "amount");
 	}
 	if ((int64) row->issue_date > (int64) as_of - PROFILE_DSO_DAYS)

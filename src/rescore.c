@@ -49,6 +49,7 @@
 #include "guc.h"
 #include "rescore_internal.h"
 #include "safe_search_path.h"
+#include "single_node.h"
 #include "worker.h"
 
 #define PASS_LOCK_CLASSID		1668442483	/* "cris" in ASCII */
@@ -978,6 +979,7 @@ crisk_rescore(PG_FUNCTION_ARGS)
 	ArrayType  *ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
 	DateADT		as_of = require_as_of(fcinfo, 1);
 
+	crisk_require_single_node("crisk.rescore");
 	if (ids != NULL)
 	{
 		if (ARR_NDIM(ids) > 1)
@@ -1003,5 +1005,8 @@ crisk_rescore(PG_FUNCTION_ARGS)
 Datum
 crisk_rescore_queued(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_INT64(manual_pass(NULL, true, require_as_of(fcinfo, 0)));
+	DateADT		as_of = require_as_of(fcinfo, 0);
+
+	crisk_require_single_node("crisk.rescore_queued");
+	PG_RETURN_INT64(manual_pass(NULL, true, as_of));
 }

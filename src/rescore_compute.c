@@ -10,15 +10,25 @@
  * would call them:
  *
  *	 altman_z			  Z' (private firms, book equity) of the latest statements
- *	 utilization		  open receivables / credit limit; NULL without a limit;
- *						  with a zero limit, 0 when nothing is open and
- *						  1 000 000 (beyond every bin) when something is
+ *	 utilization		  open receivables / the limit in force before the
+ *						  pass (rescore_item.utilization_limit: a date's pass
+ *						  run again measures against the same limit); NULL
+ *						  without a limit; with a zero limit, 0 when nothing
+ *						  is open and 1 000 000 (beyond every bin) when
+ *						  something is
  *	 relationship_months  whole months from account.customer_since, or else
  *						  the first invoice, to as_of
- *	 monthly_sales		  invoices issued in the last 12 months / the months of
- *						  them the relationship covers (1 to 12); NULL (limit
- *						  left as it is) when nothing was issued; a negative
- *						  figure (credit notes) counts as 0 for the limit
+ *	 monthly_sales		  average daily credit sales x 365 / 12, where daily
+ *						  sales = invoices issued in the sales window (the
+ *						  last 12 months: after as_of - 1 year, 365 days or
+ *						  366 across a 29 February) / the days of the window
+ *						  the relationship covers (from the first invoice);
+ *						  NULL (limit left as it is) when nothing was issued;
+ *						  a negative figure (credit notes) counts as 0 for
+ *						  the limit.  This is the one definition of the daily
+ *						  sales the limit target rests on.
+ *	 risk class			  crisk.risk_class of the score, worsened to the
+ *						  class_cap of the customer's events in force
  *	 score, reasons		  crisk.explain_score's rows: their points add up to
  *						  crisk.credit_score's result, and they are kept as a
  *						  JSON array of {characteristic, value, points, max_points}
@@ -80,6 +90,13 @@ enum
 	ITEM_TOTAL_ASSETS,
 	ITEM_SALES,
 	ITEM_ADVERSE_EVENTS,
+	/* added in 0.2.0: absent from 0.1.0's type (see compute_state) */
+	ITEM_PAYMENT_TERMS_DAYS,
+	ITEM_FIRST_OPTIONAL = ITEM_PAYMENT_TERMS_DAYS,
+	ITEM_EVENT_SEVERITY,
+	ITEM_CLASS_CAP,
+	ITEM_REVIEW_BASE_LIMIT,
+	ITEM_UTILIZATION_LIMIT,
 	ITEM_NFIELDS
 };
 
@@ -87,7 +104,9 @@ static const char *const item_field_names[ITEM_NFIELDS] = {
 	"customer_id", "profile", "first_issue_date", "sales_12_months",
 	"credit_limit", "insured_cover", "policy", "model", "customer_since",
 	"working_capital", "retained_earnings", "ebit", "equity",
-	"total_liabilities", "total_assets", "sales", "adverse_events"
+	"total_liabilities", "total_assets", "sales", "adverse_events",
+	"payment_terms_days", "event_severity", "class_cap", "review_base_limit",
+	"utilization_limit"
 };
 
 /* crisk.rescore_result, in its order. */
@@ -120,6 +139,8 @@ typedef struct ComputeState
 	FmgrInfo	altman_z;
 	FmgrInfo	explain_score;
 	FmgrInfo	recalibrated_limit;
+	int			explain_nargs;	/* 6 or 7 (0.1.0's SQL objects, or 0.2.0's) */
+	int			limit_nargs;	/* 5 or 8 */
 	ExprContext *econtext;
 	MemoryContext customer_context;
 } ComputeState;
@@ -144,17 +165,47 @@ attribute_number(TupleDesc desc, const char *name)
 }
 
 /*
- * crisk_function finds crisk.<name>(argtypes) for calls through fmgr.
+ * optional_attribute_number finds a column of a composite type by name, or
+ * returns -1: the fields rescoring gained in 0.2.0 are missing while the
+ * extension's SQL objects are still 0.1.0's (before ALTER EXTENSION
+ * UPDATE), and the pass then works as 0.1.0 did.
  */
-static void
-crisk_function(FmgrInfo *finfo, const char *name, int nargs, const Oid *argtypes,
-			   MemoryContext context)
+static int
+optional_attribute_number(TupleDesc desc, const char *name)
 {
-	Oid			oid = LookupFuncName(list_make2(makeString(pstrdup("crisk")),
-												makeString(pstrdup(name))),
-									 nargs, argtypes, false);
+	int			i;
 
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * crisk_function finds crisk.<name>(argtypes) for calls through fmgr; with
+ * fewer_nargs > 0, the signature of that many arguments (the same types,
+ * 0.1.0's) when the full one does not exist yet.  Returns the number of
+ * arguments of the function found.
+ */
+static int
+crisk_function(FmgrInfo *finfo, const char *name, int nargs, const Oid *argtypes,
+			   int fewer_nargs, MemoryContext context)
+{
+	List	   *qualified = list_make2(makeString(pstrdup("crisk")),
+									   makeString(pstrdup(name)));
+	Oid			oid = LookupFuncName(qualified, nargs, argtypes, fewer_nargs > 0);
+
+	if (!OidIsValid(oid))
+	{
+		oid = LookupFuncName(qualified, fewer_nargs, argtypes, false);
+		nargs = fewer_nargs;
+	}
 	fmgr_info_cxt(oid, finfo, context);
+	return nargs;
 }
 
 static ComputeState *
@@ -174,7 +225,12 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	state = palloc0(sizeof(ComputeState));
 	state->item_desc = lookup_rowtype_tupdesc_copy(item_type, -1);
 	for (i = 0; i < ITEM_NFIELDS; i++)
-		state->item_att[i] = attribute_number(state->item_desc, item_field_names[i]);
+		state->item_att[i] = i < ITEM_FIRST_OPTIONAL ?
+			attribute_number(state->item_desc, item_field_names[i]) :
+			optional_attribute_number(state->item_desc, item_field_names[i]);
+	/* 0.1.0's item: utilization against the limit the pass reads */
+	if (state->item_att[ITEM_UTILIZATION_LIMIT] < 0)
+		state->item_att[ITEM_UTILIZATION_LIMIT] = state->item_att[ITEM_CREDIT_LIMIT];
 	state->item_values = palloc(sizeof(Datum) * state->item_desc->natts);
 	state->item_nulls = palloc(sizeof(bool) * state->item_desc->natts);
 
@@ -194,13 +250,16 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	{
 		Oid			altman_args[8] = {NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
 		NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID};
-		Oid			explain_args[6] = {profile_type, FLOAT8OID, INT4OID, FLOAT8OID,
-		INT4OID, TEXTOID};
-		Oid			limit_args[5] = {NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, TEXTOID};
+		Oid			explain_args[7] = {profile_type, FLOAT8OID, INT4OID, FLOAT8OID,
+		INT4OID, TEXTOID, INT4OID};
+		Oid			limit_args[8] = {NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, TEXTOID,
+		INT4OID, NUMERICOID, TEXTOID};
 
-		crisk_function(&state->altman_z, "altman_z", 8, altman_args, context);
-		crisk_function(&state->explain_score, "explain_score", 6, explain_args, context);
-		crisk_function(&state->recalibrated_limit, "recalibrated_limit", 5, limit_args, context);
+		crisk_function(&state->altman_z, "altman_z", 8, altman_args, 0, context);
+		state->explain_nargs = crisk_function(&state->explain_score, "explain_score", 7,
+											  explain_args, 6, context);
+		state->limit_nargs = crisk_function(&state->recalibrated_limit, "recalibrated_limit", 8,
+											limit_args, 5, context);
 	}
 	state->econtext = CreateStandaloneExprContext();
 	state->customer_context = AllocSetContextCreate(context, "crisk rescore customer",
@@ -210,8 +269,8 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	return state;
 }
 
-#define ITEM_ISNULL(s, f)	((s)->item_nulls[(s)->item_att[f]])
-#define ITEM_VALUE(s, f)	((s)->item_values[(s)->item_att[f]])
+#define ITEM_ISNULL(s, f)	((s)->item_att[f] < 0 || (s)->item_nulls[(s)->item_att[f]])
+#define ITEM_VALUE(s, f)	((s)->item_att[f] < 0 ? (Datum) 0 : (s)->item_values[(s)->item_att[f]])
 
 /*
  * call_altman_z computes Z' of the customer's latest statements, or NULL.
@@ -257,9 +316,9 @@ compute_utilization(ComputeState *state, Datum profile, double *utilization)
 	bool		isnull = true;
 	int			limit_sign;
 
-	if (ITEM_ISNULL(state, ITEM_CREDIT_LIMIT))
+	if (ITEM_ISNULL(state, ITEM_UTILIZATION_LIMIT))
 		return false;
-	limit = DatumGetNumeric(ITEM_VALUE(state, ITEM_CREDIT_LIMIT));
+	limit = DatumGetNumeric(ITEM_VALUE(state, ITEM_UTILIZATION_LIMIT));
 	if (profile != (Datum) 0)
 	{
 		Datum		d = GetAttributeByNum(DatumGetHeapTupleHeader(profile),
@@ -324,17 +383,29 @@ static bool
 compute_monthly_sales(ComputeState *state, DateADT as_of, Numeric *sales)
 {
 	DateADT		first;
-	int64		months;
+	DateADT		window_start;
+	int64		days;
+	int			year,
+				month,
+				day;
 
 	if (ITEM_ISNULL(state, ITEM_SALES_12_MONTHS) || ITEM_ISNULL(state, ITEM_FIRST_ISSUE_DATE))
 		return false;
 	first = DatumGetDateADT(ITEM_VALUE(state, ITEM_FIRST_ISSUE_DATE));
-	/* months of the last 12 the relationship covers: ceil(days / 30.4375) */
-	months = (int64) ceil((double) (as_of - first + 1) / 30.4375);
-	months = Max(1, Min(12, months));
+	/* the window is (as_of - 1 year, as_of], as crisk._rescore_ledger sums it */
+	j2date(as_of + POSTGRES_EPOCH_JDATE, &year, &month, &day);
+	year--;
+	if (month == 2 && day == 29 && !isleap(year))
+		day = 28;
+	window_start = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
+	days = first > window_start ? (int64) as_of - first + 1 : (int64) as_of - window_start;
+	days = Max(1, days);
+	/* sales / days x 365 / 12, divided last */
 	*sales = DatumGetNumeric(DirectFunctionCall2(numeric_div,
-												 ITEM_VALUE(state, ITEM_SALES_12_MONTHS),
-												 NumericGetDatum(int64_to_numeric(months))));
+												 DirectFunctionCall2(numeric_mul,
+																	 ITEM_VALUE(state, ITEM_SALES_12_MONTHS),
+																	 NumericGetDatum(int64_to_numeric(365))),
+												 NumericGetDatum(int64_to_numeric(12 * days))));
 	return true;
 }
 
@@ -369,7 +440,7 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 				   bool utilization_known, double utilization,
 				   bool months_known, int32 months, Jsonb **reasons)
 {
-	LOCAL_FCINFO(fc, 6);
+	LOCAL_FCINFO(fc, 7);
 	ReturnSetInfo rsinfo;
 	TupleTableSlot *slot;
 	JsonbParseState *jstate = NULL;
@@ -383,7 +454,8 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 	rsinfo.returnMode = SFRM_Materialize;
 	state->econtext->ecxt_per_query_memory = state->customer_context;
 
-	InitFunctionCallInfoData(*fc, &state->explain_score, 6, InvalidOid, NULL, (Node *) &rsinfo);
+	InitFunctionCallInfoData(*fc, &state->explain_score, state->explain_nargs, InvalidOid,
+							 NULL, (Node *) &rsinfo);
 	fc->args[0].value = profile;
 	fc->args[0].isnull = (profile == (Datum) 0);
 	fc->args[1].value = Float8GetDatum(altman_z);
@@ -396,6 +468,8 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 	fc->args[4].isnull = !months_known;
 	fc->args[5].value = ITEM_VALUE(state, ITEM_MODEL);
 	fc->args[5].isnull = ITEM_ISNULL(state, ITEM_MODEL);
+	fc->args[6].value = ITEM_VALUE(state, ITEM_EVENT_SEVERITY);
+	fc->args[6].isnull = ITEM_ISNULL(state, ITEM_EVENT_SEVERITY);
 	(void) FunctionCallInvoke(fc);
 	if (rsinfo.returnMode != SFRM_Materialize || rsinfo.setResult == NULL)
 		elog(ERROR, "crisk.explain_score did not return its rows in a tuplestore");
@@ -452,14 +526,15 @@ static bool
 call_recalibrated_limit(ComputeState *state, int32 score, bool sales_known, Numeric sales,
 						Numeric *limit)
 {
-	LOCAL_FCINFO(fc, 5);
+	LOCAL_FCINFO(fc, 8);
 	Datum		result;
 
 	if (sales_known &&
 		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(sales),
 										  NumericGetDatum(int64_to_numeric(0)))) < 0)
 		sales = int64_to_numeric(0);
-	InitFunctionCallInfoData(*fc, &state->recalibrated_limit, 5, InvalidOid, NULL, NULL);
+	InitFunctionCallInfoData(*fc, &state->recalibrated_limit, state->limit_nargs, InvalidOid,
+							 NULL, NULL);
 	fc->args[0].value = ITEM_VALUE(state, ITEM_CREDIT_LIMIT);
 	fc->args[0].isnull = ITEM_ISNULL(state, ITEM_CREDIT_LIMIT);
 	fc->args[1].value = Int32GetDatum(score);
@@ -470,6 +545,12 @@ call_recalibrated_limit(ComputeState *state, int32 score, bool sales_known, Nume
 	fc->args[3].isnull = ITEM_ISNULL(state, ITEM_INSURED_COVER);
 	fc->args[4].value = ITEM_VALUE(state, ITEM_POLICY);
 	fc->args[4].isnull = ITEM_ISNULL(state, ITEM_POLICY);
+	fc->args[5].value = ITEM_VALUE(state, ITEM_PAYMENT_TERMS_DAYS);
+	fc->args[5].isnull = ITEM_ISNULL(state, ITEM_PAYMENT_TERMS_DAYS);
+	fc->args[6].value = ITEM_VALUE(state, ITEM_REVIEW_BASE_LIMIT);
+	fc->args[6].isnull = ITEM_ISNULL(state, ITEM_REVIEW_BASE_LIMIT);
+	fc->args[7].value = ITEM_VALUE(state, ITEM_CLASS_CAP);
+	fc->args[7].isnull = ITEM_ISNULL(state, ITEM_CLASS_CAP);
 	result = FunctionCallInvoke(fc);
 	if (fc->isnull)
 		return false;
@@ -520,8 +601,17 @@ compute_one(ComputeState *state, Datum item, DateADT as_of)
 	nulls[RESULT_CUSTOMER_ID] = ITEM_ISNULL(state, ITEM_CUSTOMER_ID);
 	values[RESULT_ITEM] = item;
 	values[RESULT_SCORE] = Int32GetDatum(score);
-	values[RESULT_RISK_CLASS] =
-		CStringGetTextDatum(risk_class_name(risk_class_index(score, "score")));
+	{
+		int			class = risk_class_index(score, "score");
+
+		if (!ITEM_ISNULL(state, ITEM_CLASS_CAP))
+		{
+			int			cap = risk_class_from_name(TextDatumGetCString(ITEM_VALUE(state, ITEM_CLASS_CAP)));
+
+			class = Max(class, cap);
+		}
+		values[RESULT_RISK_CLASS] = CStringGetTextDatum(risk_class_name(class));
+	}
 	values[RESULT_REASONS] = JsonbPGetDatum(reasons);
 	values[RESULT_ALTMAN_Z] = Float8GetDatum(altman_z);
 	nulls[RESULT_ALTMAN_Z] = !altman_known;

@@ -19,6 +19,8 @@
  *	  oldest_open_due     the earliest due date of an invoice open at as_of
  *	  newest_due_over_90  the latest due date of an invoice open at as_of
  *	                      and due before as_of - 90 days
+ * Both due dates concern debit items only (amount > 0): a credit note is
+ * not overdue, and raises no overdue or payment-pattern alert.
  * A NULL amount leaves an invoice out of the profile and the sales only;
  * a NULL issue date or as_of leaves it out altogether.
  *
@@ -135,6 +137,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 	DateADT		as_of;
 	DateADT		issue_date;
 	ProfileRow	row;
+	bool		debit = false;
 
 	if (PG_ARGISNULL(2) || PG_ARGISNULL(5))
 		AGG_RETURN_STATE_UNCHANGED();
@@ -151,6 +154,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 	{
 		profile_add(&state->profile, &row);
 		state->has_profile = true;
+		debit = row.amount.units > 0;
 		if (issue_date > state->sales_after)
 			add_sale(state, row.amount);
 	}
@@ -165,7 +169,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 
 	if (issue_date < state->first_issue_date)
 		state->first_issue_date = issue_date;
-	if (!PG_ARGISNULL(3) && (PG_ARGISNULL(4) || PG_GETARG_DATEADT(4) > as_of))
+	if (debit && !PG_ARGISNULL(3) && (PG_ARGISNULL(4) || PG_GETARG_DATEADT(4) > as_of))
 	{
 		DateADT		due_date = PG_GETARG_DATEADT(3);
 

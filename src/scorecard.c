@@ -39,6 +39,7 @@ const char *const score_characteristic_names[SCORE_NUM_CHARACTERISTICS] = {
 	"utilization",
 	"altman_z",
 	"adverse_events",
+	"event_severity",
 	"relationship_months",
 };
 
@@ -49,7 +50,7 @@ const char *const score_characteristic_names[SCORE_NUM_CHARACTERISTICS] = {
  * points run the other way.
  */
 static const int score_better_direction[SCORE_NUM_CHARACTERISTICS] = {
-	-1, -1, -1, -1, +1, -1, +1
+	-1, -1, -1, -1, +1, -1, -1, +1
 };
 
 /* A characteristic's rows while the table is read. */
@@ -204,7 +205,7 @@ add_row(List **models, const char *model_name, const char *characteristic,
 		}
 		mr->unknown_names = lappend(mr->unknown_names, pstrdup(characteristic));
 		add_problem(mr, characteristic, true,
-					"is not a characteristic crisk knows; the known ones are avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events and relationship_months");
+					"is not a characteristic crisk knows; the known ones are avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity and relationship_months");
 		return;
 	}
 	br = &mr->rows[c];

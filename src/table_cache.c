@@ -25,6 +25,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "single_node.h"
 #include "table_cache.h"
 
 PG_FUNCTION_INFO_V1(crisk_table_changed);
@@ -216,8 +217,11 @@ table_cache_is_valid(CachedTable *table)
 TableCacheScan *
 table_cache_begin_scan(CachedTable *table)
 {
-	TableCacheScan *scan = palloc(sizeof(TableCacheScan));
+	TableCacheScan *scan;
 
+	/* A Citus table's rows are not in its coordinator's shell. */
+	crisk_require_single_node(psprintf("reading crisk.%s", table->relname));
+	scan = palloc(sizeof(TableCacheScan));
 	scan->rel = table_open(table_cache_relid(table), AccessShareLock);
 	scan->tupdesc = RelationGetDescr(scan->rel);
 	scan->scan = systable_beginscan(scan->rel, InvalidOid, false, NULL, 0, NULL);

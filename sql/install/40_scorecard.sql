@@ -26,7 +26,7 @@ CREATE TABLE crisk.scorecard (
     CONSTRAINT scorecard_characteristic_known
         CHECK (characteristic OPERATOR(pg_catalog.=) ANY (ARRAY[
             'avg_days_beyond_terms', 'late_share', 'max_days_late', 'utilization',
-            'altman_z', 'adverse_events', 'relationship_months']::pg_catalog.text[])),
+            'altman_z', 'adverse_events', 'event_severity', 'relationship_months']::pg_catalog.text[])),
     -- NaN compares above every number, so these also refuse NaN.
     CONSTRAINT scorecard_lower_bound_finite
         CHECK (lower_bound OPERATOR(pg_catalog.>) '-Infinity'::pg_catalog.float8
@@ -47,7 +47,7 @@ COMMENT ON TABLE crisk.scorecard IS
 COMMENT ON COLUMN crisk.scorecard.model IS
     'Model name, passed as the model argument of crisk.credit_score and crisk.explain_score.';
 COMMENT ON COLUMN crisk.scorecard.characteristic IS
-    'One of avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, relationship_months.';
+    'One of avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity, relationship_months.';
 COMMENT ON COLUMN crisk.scorecard.lower_bound IS
     'Lowest value in the bin (included); NULL: unbounded below.';
 COMMENT ON COLUMN crisk.scorecard.upper_bound IS
@@ -94,12 +94,14 @@ INSERT INTO crisk.scorecard (model, characteristic, lower_bound, upper_bound, po
     ('default', 'altman_z', 1.23,  2.0,  7),
     ('default', 'altman_z',  2.0,  2.9, 13),
     ('default', 'altman_z',  2.9, NULL, 20),
-    -- Legal events of the last 12 months.
-    ('default', 'adverse_events', NULL, NULL,  8),
-    ('default', 'adverse_events', NULL,    1, 15),
-    ('default', 'adverse_events',    1,    2,  6),
-    ('default', 'adverse_events',    2,    3,  2),
-    ('default', 'adverse_events',    3, NULL,  0),
+    -- Highest severity (crisk.event_kind.severity) of the legal events in
+    -- force: 0 none or harmless, 1 pledge or sale of the business, 2 lien,
+    -- capital loss or safeguard, 3 insolvency or dissolution.
+    ('default', 'event_severity', NULL, NULL,  8),
+    ('default', 'event_severity', NULL,    1, 15),
+    ('default', 'event_severity',    1,    2,  8),
+    ('default', 'event_severity',    2,    3,  3),
+    ('default', 'event_severity',    3, NULL,  0),
     -- Months since the first invoice.
     ('default', 'relationship_months', NULL, NULL, 1),
     ('default', 'relationship_months', NULL,    6, 0),

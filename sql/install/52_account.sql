@@ -54,51 +54,83 @@ COMMENT ON COLUMN crisk.account.late_interest_rate IS 'Annual rate of late-payme
 REVOKE ALL ON crisk.account FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.account', '');
 
--- The legal events of SPEC section 2, as a closed vocabulary ("other" for
--- anything else).  adverse: counts as an adverse event for scoring;
+-- The legal events of SPEC section 2 ("other" for anything else).
+-- adverse: listed by the watch-list and alerted as critical;
 -- order_decision/order_window_days: what crisk.check_order does while such
--- an event is recent (window NULL: for ever).
+-- an event is recent (window NULL: for ever); severity (0 to 3): what the
+-- scorecard characteristic event_severity reads, the highest severity of
+-- the customer's events in force; class_cap: the best risk class a
+-- customer with such an event in force can have; in_force_days: how long
+-- an event counts for scoring and limits (NULL: for ever).
+--
+-- Users tune the shipped kinds (every column but kind and shipped) and add
+-- their own (shipped = false); only deleting or renaming a shipped kind is
+-- refused (crisk.event_kind_guard).  pg_dump saves every row: restoring a
+-- shipped kind's row applies its parameters to the kind CREATE EXTENSION
+-- re-created.
 CREATE TABLE crisk.event_kind (
     kind               pg_catalog.text NOT NULL,
     description        pg_catalog.text NOT NULL,
     adverse            pg_catalog.bool NOT NULL,
     order_decision     pg_catalog.text,
     order_window_days  pg_catalog.int4,
+    severity           pg_catalog.int4 NOT NULL DEFAULT 0,
+    class_cap          pg_catalog.text,
+    in_force_days      pg_catalog.int4 DEFAULT 365,
+    shipped            pg_catalog.bool NOT NULL DEFAULT false,
     CONSTRAINT event_kind_pkey PRIMARY KEY (kind),
     CONSTRAINT event_kind_order_decision_valid CHECK (order_decision IN ('review', 'block')),
     CONSTRAINT event_kind_order_window_valid
-        CHECK (order_window_days IS NULL OR (order_window_days > 0 AND order_decision IS NOT NULL))
+        CHECK (order_window_days IS NULL OR (order_window_days > 0 AND order_decision IS NOT NULL)),
+    CONSTRAINT event_kind_severity_range CHECK (severity BETWEEN 0 AND 3),
+    CONSTRAINT event_kind_class_cap_valid CHECK (class_cap IN ('A', 'B', 'C', 'D', 'E')),
+    CONSTRAINT event_kind_in_force_days_valid CHECK (in_force_days > 0)
 );
 COMMENT ON TABLE crisk.event_kind IS
-    'Kinds of legal and financial events crisk.event records, shipped with crisk: whether each is adverse (counted by scoring) and what it does to order checks, for how many days.';
-INSERT INTO crisk.event_kind (kind, description, adverse, order_decision, order_window_days) VALUES
-    ('safeguard', 'safeguard proceedings opened (procédure de sauvegarde)', true, 'review', 365),
-    ('receivership', 'receivership opened (redressement judiciaire)', true, 'block', 365),
-    ('liquidation', 'judicial liquidation (liquidation judiciaire)', true, 'block', NULL),
-    ('capital_loss', 'equity below half the share capital (capitaux propres inférieurs à la moitié du capital social)', true, 'review', 365),
-    ('dissolution', 'dissolution of the company', true, 'block', NULL),
-    ('strike_off', 'struck off the trade register (radiation)', true, 'block', NULL),
-    ('lien', 'lien registered by the tax or social-security authorities (inscription de privilège)', true, 'review', 365),
-    ('pledge', 'pledge registered on the business or its assets (nantissement)', true, NULL, NULL),
-    ('director_change', 'change of directors', false, NULL, NULL),
-    ('office_transfer', 'transfer of the registered office', false, NULL, NULL),
-    ('business_sale', 'sale of the business (cession de fonds de commerce)', true, 'review', 365),
-    ('lease_management', 'business put under lease-management (location-gérance)', false, 'review', 365),
-    ('other', 'other event (see detail)', false, NULL, NULL);
+    'Kinds of legal and financial events crisk.event records: whether each is adverse, what it does to order checks and for how many days, its severity and class cap for scoring and limits, and how long it stays in force. Shipped kinds may be tuned, not deleted or renamed; users add their own.';
+COMMENT ON COLUMN crisk.event_kind.severity IS
+    'Severity 0 (none) to 3 (insolvency): the scorecard characteristic event_severity is the highest severity of a customer''s events in force.';
+COMMENT ON COLUMN crisk.event_kind.class_cap IS
+    'Best risk class a customer with such an event in force can have (E: no credit under the default policy); NULL: no cap.';
+COMMENT ON COLUMN crisk.event_kind.in_force_days IS
+    'Days an event of this kind stays in force for scoring and limits after it occurred; NULL: for ever.';
+COMMENT ON COLUMN crisk.event_kind.shipped IS
+    'True for the kinds shipped with crisk: they may be tuned, not deleted or renamed.';
+INSERT INTO crisk.event_kind (kind, description, adverse, order_decision, order_window_days,
+                              severity, class_cap, in_force_days, shipped) VALUES
+    ('safeguard', 'safeguard proceedings opened (procédure de sauvegarde)', true, 'review', 365, 2, 'D', 730, true),
+    ('receivership', 'receivership opened (redressement judiciaire)', true, 'block', 365, 3, 'E', NULL, true),
+    ('liquidation', 'judicial liquidation (liquidation judiciaire)', true, 'block', NULL, 3, 'E', NULL, true),
+    ('capital_loss', 'equity below half the share capital (capitaux propres inférieurs à la moitié du capital social)', true, 'review', 365, 2, NULL, 730, true),
+    ('dissolution', 'dissolution of the company', true, 'block', NULL, 3, 'E', NULL, true),
+    ('strike_off', 'struck off the trade register (radiation)', true, 'block', NULL, 3, 'E', NULL, true),
+    ('lien', 'lien registered by the tax or social-security authorities (inscription de privilège)', true, 'review', 365, 2, NULL, 365, true),
+    ('pledge', 'pledge registered on the business or its assets (nantissement)', true, NULL, NULL, 1, NULL, 365, true),
+    ('director_change', 'change of directors', false, NULL, NULL, 0, NULL, 365, true),
+    ('office_transfer', 'transfer of the registered office', false, NULL, NULL, 0, NULL, 365, true),
+    ('business_sale', 'sale of the business (cession de fonds de commerce)', true, 'review', 365, 1, NULL, 365, true),
+    ('lease_management', 'business put under lease-management (location-gérance)', false, 'review', 365, 1, NULL, 365, true),
+    ('other', 'other event (see detail)', false, NULL, NULL, 0, NULL, 365, true);
 REVOKE ALL ON crisk.event_kind FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('crisk.event_kind', '');
 -- crisk.check_order caches the kinds that affect orders.
 CREATE TRIGGER event_kind_changed
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.event_kind
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
 ALTER TABLE crisk.event_kind ENABLE ALWAYS TRIGGER event_kind_changed;
+CREATE FUNCTION crisk.event_kind_guard()
+    RETURNS trigger
+    AS 'MODULE_PATHNAME', 'crisk_event_kind_guard'
+    LANGUAGE C;
+COMMENT ON FUNCTION crisk.event_kind_guard() IS
+    'Trigger function on crisk.event_kind: shipped kinds may be tuned but not deleted or renamed; inserting a shipped kind''s row again (a restore) applies its parameters to the kind.';
+REVOKE ALL ON FUNCTION crisk.event_kind_guard() FROM PUBLIC;
 CREATE TRIGGER event_kind_shipped
     BEFORE INSERT OR UPDATE OR DELETE ON crisk.event_kind
-    FOR EACH ROW EXECUTE FUNCTION crisk.protect_shipped_rows(
-        'Record events outside this vocabulary with kind ''other'' and say what happened in detail.');
+    FOR EACH ROW EXECUTE FUNCTION crisk.event_kind_guard();
 CREATE TRIGGER event_kind_shipped_truncate
     BEFORE TRUNCATE ON crisk.event_kind
-    FOR EACH STATEMENT EXECUTE FUNCTION crisk.protect_shipped_rows(
-        'Record events outside this vocabulary with kind ''other'' and say what happened in detail.');
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.event_kind_guard();
 
 CREATE TABLE crisk.event (
     event_id     pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,

@@ -63,6 +63,7 @@ COMMENT ON COLUMN crisk.score.previous_risk_class IS 'Risk class before the last
 COMMENT ON COLUMN crisk.score.risk_class_since IS 'When the customer entered its current risk class (maintained by crisk).';
 COMMENT ON COLUMN crisk.score.reasons IS 'JSON array of {characteristic, value, points, max_points}, as crisk.explain_score returns them: what each characteristic earned and could have earned.';
 COMMENT ON COLUMN crisk.score.recommended_limit IS 'Limit recalibration computed, applied or not (not applied when limit_locked).';
+COMMENT ON COLUMN crisk.score.credit_limit_before IS 'Limit in force before the first pass as of this date (the limit utilization is measured against); a pass run again for the same date keeps it.';
 COMMENT ON COLUMN crisk.score.credit_limit_after IS 'Limit in force after the pass: recommended_limit, or credit_limit_before when locked.';
 REVOKE ALL ON crisk.score FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.score', '');

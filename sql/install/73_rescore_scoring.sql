@@ -49,10 +49,23 @@ CREATE TYPE crisk.rescore_item AS (
     previous_avg_dbt         pg_catalog.float8,
     previous_dbt_stddev      pg_catalog.float8,
     previous_model           pg_catalog.text,
-    previous_recommended_limit pg_catalog.numeric
+    previous_recommended_limit pg_catalog.numeric,
+    payment_terms_days       pg_catalog.int4,
+    event_severity           pg_catalog.int4,        -- highest severity of the events in force; 0: none
+    class_cap                pg_catalog.text,        -- worst class_cap of the events in force
+    review_base_limit        pg_catalog.numeric,     -- lowest limit in force in the review window
+    utilization_limit        pg_catalog.numeric      -- the limit utilization is measured against
 );
 COMMENT ON TYPE crisk.rescore_item IS
     'Internal: what a rescoring pass reads about one customer before scoring it.';
+-- review_base_limit: the lowest limit in force during the review window
+-- of the account's policy (its longest review_days, counted back from
+-- now: crisk.limit_change is stamped in real time), the current limit
+-- included; no limit counts as 0, so that a limit set from nothing within
+-- the window rises no further than the initial limit until it ends.  utilization_limit: the limit in force before the pass; when
+-- the customer was already scored as of the same date and nobody changed
+-- the limit since, the limit in force before that first pass, so that
+-- running a date's pass again finds the same utilization.
 
 -- What a pass computes for one customer.  customer_id comes first: the
 -- pass reads it to name a customer whose score could not be written.
@@ -147,10 +160,31 @@ AS $$
                    WHERE k.adverse
                      AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(k.severity) FILTER (
+                   WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS event_severity,
+               pg_catalog.max(k.class_cap) FILTER (
+                   WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS class_cap,
                pg_catalog.max(e.recorded_at) AS last_event_recorded_at
         FROM crisk.event AS e
         JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
         GROUP BY e.customer_id
+    ), reviews AS (
+        SELECT p.policy, pg_catalog.max(p.review_days) AS review_days
+        FROM crisk.limit_policy AS p
+        GROUP BY p.policy
+    ), changes AS (
+        SELECT c.customer_id,
+               pg_catalog.min(LEAST(COALESCE(c.old_limit, 0), c.new_limit)) AS lowest_limit
+        FROM crisk.limit_change AS c
+        JOIN crisk.account AS ca ON ca.customer_id OPERATOR(pg_catalog.=) c.customer_id
+        JOIN reviews AS rv ON rv.policy OPERATOR(pg_catalog.=) ca.policy
+        WHERE c.changed_at OPERATOR(pg_catalog.>)
+              (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
+        GROUP BY c.customer_id
     )
     SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
@@ -161,11 +195,19 @@ AS $$
            COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
            s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
            s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
-           s.model, s.recommended_limit
+           s.model, s.recommended_limit,
+           a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
+           LEAST(a.credit_limit, ch.lowest_limit),
+           CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_worklist.as_of
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
+                THEN s.credit_limit_before ELSE a.credit_limit END
     FROM crisk.account AS a
     LEFT JOIN ledger AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN statements AS f ON f.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN events AS e ON e.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN changes AS ch ON ch.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
 $$;
 COMMENT ON FUNCTION crisk._rescore_worklist(pg_catalog.date) IS
@@ -187,7 +229,14 @@ AS $$
            COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
            s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
            s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
-           s.model, s.recommended_limit
+           s.model, s.recommended_limit,
+           a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
+           LEAST(a.credit_limit, ch.lowest_limit),
+           CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_items.as_of
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
+                THEN s.credit_limit_before ELSE a.credit_limit END
     FROM crisk.account AS a
     LEFT JOIN (
         SELECT l.customer_id,
@@ -211,11 +260,28 @@ AS $$
                    WHERE k.adverse
                      AND ev.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
                      AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(k.severity) FILTER (
+                   WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS event_severity,
+               pg_catalog.max(k.class_cap) FILTER (
+                   WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS class_cap,
                pg_catalog.max(ev.recorded_at) AS last_event_recorded_at
         FROM crisk.event AS ev
         JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) ev.kind
         WHERE ev.customer_id OPERATOR(pg_catalog.=) a.customer_id
     ) AS e ON true
+    LEFT JOIN LATERAL (
+        SELECT pg_catalog.min(LEAST(COALESCE(c.old_limit, 0), c.new_limit)) AS lowest_limit
+        FROM crisk.limit_change AS c
+        WHERE c.customer_id OPERATOR(pg_catalog.=) a.customer_id
+          AND c.changed_at OPERATOR(pg_catalog.>)
+              (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0,
+                  (SELECT pg_catalog.max(p.review_days) FROM crisk.limit_policy AS p
+                   WHERE p.policy OPERATOR(pg_catalog.=) a.policy)))
+    ) AS ch ON true
     LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
     WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
 $$;
@@ -226,7 +292,8 @@ REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) 
 -- Scoring proper, in C (src/rescore_compute.c): altman_z, utilization,
 -- relationship_months and monthly_sales from what the pass read, then
 -- crisk.explain_score (whose points add up to the score), crisk.risk_class
--- and crisk.recalibrated_limit, called as SQL would call them.
+-- (worsened to the class_cap of the events in force) and
+-- crisk.recalibrated_limit, called as SQL would call them.
 CREATE FUNCTION crisk._rescore_compute(items crisk.rescore_item[], as_of pg_catalog.date)
     RETURNS crisk.rescore_result[]
     AS 'MODULE_PATHNAME', 'crisk_rescore_compute'

@@ -86,6 +86,9 @@ BEGIN
                    CASE WHEN k.changed_before OR k.changed_after
                         THEN pg_catalog.jsonb_populate_record(k.item, pg_catalog.jsonb_build_object(
                                  'credit_limit',
+                                 CASE WHEN k.changed_before THEN k.limit_before ELSE k.limit_after END,
+                                 -- the limit utilization is measured against
+                                 'utilization_limit',
                                  CASE WHEN k.changed_before THEN k.limit_before ELSE k.limit_after END))
                         ELSE k.item END) AS items
         FROM worklist AS k

@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(54);
+SELECT plan(55);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -23,7 +23,8 @@ FROM unnest(ARRAY['crisk.set_ledger(regclass)', 'crisk.check_order(text,numeric)
                   'crisk.set_credit_limit(text,numeric,text)', 'crisk.set_limit_locked(text,boolean,text)',
                   'crisk.raise_alert(text,text,text,text,text,jsonb,bigint)',
                   'crisk.acknowledge_alert(bigint,text)', 'crisk.customer_dossier(text)',
-                  'crisk.forget_customer(text)', 'crisk.purge_history(interval)']) AS p;
+                  'crisk.forget_customer(text)', 'crisk.purge_history(interval)',
+                  'crisk.distribute_store()']) AS p;
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
     WHERE p.pronamespace = 'crisk'::regnamespace AND p.prorettype = 'trigger'::regtype

@@ -2,7 +2,7 @@
 -- constraints, function signatures and defaults, volatility, strictness,
 -- parallel safety, triggers, pg_dump registration and privileges.
 BEGIN;
-SELECT plan(90);
+SELECT plan(94);
 
 -- crisk.scorecard
 SELECT has_table('crisk', 'scorecard', 'crisk.scorecard exists');
@@ -35,18 +35,23 @@ SELECT set_eq($$SELECT conname::text FROM pg_catalog.pg_constraint
 -- crisk.limit_policy
 SELECT has_table('crisk', 'limit_policy', 'crisk.limit_policy exists');
 SELECT columns_are('crisk', 'limit_policy',
-                   ARRAY['policy', 'risk_class', 'months_of_sales', 'max_increase',
-                         'initial_limit', 'rounding'],
-                   'crisk.limit_policy has the columns of the spec');
+                   ARRAY['policy', 'risk_class', 'max_increase', 'initial_limit', 'rounding',
+                         'class_factor', 'tolerance_days', 'default_terms_days', 'review_days',
+                         'breach_tolerance'],
+                   'crisk.limit_policy has the columns of the spec (SPEC 5.1: class_factor replaces months_of_sales)');
 SELECT col_type_is('crisk', 'limit_policy', 'policy', 'text', 'limit_policy.policy is text');
 SELECT col_type_is('crisk', 'limit_policy', 'risk_class', 'text', 'limit_policy.risk_class is text');
-SELECT col_type_is('crisk', 'limit_policy', 'months_of_sales', 'numeric', 'limit_policy.months_of_sales is numeric');
+SELECT col_type_is('crisk', 'limit_policy', 'class_factor', 'numeric', 'limit_policy.class_factor is numeric');
+SELECT col_type_is('crisk', 'limit_policy', 'tolerance_days', 'integer', 'limit_policy.tolerance_days is integer');
+SELECT col_type_is('crisk', 'limit_policy', 'default_terms_days', 'integer', 'limit_policy.default_terms_days is integer');
+SELECT col_type_is('crisk', 'limit_policy', 'review_days', 'integer', 'limit_policy.review_days is integer');
+SELECT col_default_is('crisk', 'limit_policy', 'review_days', '30', 'limit_policy.review_days defaults to 30');
 SELECT col_type_is('crisk', 'limit_policy', 'max_increase', 'numeric', 'limit_policy.max_increase is numeric');
 SELECT col_type_is('crisk', 'limit_policy', 'initial_limit', 'numeric', 'limit_policy.initial_limit is numeric');
 SELECT col_type_is('crisk', 'limit_policy', 'rounding', 'numeric', 'limit_policy.rounding is numeric');
 SELECT col_is_pk('crisk', 'limit_policy', ARRAY['policy', 'risk_class'],
                  'limit_policy''s primary key is (policy, risk_class)');
-SELECT col_not_null('crisk', 'limit_policy', 'months_of_sales', 'limit_policy.months_of_sales is NOT NULL');
+SELECT col_not_null('crisk', 'limit_policy', 'class_factor', 'limit_policy.class_factor is NOT NULL');
 SELECT col_not_null('crisk', 'limit_policy', 'max_increase', 'limit_policy.max_increase is NOT NULL');
 SELECT col_not_null('crisk', 'limit_policy', 'initial_limit', 'limit_policy.initial_limit is NOT NULL');
 SELECT col_not_null('crisk', 'limit_policy', 'rounding', 'limit_policy.rounding is NOT NULL');
@@ -58,15 +63,15 @@ SELECT is((SELECT sum(max_points)::int FROM
           100, 'the default model''s best bins add up to 100');
 SELECT set_eq($$SELECT DISTINCT characteristic FROM crisk.scorecard WHERE model = 'default'$$,
               ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late', 'utilization',
-                    'altman_z', 'adverse_events', 'relationship_months'],
-              'the default model uses the seven characteristics of the spec');
+                    'altman_z', 'event_severity', 'relationship_months'],
+              'the default model uses seven characteristics, event_severity in place of adverse_events (SPEC 5.1)');
 SELECT is_empty($$SELECT * FROM crisk.validate_model('default')$$,
                 'the default model has no problem, not even a warning');
 SELECT set_eq($$SELECT risk_class FROM crisk.limit_policy WHERE policy = 'default'$$,
               ARRAY['A', 'B', 'C', 'D', 'E'], 'the default policy has a row per class');
-SELECT is((SELECT months_of_sales FROM crisk.limit_policy
+SELECT is((SELECT class_factor FROM crisk.limit_policy
            WHERE policy = 'default' AND risk_class = 'E'),
-          0::numeric, 'class E gets no new credit under the default policy');
+          0::numeric, 'class E gets no credit under the default policy');
 
 -- Triggers: cache invalidation (ALWAYS, so replicas follow too) and the
 -- guard of the shipped rows.
@@ -110,38 +115,38 @@ SELECT set_eq($$SELECT c.relname::text || ' ' || e.cond
 -- Functions: signatures, defaults, volatility, strictness, parallel safety.
 SELECT has_function('crisk', 'credit_score',
                     ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                          'double precision', 'integer', 'text']);
+                          'double precision', 'integer', 'text', 'integer']);
 SELECT function_returns('crisk', 'credit_score',
                         ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                              'double precision', 'integer', 'text'], 'integer');
-SELECT is(pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure),
-          'profile crisk.payment_profile, altman_z double precision DEFAULT NULL::double precision, adverse_events integer DEFAULT 0, utilization double precision DEFAULT NULL::double precision, relationship_months integer DEFAULT NULL::integer, model text DEFAULT ''default''::text',
+                              'double precision', 'integer', 'text', 'integer'], 'integer');
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
+          'profile crisk.payment_profile, altman_z double precision DEFAULT NULL::double precision, adverse_events integer DEFAULT 0, utilization double precision DEFAULT NULL::double precision, relationship_months integer DEFAULT NULL::integer, model text DEFAULT ''default''::text, event_severity integer DEFAULT 0',
           'credit_score names its arguments and has the defaults of the spec');
 SELECT volatility_is('crisk', 'credit_score',
                      ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                           'double precision', 'integer', 'text'], 'stable');
+                           'double precision', 'integer', 'text', 'integer'], 'stable');
 SELECT isnt_strict('crisk', 'credit_score',
                    ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                         'double precision', 'integer', 'text']);
+                         'double precision', 'integer', 'text', 'integer']);
 SELECT function_lang_is('crisk', 'credit_score',
                         ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                              'double precision', 'integer', 'text'], 'c');
+                              'double precision', 'integer', 'text', 'integer'], 'c');
 
 SELECT has_function('crisk', 'explain_score',
                     ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                          'double precision', 'integer', 'text']);
-SELECT is(pg_catalog.pg_get_function_result('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure),
+                          'double precision', 'integer', 'text', 'integer']);
+SELECT is(pg_catalog.pg_get_function_result('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
           'TABLE(characteristic text, value double precision, points integer, max_points integer)',
           'explain_score returns (characteristic, value, points, max_points)');
-SELECT is(pg_catalog.pg_get_function_arguments('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure),
-          pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure),
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
+          pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
           'explain_score takes the same arguments and defaults as credit_score');
 SELECT volatility_is('crisk', 'explain_score',
                      ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                           'double precision', 'integer', 'text'], 'stable');
+                           'double precision', 'integer', 'text', 'integer'], 'stable');
 SELECT isnt_strict('crisk', 'explain_score',
                    ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                         'double precision', 'integer', 'text']);
+                         'double precision', 'integer', 'text', 'integer']);
 
 SELECT has_function('crisk', 'risk_class', ARRAY['integer']);
 SELECT function_returns('crisk', 'risk_class', ARRAY['integer'], 'text');
@@ -149,16 +154,16 @@ SELECT volatility_is('crisk', 'risk_class', ARRAY['integer'], 'immutable');
 SELECT is_strict('crisk', 'risk_class', ARRAY['integer']);
 
 SELECT has_function('crisk', 'recalibrated_limit',
-                    ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text']);
+                    ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text', 'integer', 'numeric', 'text']);
 SELECT function_returns('crisk', 'recalibrated_limit',
-                        ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text'], 'numeric');
-SELECT is(pg_catalog.pg_get_function_arguments('crisk.recalibrated_limit(numeric,int4,numeric,numeric,text)'::regprocedure),
-          'current_limit numeric, score integer, monthly_sales numeric, insured_cover numeric DEFAULT NULL::numeric, policy text DEFAULT ''default''::text',
+                        ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text', 'integer', 'numeric', 'text'], 'numeric');
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.recalibrated_limit(numeric,int4,numeric,numeric,text,int4,numeric,text)'::regprocedure),
+          'current_limit numeric, score integer, monthly_sales numeric, insured_cover numeric DEFAULT NULL::numeric, policy text DEFAULT ''default''::text, payment_terms_days integer DEFAULT NULL::integer, review_base_limit numeric DEFAULT NULL::numeric, class_cap text DEFAULT NULL::text',
           'recalibrated_limit names its arguments and has the defaults of the spec');
 SELECT volatility_is('crisk', 'recalibrated_limit',
-                     ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text'], 'stable');
+                     ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text', 'integer', 'numeric', 'text'], 'stable');
 SELECT isnt_strict('crisk', 'recalibrated_limit',
-                   ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text']);
+                   ARRAY['numeric', 'integer', 'numeric', 'numeric', 'text', 'integer', 'numeric', 'text']);
 
 SELECT has_function('crisk', 'validate_model', ARRAY['text']);
 SELECT is(pg_catalog.pg_get_function_result('crisk.validate_model(text)'::regprocedure),
@@ -168,10 +173,10 @@ SELECT volatility_is('crisk', 'validate_model', ARRAY['text'], 'stable');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
-    WHERE p.oid IN ('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure,
-                    'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text)'::regprocedure,
+    WHERE p.oid IN ('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure,
+                    'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure,
                     'crisk.risk_class(int4)'::regprocedure,
-                    'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text)'::regprocedure,
+                    'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text,int4,numeric,text)'::regprocedure,
                     'crisk.validate_model(text)'::regprocedure)
       AND p.proparallel <> 's'
 $$, 'the scoring functions are parallel safe');
@@ -180,7 +185,7 @@ $$, 'the scoring functions are parallel safe');
 SELECT is(crisk.credit_score(NULL), 53, 'credit_score(profile) alone scores with the default model');
 SELECT is((SELECT count(*)::int FROM crisk.explain_score(NULL)), 7,
           'explain_score(profile) alone explains the seven characteristics');
-SELECT is(crisk.recalibrated_limit(NULL, 90, 1000), 2000::numeric,
+SELECT is(crisk.recalibrated_limit(NULL, 90, 1000), 3000::numeric,
           'recalibrated_limit without cover and policy uses the default policy');
 
 -- Errors keep their SQLSTATE (messages: sql/*.sql).
@@ -213,13 +218,13 @@ SELECT table_privs_are('crisk', 'scorecard', 'public', ARRAY[]::text[],
 SELECT table_privs_are('crisk', 'limit_policy', 'public', ARRAY[]::text[],
                        'PUBLIC has no privilege on crisk.limit_policy');
 SELECT ok(pg_catalog.has_function_privilege('public',
-              'crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text)', 'EXECUTE'),
+              'crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)', 'EXECUTE'),
           'PUBLIC may execute credit_score');
 SELECT ok(pg_catalog.has_function_privilege('public',
-              'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text)', 'EXECUTE'),
+              'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)', 'EXECUTE'),
           'PUBLIC may execute explain_score');
 SELECT ok(pg_catalog.has_function_privilege('public',
-              'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text)', 'EXECUTE'),
+              'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text,int4,numeric,text)', 'EXECUTE'),
           'PUBLIC may execute recalibrated_limit');
 SELECT ok(NOT pg_catalog.has_function_privilege('public', 'crisk.shipped_rows_guard()', 'EXECUTE'),
           'PUBLIC may not execute the guard trigger function');

@@ -43,7 +43,8 @@ SELECT dso_state_of(amount, issue_date, paid_date, '2024-03-31', 90) FROM state_
 --   0.000001.
 SELECT countback_state_of(amount, issue_date, paid_date, '2024-03-31') FROM state_invoices;
 --   profile: 4 invoices, 3 open; billed 380.375001; open 80.375001;
---   overdue -20.125 + 0.000001 = -20.124999; issued in 90 days 380.375;
+--   overdue 0.000001 (the -20.125 credit note is never overdue); issued
+--   in 90 days 380.375;
 --   paid 300, days beyond terms 8: sum 2400, squares 19200; late amount
 --   300 + 0.000001 (open past due, positive) = 300.000001; due or paid
 --   the same; max days late 152 (0.000001 is 152 days past due); last

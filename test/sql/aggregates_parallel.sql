@@ -143,7 +143,7 @@ SELECT (p).invoices = count(*) FILTER (WHERE issue_date <= '2024-06-30') AS invo
        (p).open_amount = sum(amount) FILTER (WHERE issue_date <= '2024-06-30'
                                                AND (paid_date IS NULL OR paid_date > '2024-06-30')) AS open_amount,
        (p).overdue_amount = sum(amount) FILTER (WHERE issue_date <= '2024-06-30' AND due_date < '2024-06-30'
-                                                  AND (paid_date IS NULL OR paid_date > '2024-06-30')) AS overdue_amount,
+                                                  AND amount > 0 AND (paid_date IS NULL OR paid_date > '2024-06-30')) AS overdue_amount,
        (p).last_payment = max(paid_date) FILTER (WHERE paid_date <= '2024-06-30' AND amount > 0
                                                    AND issue_date <= '2024-06-30') AS last_payment
 FROM parallel_invoices,

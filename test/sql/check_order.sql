@@ -37,7 +37,8 @@ INSERT INTO crisk.account (customer_id, name, credit_limit, blocked, dunning_pol
     ('EVENTS', 'Legal events', 100000.00, false, 'default'),
     ('STRICT', 'Strict dunning', 10000.00, false, 'strict'),
     ('NOPOLICY', 'Unknown dunning policy', 10000.00, false, 'nonexistent'),
-    ('MULTI', 'Several rules', 1000.00, true, 'default');
+    ('MULTI', 'Several rules', 1000.00, true, 'default'),
+    ('OVER', 'Over its limit', 1000.00, false, 'default');
 INSERT INTO crisk.dunning_policy (policy, level, days_past_due, action, description, order_decision)
 VALUES ('strict', 1, 1, 'call', 'Telephone the customer the day after the due date.', 'block');
 INSERT INTO crisk.score (customer_id, as_of, model, score, risk_class, reasons) VALUES
@@ -70,7 +71,8 @@ FROM (VALUES
     ('STRICT-1', 'STRICT', 100.00, -32, -2, NULL),
     -- A customer without an account, 50 days late.
     ('GHOST2-1', 'GHOST2', 400.00, -80, -50, NULL),
-    ('MULTI-1', 'MULTI', 900.00, -10, 20, NULL)) AS v(i, c, a, issue, due, paid);
+    ('MULTI-1', 'MULTI', 900.00, -10, 20, NULL),
+    ('OVER-1', 'OVER', 1500.00, -10, 20, NULL)) AS v(i, c, a, issue, due, paid);
 INSERT INTO crisk.event (customer_id, kind, occurred_on, detail) VALUES
     ('EVENTS', 'receivership', current_date - 10, 'Tribunal de commerce de Lyon'),
     ('EVENTS', 'liquidation', '2020-01-01', 'an earlier company under the same account'),
@@ -112,6 +114,9 @@ INSERT INTO orders (customer_id, amount) VALUES ('STRICT', 1), ('NOPOLICY', 1);
 -- Several rules at once: on stop (block), exposure 900.00 leaves 100.00 for
 -- an order of 200 (review), class D (review).
 INSERT INTO orders (customer_id, amount) VALUES ('MULTI', 200);
+-- Over its limit (1500.00 open against 1000.00): nothing is available, 0
+-- and not -500.00 as 0.1.0 said.
+INSERT INTO orders (customer_id, amount) VALUES ('OVER', 1);
 SELECT n, customer_id, amount, decision, available_credit, reason FROM decisions;
 
 -- check_order reads the ledger crisk is set to, in the same session: its

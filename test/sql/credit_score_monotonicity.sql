@@ -6,7 +6,7 @@
 --
 -- Worse means: more days beyond terms, a higher late share, more days late
 -- on the worst invoice, higher utilization, a lower Altman Z, more adverse
--- events, a shorter relationship.
+-- events, a more severe legal event in force, a shorter relationship.
 --
 -- To show the check has teeth, it is then run on copies of the model in
 -- which two neighbouring bins swap their points: every such swap must be
@@ -14,20 +14,21 @@
 
 -- The score of a customer with these values, under a model.
 CREATE FUNCTION pg_temp.score(model text, dbt float8, late float8, max_late int,
-                              util float8, z float8, events int, months int)
+                              util float8, z float8, events int, months int,
+                              severity int)
 RETURNS int LANGUAGE sql STABLE
 RETURN crisk.credit_score(ROW(30, 4, 250000, 40000, 9000, dbt, 5.0, late, max_late, 41,
                               '2024-06-28')::crisk.payment_profile,
-                          z, events, util, months, model);
+                          z, events, util, months, model, severity);
 
 -- The levels at which the other inputs are held.
 CREATE TEMP TABLE level (level text, dbt float8, late float8, max_late int,
-                         util float8, z float8, events int, months int);
+                         util float8, z float8, events int, months int, severity int);
 INSERT INTO level VALUES
-    ('best',     -5,   0,    0,   0.2, 3.5,  0,    60),
-    ('middling', 12,   0.2,  40,  0.9, 2.2,  1,    24),
-    ('worst',    90,   0.9,  200, 2.0, 0.5,  5,    1),
-    ('unknown',  NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    ('best',     -5,   0,    0,   0.2, 3.5,  0,    60,   0),
+    ('middling', 12,   0.2,  40,  0.9, 2.2,  1,    24,   1),
+    ('worst',    90,   0.9,  200, 2.0, 0.5,  5,    1,    3),
+    ('unknown',  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 
 -- One row per grid point: characteristic, level, how bad the value is
 -- (ascending = worse), score.  The grids step finer than any bin.
@@ -36,39 +37,44 @@ RETURNS TABLE (characteristic text, level text, badness float8, score int)
 LANGUAGE sql STABLE
 BEGIN ATOMIC
     SELECT 'avg_days_beyond_terms', l.level, v,
-           pg_temp.score(model, v, l.late, l.max_late, l.util, l.z, l.events, l.months)
+           pg_temp.score(model, v, l.late, l.max_late, l.util, l.z, l.events, l.months, l.severity)
     FROM level l, generate_series(-60.0, 200.0, 0.25) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'avg_days_beyond_terms'
     UNION ALL
     SELECT 'late_share', l.level, v,
-           pg_temp.score(model, l.dbt, v, l.max_late, l.util, l.z, l.events, l.months)
+           pg_temp.score(model, l.dbt, v, l.max_late, l.util, l.z, l.events, l.months, l.severity)
     FROM level l, generate_series(0.0, 1.0, 0.0025) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'late_share'
     UNION ALL
     SELECT 'max_days_late', l.level, v,
-           pg_temp.score(model, l.dbt, l.late, v, l.util, l.z, l.events, l.months)
+           pg_temp.score(model, l.dbt, l.late, v, l.util, l.z, l.events, l.months, l.severity)
     FROM level l, generate_series(0, 400) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'max_days_late'
     UNION ALL
     SELECT 'utilization', l.level, v,
-           pg_temp.score(model, l.dbt, l.late, l.max_late, v, l.z, l.events, l.months)
+           pg_temp.score(model, l.dbt, l.late, l.max_late, v, l.z, l.events, l.months, l.severity)
     FROM level l, generate_series(-1.0, 3.0, 0.005) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'utilization'
     UNION ALL
     -- A lower Z is worse: badness is -z.
     SELECT 'altman_z', l.level, -v,
-           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, v, l.events, l.months)
+           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, v, l.events, l.months, l.severity)
     FROM level l, generate_series(-5.0, 10.0, 0.01) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'altman_z'
     UNION ALL
     SELECT 'adverse_events', l.level, v,
-           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, l.z, v, l.months)
+           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, l.z, v, l.months, l.severity)
     FROM level l, generate_series(0, 25) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'adverse_events'
     UNION ALL
+    SELECT 'event_severity', l.level, v,
+           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, l.z, l.events, l.months, v)
+    FROM level l, generate_series(0, 3) AS v
+    WHERE only_characteristic IS NULL OR only_characteristic = 'event_severity'
+    UNION ALL
     -- A shorter relationship is worse: badness is -months.
     SELECT 'relationship_months', l.level, -v,
-           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, l.z, l.events, v)
+           pg_temp.score(model, l.dbt, l.late, l.max_late, l.util, l.z, l.events, v, l.severity)
     FROM level l, generate_series(0, 240) AS v
     WHERE only_characteristic IS NULL OR only_characteristic = 'relationship_months';
 END;

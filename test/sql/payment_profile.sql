@@ -25,7 +25,7 @@ INSERT INTO profile_invoices VALUES
 -- acme:
 --   invoices 5 (A-E), open_invoices 3 (C, D, E);
 --   billed 1000 + 500 + 250 + 250 - 100 = 1900.00; open 250 + 250 - 100 = 400.00;
---   overdue (open and past due): C 250 + E -100 = 150.00;
+--   overdue (open debit items past due; E is a credit note): C 250 = 250.00;
 --   days beyond terms of the paid invoices: A 10 (weight 1000), B -3 (500):
 --     mean (10000 - 1500) / 1500 = 5.6667;
 --     variance (1500 * (1000 * 100 + 500 * 9) - 8500^2) / 1500^2
@@ -72,7 +72,8 @@ SELECT (p).avg_days_beyond_terms, (p).max_days_late
 FROM (SELECT crisk.payment_profile(100, '2023-01-29', '2023-02-28', '2023-03-01', '2023-03-31') AS p) AS a;
 
 -- Only credit notes: counted and totalled, but no payment behaviour:
--- invoices 2, billed -150.50, open -50.50, overdue -50.50 (due 2024-03-01).
+-- invoices 2, billed -150.50, open -50.50, overdue 0 (a credit note is
+-- never overdue).
 SELECT (p).*
 FROM (SELECT crisk.payment_profile(amount, issue_date, due_date, paid_date, '2024-03-31') AS p
       FROM (VALUES (-100.00, '2024-01-01'::date, '2024-01-01'::date, '2024-01-20'::date),

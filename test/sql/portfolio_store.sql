@@ -10,7 +10,8 @@ BEGIN;
 INSERT INTO crisk.account (customer_id, name) VALUES ('C1', 'Martin SA'), ('C2', 'Bernard SARL');
 
 -- Legal events: the vocabulary of SPEC section 2, and "other".
-SELECT kind, adverse, order_decision, order_window_days FROM crisk.event_kind ORDER BY kind;
+SELECT kind, adverse, order_decision, order_window_days, severity, class_cap, in_force_days, shipped
+FROM crisk.event_kind ORDER BY kind;
 INSERT INTO crisk.event (customer_id, kind, occurred_on, detail)
 VALUES ('C1', 'receivership', '2024-05-02', 'Tribunal de commerce de Nantes, RG 2024/118'),
        ('C1', 'other', '2024-05-10', 'CEO interviewed about cash problems');
@@ -25,10 +26,31 @@ INSERT INTO crisk.event (customer_id, kind, occurred_on) VALUES ('C1', 'lien', N
 \echo :LAST_ERROR_SQLSTATE
 INSERT INTO crisk.event (event_id, customer_id, kind, occurred_on) VALUES (99, 'C1', 'lien', '2024-05-02');
 \echo :LAST_ERROR_SQLSTATE
--- The vocabulary is crisk's.
-UPDATE crisk.event_kind SET order_decision = 'block' WHERE kind = 'safeguard';
+-- Shipped kinds may be tuned, and users add kinds of their own.
+SAVEPOINT tuning;
+UPDATE crisk.event_kind SET order_decision = 'block', severity = 3 WHERE kind = 'safeguard';
+INSERT INTO crisk.event_kind (kind, description, adverse, order_decision, severity, class_cap)
+VALUES ('fraud', 'fraud suspected', true, 'block', 3, 'E');
+SELECT kind, order_decision, severity, class_cap, in_force_days, shipped
+FROM crisk.event_kind WHERE kind IN ('safeguard', 'fraud') ORDER BY kind;
+-- A user's kind is the user's to delete.
+DELETE FROM crisk.event_kind WHERE kind = 'fraud';
+-- Inserting a shipped kind's row again, as a restore does, applies its
+-- parameters to the kind.
+INSERT INTO crisk.event_kind (kind, description, adverse, severity, class_cap, in_force_days, shipped)
+VALUES ('pledge', 'pledge registered', true, 2, 'C', 730, true);
+SELECT kind, description, severity, class_cap, in_force_days, shipped
+FROM crisk.event_kind WHERE kind = 'pledge';
+ROLLBACK TO SAVEPOINT tuning;
+-- A shipped kind cannot be deleted, renamed or unmarked, and only crisk
+-- ships kinds.
+DELETE FROM crisk.event_kind WHERE kind = 'lien';
 \echo :LAST_ERROR_SQLSTATE
-INSERT INTO crisk.event_kind VALUES ('fraud', 'fraud suspected', true, 'block', NULL);
+UPDATE crisk.event_kind SET kind = 'tax_lien' WHERE kind = 'lien';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE crisk.event_kind SET shipped = false WHERE kind = 'lien';
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO crisk.event_kind (kind, description, adverse, shipped) VALUES ('fake', 'not shipped', false, true);
 \echo :LAST_ERROR_SQLSTATE
 -- An account with events cannot be deleted by accident (crisk.forget_customer
 -- erases a customer everywhere); renaming it carries its events along.

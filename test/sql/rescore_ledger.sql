@@ -10,10 +10,11 @@ INSERT INTO ledger_rows VALUES
     ('A', 'A1', 100.00, '2023-02-28', '2023-03-30', '2023-04-01'),
     -- open, due 2023-03-31: over 90 days
     ('A', 'A2', 250.5,  '2023-03-01', '2023-03-31', NULL),
-    -- a credit note paid after as_of: open at as_of, over 90 days, the latest such
+    -- a credit note paid after as_of: open at as_of, but a credit note is
+    -- never overdue, so neither of the due dates
     ('A', 'A3', -50,    '2023-06-01', '2023-07-01', '2024-03-10'),
-    -- no amount: out of the profile and the sales, but the first issue and
-    -- the oldest open due date
+    -- no amount: out of the profile, the sales and the due dates (not a
+    -- debit item), but the first issue date
     ('A', 'A4', NULL,   '2022-01-15', '2022-02-15', NULL),
     -- no due date: out of the profile and the due dates, in the sales
     ('A', 'A5', 75,     '2024-01-10', NULL, NULL),
@@ -27,9 +28,10 @@ INSERT INTO ledger_rows VALUES
     ('C', 'C1', NULL,   '2023-05-05', NULL, '2023-06-01');
 
 -- first_issue_date 2022-01-15 (A4); sales 250.5 - 50 + 75 + 10.125 =
--- 285.625; oldest open due 2022-02-15 (A4); newest over 90 days 2023-07-01
--- (A3, against A2's 2023-03-31 and A4's 2022-02-15).  B: NULL.  C: only
--- its first issue date (paid: no open due date).
+-- 285.625; oldest open due and newest over 90 days both 2023-03-31 (A2,
+-- the only open debit item due that long ago: A3 is a credit note, A4 has
+-- no amount).  B: NULL.  C: only its first issue date (paid: no open due
+-- date).
 SELECT customer_id, (f).first_issue_date, (f).sales_12_months, (f).oldest_open_due,
        (f).newest_due_over_90, f IS NULL AS nothing_issued
 FROM (SELECT customer_id,
@@ -76,8 +78,8 @@ WITH fused AS (
            crisk.payment_profile(amount, issue_date, due_date, paid_date, '2024-02-29') AS profile,
            min(issue_date) AS first_issue_date,
            sum(amount) FILTER (WHERE issue_date > date '2024-02-29' - interval '1 year') AS sales_12_months,
-           min(due_date) FILTER (WHERE paid_date IS NULL OR paid_date > '2024-02-29') AS oldest_open_due,
-           max(due_date) FILTER (WHERE (paid_date IS NULL OR paid_date > '2024-02-29')
+           min(due_date) FILTER (WHERE amount > 0 AND (paid_date IS NULL OR paid_date > '2024-02-29')) AS oldest_open_due,
+           max(due_date) FILTER (WHERE amount > 0 AND (paid_date IS NULL OR paid_date > '2024-02-29')
                                    AND due_date < date '2024-02-29' - 90) AS newest_due_over_90
     FROM many WHERE issue_date <= '2024-02-29' GROUP BY customer_id
 )

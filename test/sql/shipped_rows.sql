@@ -48,13 +48,15 @@ DELETE FROM crisk.scorecard WHERE model = 'house';
 
 -- The same for policies.
 INSERT INTO crisk.limit_policy
-SELECT 'house', risk_class, months_of_sales, max_increase, initial_limit, rounding
+SELECT 'house', risk_class, max_increase, initial_limit, rounding, class_factor,
+       tolerance_days, default_terms_days, review_days, breach_tolerance
 FROM crisk.limit_policy WHERE policy = 'default';
-UPDATE crisk.limit_policy SET months_of_sales = 3 WHERE policy = 'house' AND risk_class = 'A';
--- A 100 000 limit, A (90), sales 30 000: the default target is 60 000, a
--- decrease to 60 000; the house target is 90 000, a decrease to 90 000.
-SELECT crisk.recalibrated_limit(100000, 90, 30000) AS default_policy,
-       crisk.recalibrated_limit(100000, 90, 30000, policy => 'house') AS house_policy;
+UPDATE crisk.limit_policy SET class_factor = 3 WHERE policy = 'house' AND risk_class = 'A';
+-- A 100 000 limit, A (90), monthly sales 18 250 (600 a day), default terms
+-- 45 + 30 days: the default target is 600 x 75 x 1.5 = 67 500, a decrease
+-- to 67 000; the house target is 600 x 75 x 3 = 135 000, a rise to it.
+SELECT crisk.recalibrated_limit(100000, 90, 18250) AS default_policy,
+       crisk.recalibrated_limit(100000, 90, 18250, policy => 'house') AS house_policy;
 UPDATE crisk.limit_policy SET policy = 'default' WHERE policy = 'house' AND risk_class = 'B';
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM crisk.limit_policy WHERE policy = 'house';

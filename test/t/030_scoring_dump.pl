@@ -35,8 +35,11 @@ INSERT INTO crisk.scorecard VALUES
     ('payments', 'avg_days_beyond_terms', NULL, NULL, 20),
     ('payments', 'avg_days_beyond_terms', NULL, 5.5, 40),
     ('payments', 'avg_days_beyond_terms', 5.5, NULL, 10);
-INSERT INTO crisk.limit_policy
-SELECT 'cautious', risk_class, months_of_sales / 2, 0.1, initial_limit / 4, 250
+INSERT INTO crisk.limit_policy (policy, risk_class, class_factor, max_increase, initial_limit,
+                                rounding, tolerance_days, default_terms_days, review_days,
+                                breach_tolerance)
+SELECT 'cautious', risk_class, class_factor / 2, 0.1, initial_limit / 4, 250, tolerance_days / 2,
+       30, 60, 0.2
 FROM crisk.limit_policy WHERE policy = 'default';
 });
 
@@ -49,8 +52,9 @@ SELECT string_agg(format('%s|%s|%s|%s|%s', model, characteristic, lower_bound,
                            upper_bound NULLS FIRST)
 FROM crisk.scorecard
 UNION ALL
-SELECT string_agg(format('%s|%s|%s|%s|%s|%s', policy, risk_class, months_of_sales,
-                         max_increase, initial_limit, rounding), E'\n'
+SELECT string_agg(format('%s|%s|%s|%s|%s|%s|%s|%s|%s|%s', policy, risk_class, class_factor,
+                         max_increase, initial_limit, rounding, tolerance_days,
+                         default_terms_days, review_days, breach_tolerance), E'\n'
                   ORDER BY policy, risk_class)
 FROM crisk.limit_policy;
 };

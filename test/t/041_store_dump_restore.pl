@@ -36,6 +36,11 @@ $node->safe_psql(
 	SELECT crisk.set_credit_limit('C1', 6000, 'annual review');
 	SELECT crisk.set_limit_locked('C2', true, 'insurer');
 	INSERT INTO crisk.event (customer_id, kind, occurred_on) VALUES ('C1', 'lien', current_date - 5);
+	-- A shipped event kind tuned, and one of the user's own, in use.
+	UPDATE crisk.event_kind SET severity = 1, in_force_days = 90 WHERE kind = 'lien';
+	INSERT INTO crisk.event_kind (kind, description, adverse, severity, class_cap)
+	VALUES ('fraud', 'fraud suspected', true, 3, 'E');
+	INSERT INTO crisk.event (customer_id, kind, occurred_on) VALUES ('C2', 'fraud', current_date - 1);
 	INSERT INTO crisk.score (customer_id, as_of, model, score, risk_class, reasons)
 	VALUES ('C1', current_date, 'default', 70, 'B', '[]');
 	UPDATE crisk.score SET score = 35, risk_class = 'D' WHERE customer_id = 'C1';
@@ -75,6 +80,10 @@ my @checks = (
 	"SELECT string_agg(alert_id || ':' || kind || ':' || customer_id, ',') FROM crisk.alert",
 	"SELECT string_agg(rows_removed::text || ':' || ledger_source, ',') FROM crisk.erasure_log",
 	"SELECT count(*) FROM crisk.event_kind",
+	"SELECT string_agg(kind || ':' || severity || ':' || coalesce(class_cap, '-') || ':'
+	                   || coalesce(in_force_days::text, '-') || ':' || shipped, ',' ORDER BY kind)
+	   FROM crisk.event_kind",
+	"SELECT string_agg(customer_id || ':' || kind, ',' ORDER BY event_id) FROM crisk.event",
 	"SELECT count(*) FROM crisk.alert_kind",
 	"SELECT string_agg(dispute_id || ':' || invoice_id || ':' || customer_id || ':' || amount, ',') FROM crisk.dispute",
 	"SELECT string_agg(promise_id || ':' || customer_id || ':' || invoice_ids::text, ',') FROM crisk.promise",
@@ -86,8 +95,8 @@ my @checks = (
 my %before = map { $_ => $node->safe_psql('source', $_) } @checks;
 # The dispute took its customer and amount from the ERP view, and keeps F1
 # (50 days past due) off the worklist.
-is($before{$checks[12]}, '1:F1:C1:1000.00', 'the dispute was filled from the ERP ledger');
-is($before{$checks[17]}, '', 'the disputed invoice is not dunned');
+is($before{$checks[14]}, '1:F1:C1:1000.00', 'the dispute was filled from the ERP ledger');
+is($before{$checks[19]}, '', 'the disputed invoice is not dunned');
 
 my $dump = $node->basedir . '/source.sql';
 $node->command_ok(

@@ -977,10 +977,18 @@ BEGIN
            SET credit_limit = r.recommended_limit,
                limit_run_id = _rescore_record.run_id,
                limit_reason = pg_catalog.format(
-                   'recalibrated by rescoring run %s: score %s (class %s), monthly sales %s, policy %s',
+                   'recalibrated by rescoring run %s: score %s, class %s%s, daily sales %s, terms %s days, policy %s',
                    _rescore_record.run_id, r.score, r.risk_class,
-                   pg_catalog.round(r.monthly_sales, 2), (r.item).policy)
+                   CASE WHEN r.risk_class OPERATOR(pg_catalog.<>) crisk.risk_class(r.score)
+                        THEN pg_catalog.format(' (capped by a legal event in force, severity %s)',
+                                               (r.item).event_severity)
+                        ELSE '' END,
+                   COALESCE(pg_catalog.round((r.monthly_sales OPERATOR(pg_catalog.*) 12) OPERATOR(pg_catalog./) 365, 2)::pg_catalog.text,
+                            'none in the last 12 months'),
+                   COALESCE((r.item).payment_terms_days, p.default_terms_days), (r.item).policy)
           FROM pg_catalog.unnest(results) AS r
+          LEFT JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                           AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
            AND r.customer_id OPERATOR(pg_catalog.=) ANY (locked)
            AND NOT a.limit_locked
@@ -1016,7 +1024,7 @@ BEGIN
                altman_z = r.altman_z, adverse_events = (r.item).adverse_events,
                utilization = r.utilization, relationship_months = r.relationship_months,
                policy = (r.item).policy, limit_locked = (r.item).limit_locked,
-               credit_limit_before = (r.item).credit_limit,
+               credit_limit_before = (r.item).utilization_limit,
                recommended_limit = r.recommended_limit,
                credit_limit_after = CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
                                          THEN r.recommended_limit ELSE (r.item).credit_limit END
@@ -1054,7 +1062,7 @@ BEGIN
                ((r.item).profile).max_days_late, ((r.item).profile).dso,
                ((r.item).profile).last_payment,
                r.altman_z, (r.item).adverse_events, r.utilization, r.relationship_months,
-               (r.item).policy, (r.item).limit_locked, (r.item).credit_limit,
+               (r.item).policy, (r.item).limit_locked, (r.item).utilization_limit,
                r.recommended_limit,
                CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
                     THEN r.recommended_limit ELSE (r.item).credit_limit END
@@ -1166,14 +1174,21 @@ BEGIN
         WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
         UNION ALL
         SELECT r.customer_id, 'limit_breach', '', NULL,
-               pg_catalog.format('open receivables %s exceed the credit limit %s',
-                                 (r.profile).open_amount, r.limit_after),
+               pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
+                                 (r.profile).open_amount, r.limit_after,
+                                 (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
                pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
-                                             'credit_limit', r.limit_after)
+                                             'credit_limit', r.limit_after,
+                                             'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
+                                             'breach_tolerance', p.breach_tolerance)
         FROM r
-        WHERE (r.profile).open_amount OPERATOR(pg_catalog.>) r.limit_after
-          AND NOT COALESCE((r.item).previous_open_amount
-                                      OPERATOR(pg_catalog.>) (r.item).previous_credit_limit, false)
+        JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                    AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+        WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
+                  (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
+          AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
+                               ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
+                           false)
         UNION ALL
         SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
                CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
@@ -1194,6 +1209,7 @@ BEGIN
         FROM r
         JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
         WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND l.amount OPERATOR(pg_catalog.>) 0
           AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
           AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
           AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
@@ -1215,6 +1231,7 @@ BEGIN
                                              'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
         FROM r
         WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
+          AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
           AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
               OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
                   GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
@@ -1249,6 +1266,7 @@ END
 $$;
 COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) IS
     'Internal: writes a batch of rescoring results: recalibrated limits, crisk.score, crisk.score_history and alerts; returns the counts.';
+REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) FROM PUBLIC;
 
 -- From 75_rescore_triggers.sql: disputes queue their customer.
 CREATE TRIGGER crisk_track_changes

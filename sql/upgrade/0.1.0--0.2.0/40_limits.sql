@@ -1,0 +1,695 @@
+-- 0.1.0 -> 0.2.0, SPEC 5.1: limits that behave, alerts that mean
+-- something, events that weigh (install parts 40, 41, 42, 52, 54, 73, 74).
+--
+-- Function bodies are those of the install parts, verbatim.
+
+-- crisk.limit_policy: months_of_sales becomes class_factor, with payment
+-- terms, tolerance, a review window and a breach tolerance.
+ALTER TABLE crisk.limit_policy
+    ADD COLUMN class_factor pg_catalog.numeric,
+    ADD COLUMN tolerance_days pg_catalog.int4 NOT NULL DEFAULT 0,
+    ADD COLUMN default_terms_days pg_catalog.int4 NOT NULL DEFAULT 30,
+    ADD COLUMN review_days pg_catalog.int4 NOT NULL DEFAULT 30,
+    ADD COLUMN breach_tolerance pg_catalog.numeric NOT NULL DEFAULT 0;
+-- Users' policies keep their targets for an account on default terms:
+-- 0.1.0's target was monthly_sales x months_of_sales; 0.2.0's is daily
+-- sales x (terms + tolerance) x class_factor.  With terms of 30 days and no
+-- tolerance (the defaults above), class_factor = months_of_sales x 30 /
+-- (default_terms_days + tolerance_days) = months_of_sales gives the same
+-- target (to the 30.42 days of an average month); accounts with payment
+-- terms of their own now get targets in proportion to them.  No breach
+-- tolerance: alerts as in 0.1.0.
+UPDATE crisk.limit_policy
+   SET class_factor = pg_catalog.round(months_of_sales OPERATOR(pg_catalog.*) 30
+                                       OPERATOR(pg_catalog./) (default_terms_days OPERATOR(pg_catalog.+) tolerance_days), 4)
+ WHERE policy OPERATOR(pg_catalog.<>) 'default';
+-- The shipped policy takes 0.2.0's figures.
+UPDATE crisk.limit_policy AS p
+   SET max_increase = v.max_increase, initial_limit = v.initial_limit, rounding = v.rounding,
+       class_factor = v.class_factor, tolerance_days = v.tolerance_days,
+       default_terms_days = v.default_terms_days, review_days = v.review_days,
+       breach_tolerance = v.breach_tolerance
+  FROM (VALUES
+        ('default', 'A', 0.50, 50000, 1000, 1.50, 30, 45, 30, 0.10),
+        ('default', 'B', 0.25, 20000, 1000, 1.25, 20, 45, 30, 0.10),
+        ('default', 'C', 0.10, 10000,  500, 1.00, 15, 45, 30, 0.10),
+        ('default', 'D', 0.00,  2000,  100, 0.60,  5, 45, 30, 0.10),
+        ('default', 'E', 0.00,     0,  100, 0.00,  0, 45, 30, 0.10)
+       ) AS v(policy, risk_class, max_increase, initial_limit, rounding, class_factor,
+              tolerance_days, default_terms_days, review_days, breach_tolerance)
+ WHERE p.policy OPERATOR(pg_catalog.=) v.policy AND p.risk_class OPERATOR(pg_catalog.=) v.risk_class;
+ALTER TABLE crisk.limit_policy ALTER COLUMN class_factor SET NOT NULL;
+ALTER TABLE crisk.limit_policy DROP COLUMN months_of_sales;
+ALTER TABLE crisk.limit_policy ADD CONSTRAINT limit_policy_class_factor_range
+        CHECK (class_factor OPERATOR(pg_catalog.>=) 0
+               AND class_factor OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.numeric);
+ALTER TABLE crisk.limit_policy ADD CONSTRAINT limit_policy_tolerance_days_range
+        CHECK (tolerance_days OPERATOR(pg_catalog.>=) 0);
+ALTER TABLE crisk.limit_policy ADD CONSTRAINT limit_policy_default_terms_days_range
+        CHECK (default_terms_days OPERATOR(pg_catalog.>=) 0);
+ALTER TABLE crisk.limit_policy ADD CONSTRAINT limit_policy_review_days_range
+        CHECK (review_days OPERATOR(pg_catalog.>) 0);
+ALTER TABLE crisk.limit_policy ADD CONSTRAINT limit_policy_breach_tolerance_range
+        CHECK (breach_tolerance OPERATOR(pg_catalog.>=) 0
+               AND breach_tolerance OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.numeric);
+COMMENT ON TABLE crisk.limit_policy IS
+    'Credit-limit policies, one row per risk class A to E, read by crisk.recalibrated_limit and rescoring. Policy ''default'' is shipped and read-only.';
+COMMENT ON COLUMN crisk.limit_policy.policy IS
+    'Policy name, passed as the policy argument of crisk.recalibrated_limit.';
+COMMENT ON COLUMN crisk.limit_policy.risk_class IS
+    'Risk class the row applies to: A, B, C, D or E (see crisk.risk_class).';
+COMMENT ON COLUMN crisk.limit_policy.max_increase IS
+    'Largest rise within review_days, as a fraction of the lowest limit in force during those days (0.25: +25 %); decreases are never capped.';
+COMMENT ON COLUMN crisk.limit_policy.initial_limit IS
+    'What a new customer (no limit yet, or a limit of 0) starts with, capped by the target.';
+COMMENT ON COLUMN crisk.limit_policy.rounding IS
+    'The new limit is rounded down to a multiple of this amount (to a finer power of ten when that would give 0).';
+COMMENT ON COLUMN crisk.limit_policy.class_factor IS
+    'Target = average daily credit sales x (payment_terms_days + tolerance_days) x class_factor: 1 covers what a customer paying on terms owes at most; 0 grants no credit.';
+COMMENT ON COLUMN crisk.limit_policy.tolerance_days IS
+    'Days added to the payment terms in the target: the lateness the policy tolerates for this class.';
+COMMENT ON COLUMN crisk.limit_policy.default_terms_days IS
+    'Payment terms in days for an account whose payment_terms_days is NULL.';
+COMMENT ON COLUMN crisk.limit_policy.review_days IS
+    'Length of the review window in days: within any such window a limit rises at most by max_increase (read from crisk.limit_change).';
+COMMENT ON COLUMN crisk.limit_policy.breach_tolerance IS
+    'Fraction of the limit by which open receivables may exceed it before rescoring raises a limit_breach alert (0.10: 10 %).';
+
+DROP FUNCTION crisk.recalibrated_limit(pg_catalog.numeric, pg_catalog.int4, pg_catalog.numeric,
+                                       pg_catalog.numeric, pg_catalog.text);
+CREATE FUNCTION crisk.recalibrated_limit(current_limit pg_catalog.numeric,
+                                         score pg_catalog.int4,
+                                         monthly_sales pg_catalog.numeric,
+                                         insured_cover pg_catalog.numeric DEFAULT NULL,
+                                         policy pg_catalog.text DEFAULT 'default',
+                                         payment_terms_days pg_catalog.int4 DEFAULT NULL,
+                                         review_base_limit pg_catalog.numeric DEFAULT NULL,
+                                         class_cap pg_catalog.text DEFAULT NULL)
+    RETURNS pg_catalog.numeric
+    AS 'MODULE_PATHNAME', 'crisk_recalibrated_limit'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crisk.recalibrated_limit(pg_catalog.numeric, pg_catalog.int4, pg_catalog.numeric,
+                                             pg_catalog.numeric, pg_catalog.text, pg_catalog.int4,
+                                             pg_catalog.numeric, pg_catalog.text) IS
+    'New credit limit under a limit policy: target = daily sales (monthly_sales x 12 / 365) x (payment terms + tolerance days) x class factor, capped by insurer cover; new customers start at the initial limit; decreases apply at once; an increase is capped at review_base_limit (the lowest limit in force in the review window; default current_limit) x (1 + max_increase); rounded down, never to 0 from a positive target, and never below what a worse class would get.';
+
+-- The scorecard characteristic event_severity replaces the count of
+-- adverse events in the shipped model.
+ALTER TABLE crisk.scorecard DROP CONSTRAINT scorecard_characteristic_known;
+ALTER TABLE crisk.scorecard ADD CONSTRAINT scorecard_characteristic_known
+        CHECK (characteristic OPERATOR(pg_catalog.=) ANY (ARRAY[
+            'avg_days_beyond_terms', 'late_share', 'max_days_late', 'utilization',
+            'altman_z', 'adverse_events', 'event_severity', 'relationship_months']::pg_catalog.text[]));
+COMMENT ON COLUMN crisk.scorecard.characteristic IS
+    'One of avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity, relationship_months.';
+DELETE FROM crisk.scorecard
+ WHERE model OPERATOR(pg_catalog.=) 'default' AND characteristic OPERATOR(pg_catalog.=) 'adverse_events';
+INSERT INTO crisk.scorecard (model, characteristic, lower_bound, upper_bound, points) VALUES
+    ('default', 'event_severity', NULL, NULL,  8),
+    ('default', 'event_severity', NULL,    1, 15),
+    ('default', 'event_severity',    1,    2,  8),
+    ('default', 'event_severity',    2,    3,  3),
+    ('default', 'event_severity',    3, NULL,  0);
+
+DROP FUNCTION crisk.credit_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
+                                 pg_catalog.float8, pg_catalog.int4, pg_catalog.text);
+DROP FUNCTION crisk.explain_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
+                                  pg_catalog.float8, pg_catalog.int4, pg_catalog.text);
+CREATE FUNCTION crisk.credit_score(profile crisk.payment_profile,
+                                   altman_z pg_catalog.float8 DEFAULT NULL,
+                                   adverse_events pg_catalog.int4 DEFAULT 0,
+                                   utilization pg_catalog.float8 DEFAULT NULL,
+                                   relationship_months pg_catalog.int4 DEFAULT NULL,
+                                   model pg_catalog.text DEFAULT 'default',
+                                   event_severity pg_catalog.int4 DEFAULT 0)
+    RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'crisk_credit_score'
+    LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crisk.credit_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
+                                       pg_catalog.float8, pg_catalog.int4, pg_catalog.text,
+                                       pg_catalog.int4) IS
+    'Credit score from 0 (worst) to 100 (best): the points a scorecard model gives the payment profile, Altman Z, adverse events, utilization, relationship length and the highest severity (0-3) of legal events in force; unknown values earn the missing-value points.';
+
+CREATE FUNCTION crisk.explain_score(profile crisk.payment_profile,
+                                    altman_z pg_catalog.float8 DEFAULT NULL,
+                                    adverse_events pg_catalog.int4 DEFAULT 0,
+                                    utilization pg_catalog.float8 DEFAULT NULL,
+                                    relationship_months pg_catalog.int4 DEFAULT NULL,
+                                    model pg_catalog.text DEFAULT 'default',
+                                    event_severity pg_catalog.int4 DEFAULT 0)
+    RETURNS TABLE (characteristic pg_catalog.text, value pg_catalog.float8,
+                   points pg_catalog.int4, max_points pg_catalog.int4)
+    AS 'MODULE_PATHNAME', 'crisk_explain_score'
+    LANGUAGE C STABLE PARALLEL SAFE ROWS 8;
+COMMENT ON FUNCTION crisk.explain_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
+                                        pg_catalog.float8, pg_catalog.int4, pg_catalog.text,
+                                        pg_catalog.int4) IS
+    'The reasons for crisk.credit_score: per characteristic of the model, the value used (NULL when unknown), the points earned and the most it could earn; the points add up to the score.';
+
+-- crisk.event_kind: severity, class cap, time in force; shipped kinds may
+-- be tuned and users add their own.  Every 0.1.0 kind was shipped.
+DROP TRIGGER event_kind_shipped ON crisk.event_kind;
+DROP TRIGGER event_kind_shipped_truncate ON crisk.event_kind;
+ALTER TABLE crisk.event_kind
+    ADD COLUMN severity pg_catalog.int4 NOT NULL DEFAULT 0,
+    ADD COLUMN class_cap pg_catalog.text,
+    ADD COLUMN in_force_days pg_catalog.int4 DEFAULT 365,
+    ADD COLUMN shipped pg_catalog.bool NOT NULL DEFAULT false;
+ALTER TABLE crisk.event_kind ADD CONSTRAINT event_kind_severity_range CHECK (severity BETWEEN 0 AND 3);
+ALTER TABLE crisk.event_kind ADD CONSTRAINT event_kind_class_cap_valid CHECK (class_cap IN ('A', 'B', 'C', 'D', 'E'));
+ALTER TABLE crisk.event_kind ADD CONSTRAINT event_kind_in_force_days_valid CHECK (in_force_days > 0);
+UPDATE crisk.event_kind AS k
+   SET severity = v.severity, class_cap = v.class_cap, in_force_days = v.in_force_days, shipped = true
+  FROM (VALUES
+        ('safeguard', 2, 'D'::pg_catalog.text, 730::pg_catalog.int4),
+        ('receivership', 3, 'E'::pg_catalog.text, NULL::pg_catalog.int4),
+        ('liquidation', 3, 'E'::pg_catalog.text, NULL::pg_catalog.int4),
+        ('capital_loss', 2, NULL::pg_catalog.text, 730::pg_catalog.int4),
+        ('dissolution', 3, 'E'::pg_catalog.text, NULL::pg_catalog.int4),
+        ('strike_off', 3, 'E'::pg_catalog.text, NULL::pg_catalog.int4),
+        ('lien', 2, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('pledge', 1, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('director_change', 0, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('office_transfer', 0, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('business_sale', 1, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('lease_management', 1, NULL::pg_catalog.text, 365::pg_catalog.int4),
+        ('other', 0, NULL::pg_catalog.text, 365::pg_catalog.int4)
+       ) AS v(kind, severity, class_cap, in_force_days)
+ WHERE k.kind OPERATOR(pg_catalog.=) v.kind;
+UPDATE crisk.event_kind SET shipped = true;
+COMMENT ON TABLE crisk.event_kind IS
+    'Kinds of legal and financial events crisk.event records: whether each is adverse, what it does to order checks and for how many days, its severity and class cap for scoring and limits, and how long it stays in force. Shipped kinds may be tuned, not deleted or renamed; users add their own.';
+COMMENT ON COLUMN crisk.event_kind.severity IS
+    'Severity 0 (none) to 3 (insolvency): the scorecard characteristic event_severity is the highest severity of a customer''s events in force.';
+COMMENT ON COLUMN crisk.event_kind.class_cap IS
+    'Best risk class a customer with such an event in force can have (E: no credit under the default policy); NULL: no cap.';
+COMMENT ON COLUMN crisk.event_kind.in_force_days IS
+    'Days an event of this kind stays in force for scoring and limits after it occurred; NULL: for ever.';
+COMMENT ON COLUMN crisk.event_kind.shipped IS
+    'True for the kinds shipped with crisk: they may be tuned, not deleted or renamed.';
+SELECT pg_catalog.pg_extension_config_dump('crisk.event_kind', '');
+CREATE FUNCTION crisk.event_kind_guard()
+    RETURNS trigger
+    AS 'MODULE_PATHNAME', 'crisk_event_kind_guard'
+    LANGUAGE C;
+COMMENT ON FUNCTION crisk.event_kind_guard() IS
+    'Trigger function on crisk.event_kind: shipped kinds may be tuned but not deleted or renamed; inserting a shipped kind''s row again (a restore) applies its parameters to the kind.';
+REVOKE ALL ON FUNCTION crisk.event_kind_guard() FROM PUBLIC;
+CREATE TRIGGER event_kind_shipped
+    BEFORE INSERT OR UPDATE OR DELETE ON crisk.event_kind
+    FOR EACH ROW EXECUTE FUNCTION crisk.event_kind_guard();
+CREATE TRIGGER event_kind_shipped_truncate
+    BEFORE TRUNCATE ON crisk.event_kind
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.event_kind_guard();
+
+COMMENT ON COLUMN crisk.score.credit_limit_before IS 'Limit in force before the first pass as of this date (the limit utilization is measured against); a pass run again for the same date keeps it.';
+
+-- Rescoring reads payment terms, event severity and class cap, the review
+-- window's lowest limit and the limit utilization is measured against.
+ALTER TYPE crisk.rescore_item
+    ADD ATTRIBUTE payment_terms_days       pg_catalog.int4,
+    ADD ATTRIBUTE event_severity           pg_catalog.int4,
+    ADD ATTRIBUTE class_cap                pg_catalog.text,
+    ADD ATTRIBUTE review_base_limit        pg_catalog.numeric,
+    ADD ATTRIBUTE utilization_limit        pg_catalog.numeric;
+
+CREATE OR REPLACE FUNCTION crisk._rescore_worklist(as_of pg_catalog.date)
+    RETURNS SETOF crisk.rescore_item
+    LANGUAGE sql STABLE
+AS $$
+    WITH ledger AS (
+        SELECT l.customer_id,
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
+        FROM crisk.ledger AS l
+        WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
+        GROUP BY l.customer_id
+    ), statements AS (
+        SELECT DISTINCT ON (f.customer_id) f.*
+        FROM crisk.financials AS f
+        WHERE f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+        ORDER BY f.customer_id, f.fiscal_year_end DESC
+    ), events AS (
+        SELECT e.customer_id,
+               pg_catalog.count(*) FILTER (
+                   WHERE k.adverse
+                     AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(k.severity) FILTER (
+                   WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS event_severity,
+               pg_catalog.max(k.class_cap) FILTER (
+                   WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR e.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS class_cap,
+               pg_catalog.max(e.recorded_at) AS last_event_recorded_at
+        FROM crisk.event AS e
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+        GROUP BY e.customer_id
+    ), reviews AS (
+        SELECT p.policy, pg_catalog.max(p.review_days) AS review_days
+        FROM crisk.limit_policy AS p
+        GROUP BY p.policy
+    ), changes AS (
+        SELECT c.customer_id,
+               pg_catalog.min(LEAST(COALESCE(c.old_limit, 0), c.new_limit)) AS lowest_limit
+        FROM crisk.limit_change AS c
+        JOIN crisk.account AS ca ON ca.customer_id OPERATOR(pg_catalog.=) c.customer_id
+        JOIN reviews AS rv ON rv.policy OPERATOR(pg_catalog.=) ca.policy
+        WHERE c.changed_at OPERATOR(pg_catalog.>)
+              (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
+        GROUP BY c.customer_id
+    )
+    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+           (g.figures).sales_12_months, (g.figures).oldest_open_due,
+           (g.figures).newest_due_over_90,
+           a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
+           f.working_capital, f.retained_earnings, f.ebit, f.equity,
+           f.total_liabilities, f.total_assets, f.sales,
+           COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
+           s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
+           s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
+           s.model, s.recommended_limit,
+           a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
+           LEAST(a.credit_limit, ch.lowest_limit),
+           CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_worklist.as_of
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
+                THEN s.credit_limit_before ELSE a.credit_limit END
+    FROM crisk.account AS a
+    LEFT JOIN ledger AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN statements AS f ON f.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN events AS e ON e.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN changes AS ch ON ch.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
+$$;
+COMMENT ON FUNCTION crisk._rescore_worklist(pg_catalog.date) IS
+    'Internal: what a full rescoring pass reads about every customer with an account, from one grouped read of the ledger.';
+REVOKE ALL ON FUNCTION crisk._rescore_worklist(pg_catalog.date) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION crisk._rescore_items(customer_ids pg_catalog.text[], as_of pg_catalog.date)
+    RETURNS SETOF crisk.rescore_item
+    LANGUAGE sql STABLE
+AS $$
+    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+           (g.figures).sales_12_months, (g.figures).oldest_open_due,
+           (g.figures).newest_due_over_90,
+           a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
+           f.working_capital, f.retained_earnings, f.ebit, f.equity,
+           f.total_liabilities, f.total_assets, f.sales,
+           COALESCE(e.adverse_events, 0), e.last_event_recorded_at,
+           s.score, s.risk_class, s.as_of, s.scored_at, s.open_amount, s.credit_limit_after,
+           s.avg_days_beyond_terms, s.days_beyond_terms_stddev,
+           s.model, s.recommended_limit,
+           a.payment_terms_days, COALESCE(e.event_severity, 0), e.class_cap,
+           LEAST(a.credit_limit, ch.lowest_limit),
+           CASE WHEN s.as_of OPERATOR(pg_catalog.=) _rescore_items.as_of
+                     -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
+                     AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
+                          OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
+                THEN s.credit_limit_before ELSE a.credit_limit END
+    FROM crisk.account AS a
+    LEFT JOIN (
+        SELECT l.customer_id,
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
+        FROM crisk.ledger AS l
+        WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
+          AND l.issue_date OPERATOR(pg_catalog.<=) as_of
+        GROUP BY l.customer_id
+    ) AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN LATERAL (
+        SELECT f.*
+        FROM crisk.financials AS f
+        WHERE f.customer_id OPERATOR(pg_catalog.=) a.customer_id
+          AND f.fiscal_year_end OPERATOR(pg_catalog.<=) as_of
+          AND f.fiscal_year_end OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '2 years'::pg_catalog.interval)
+        ORDER BY f.fiscal_year_end DESC
+        LIMIT 1
+    ) AS f ON true
+    LEFT JOIN LATERAL (
+        SELECT pg_catalog.count(*) FILTER (
+                   WHERE k.adverse
+                     AND ev.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
+               pg_catalog.max(k.severity) FILTER (
+                   WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS event_severity,
+               pg_catalog.max(k.class_cap) FILTER (
+                   WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of
+                     AND (k.in_force_days IS NULL
+                          OR ev.occurred_on OPERATOR(pg_catalog.>) (as_of OPERATOR(pg_catalog.-) k.in_force_days))) AS class_cap,
+               pg_catalog.max(ev.recorded_at) AS last_event_recorded_at
+        FROM crisk.event AS ev
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) ev.kind
+        WHERE ev.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    ) AS e ON true
+    LEFT JOIN LATERAL (
+        SELECT pg_catalog.min(LEAST(COALESCE(c.old_limit, 0), c.new_limit)) AS lowest_limit
+        FROM crisk.limit_change AS c
+        WHERE c.customer_id OPERATOR(pg_catalog.=) a.customer_id
+          AND c.changed_at OPERATOR(pg_catalog.>)
+              (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0,
+                  (SELECT pg_catalog.max(p.review_days) FROM crisk.limit_policy AS p
+                   WHERE p.policy OPERATOR(pg_catalog.=) a.policy)))
+    ) AS ch ON true
+    LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
+$$;
+COMMENT ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) IS
+    'Internal: what an incremental rescoring pass reads about the given customers, through the per-customer indexes.';
+REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION crisk._rescore_record(results crisk.rescore_result[], run_id pg_catalog.int8,
+                                      as_of pg_catalog.date, thorough pg_catalog.bool,
+                                      OUT scored pg_catalog.int8, OUT skipped pg_catalog.int8,
+                                      OUT alerts pg_catalog.int8, OUT limit_changes pg_catalog.int8)
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    -- The same plans for every batch: planning these statements afresh
+    -- for each batch cost more than running them.
+    SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    candidates pg_catalog.text[];
+    locked pg_catalog.text[];
+    held pg_catalog.text[];
+    changed pg_catalog.text[];
+    decided pg_catalog.text[];
+    score_drop pg_catalog.int4 := pg_catalog.current_setting('crisk.alert_score_drop')::pg_catalog.int4;
+    disputed pg_catalog.text[] := '{}';
+    broken pg_catalog.jsonb := '[]';
+BEGIN
+    -- The accounts whose limit changes, locked without waiting; the
+    -- customers among them that another session holds are left out.
+    candidates := ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
+                        WHERE NOT COALESCE((r.item).limit_locked, false)
+                          AND r.recommended_limit IS NOT NULL
+                          AND r.recommended_limit IS DISTINCT FROM (r.item).credit_limit);
+    locked := ARRAY(SELECT a.customer_id FROM crisk.account AS a
+                    WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (candidates)
+                    FOR NO KEY UPDATE SKIP LOCKED);
+    IF pg_catalog.cardinality(locked) OPERATOR(pg_catalog.<) pg_catalog.cardinality(candidates) THEN
+        held := ARRAY(SELECT c FROM pg_catalog.unnest(candidates) AS c
+                      WHERE NOT c OPERATOR(pg_catalog.=) ANY (locked));
+    ELSE
+        held := '{}';
+    END IF;
+
+    WITH recalibrated AS (
+        UPDATE crisk.account AS a
+           SET credit_limit = r.recommended_limit,
+               limit_run_id = _rescore_record.run_id,
+               limit_reason = pg_catalog.format(
+                   'recalibrated by rescoring run %s: score %s, class %s%s, daily sales %s, terms %s days, policy %s',
+                   _rescore_record.run_id, r.score, r.risk_class,
+                   CASE WHEN r.risk_class OPERATOR(pg_catalog.<>) crisk.risk_class(r.score)
+                        THEN pg_catalog.format(' (capped by a legal event in force, severity %s)',
+                                               (r.item).event_severity)
+                        ELSE '' END,
+                   COALESCE(pg_catalog.round((r.monthly_sales OPERATOR(pg_catalog.*) 12) OPERATOR(pg_catalog./) 365, 2)::pg_catalog.text,
+                            'none in the last 12 months'),
+                   COALESCE((r.item).payment_terms_days, p.default_terms_days), (r.item).policy)
+          FROM pg_catalog.unnest(results) AS r
+          LEFT JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                           AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+         WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND r.customer_id OPERATOR(pg_catalog.=) ANY (locked)
+           AND NOT a.limit_locked
+           AND r.recommended_limit IS NOT NULL
+           AND a.credit_limit IS NOT DISTINCT FROM (r.item).credit_limit
+           AND a.credit_limit IS DISTINCT FROM r.recommended_limit
+        RETURNING a.customer_id)
+    SELECT COALESCE(pg_catalog.array_agg(recalibrated.customer_id), '{}') INTO changed
+    FROM recalibrated;
+    limit_changes := pg_catalog.cardinality(changed);
+
+    -- Customers scored before: their row is updated in place (crisk.score's
+    -- trigger keeps the previous score and class).  The history gets a row
+    -- when the decision changed: score, class, model, recommended limit or
+    -- limit in force.  An unchanged decision is already in the history, and
+    -- a row per customer and day would grow it by the portfolio's size daily.
+    WITH written AS (
+        UPDATE crisk.score AS s
+           SET as_of = _rescore_record.as_of, scored_at = pg_catalog.now(),
+               run_id = _rescore_record.run_id, model = (r.item).model,
+               score = r.score, risk_class = r.risk_class, reasons = r.reasons,
+               invoices = ((r.item).profile).invoices,
+               open_invoices = ((r.item).profile).open_invoices,
+               billed = ((r.item).profile).billed,
+               open_amount = ((r.item).profile).open_amount,
+               overdue_amount = ((r.item).profile).overdue_amount,
+               avg_days_beyond_terms = ((r.item).profile).avg_days_beyond_terms,
+               days_beyond_terms_stddev = ((r.item).profile).days_beyond_terms_stddev,
+               late_share = ((r.item).profile).late_share,
+               max_days_late = ((r.item).profile).max_days_late,
+               dso = ((r.item).profile).dso,
+               last_payment = ((r.item).profile).last_payment,
+               altman_z = r.altman_z, adverse_events = (r.item).adverse_events,
+               utilization = r.utilization, relationship_months = r.relationship_months,
+               policy = (r.item).policy, limit_locked = (r.item).limit_locked,
+               credit_limit_before = (r.item).utilization_limit,
+               recommended_limit = r.recommended_limit,
+               credit_limit_after = CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                                         THEN r.recommended_limit ELSE (r.item).credit_limit END
+          FROM pg_catalog.unnest(results) AS r
+         WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
+           AND (r.item).previous_score IS NOT NULL
+           AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+        RETURNING s.customer_id,
+                  (s.score IS DISTINCT FROM (r.item).previous_score
+                   OR s.risk_class IS DISTINCT FROM (r.item).previous_risk_class
+                   OR s.model IS DISTINCT FROM (r.item).previous_model
+                   OR s.recommended_limit IS DISTINCT FROM (r.item).previous_recommended_limit
+                   OR s.credit_limit_after IS DISTINCT FROM (r.item).previous_credit_limit) AS decided
+    )
+    SELECT pg_catalog.count(*),
+           COALESCE(pg_catalog.array_agg(w.customer_id) FILTER (WHERE w.decided), '{}')
+      INTO scored, decided
+      FROM written AS w;
+
+    -- Customers scored for the first time (or whose row a concurrent pass
+    -- wrote meanwhile, hence ON CONFLICT): a new row, and a history row
+    -- whatever the decision.
+    WITH written AS (
+        INSERT INTO crisk.score AS s (customer_id, as_of, scored_at, run_id, model, score, risk_class, reasons,
+            invoices, open_invoices, billed, open_amount, overdue_amount,
+            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT r.customer_id, _rescore_record.as_of, pg_catalog.now(), _rescore_record.run_id,
+               (r.item).model, r.score, r.risk_class, r.reasons,
+               ((r.item).profile).invoices, ((r.item).profile).open_invoices,
+               ((r.item).profile).billed, ((r.item).profile).open_amount,
+               ((r.item).profile).overdue_amount, ((r.item).profile).avg_days_beyond_terms,
+               ((r.item).profile).days_beyond_terms_stddev, ((r.item).profile).late_share,
+               ((r.item).profile).max_days_late, ((r.item).profile).dso,
+               ((r.item).profile).last_payment,
+               r.altman_z, (r.item).adverse_events, r.utilization, r.relationship_months,
+               (r.item).policy, (r.item).limit_locked, (r.item).utilization_limit,
+               r.recommended_limit,
+               CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                    THEN r.recommended_limit ELSE (r.item).credit_limit END
+        FROM pg_catalog.unnest(results) AS r
+        WHERE (r.item).previous_score IS NULL
+          AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+        ON CONFLICT (customer_id) DO UPDATE
+            SET as_of = excluded.as_of, scored_at = excluded.scored_at, run_id = excluded.run_id,
+                model = excluded.model, score = excluded.score, risk_class = excluded.risk_class,
+                reasons = excluded.reasons, invoices = excluded.invoices,
+                open_invoices = excluded.open_invoices, billed = excluded.billed,
+                open_amount = excluded.open_amount, overdue_amount = excluded.overdue_amount,
+                avg_days_beyond_terms = excluded.avg_days_beyond_terms,
+                days_beyond_terms_stddev = excluded.days_beyond_terms_stddev,
+                late_share = excluded.late_share, max_days_late = excluded.max_days_late,
+                dso = excluded.dso, last_payment = excluded.last_payment,
+                altman_z = excluded.altman_z, adverse_events = excluded.adverse_events,
+                utilization = excluded.utilization, relationship_months = excluded.relationship_months,
+                policy = excluded.policy, limit_locked = excluded.limit_locked,
+                credit_limit_before = excluded.credit_limit_before,
+                recommended_limit = excluded.recommended_limit,
+                credit_limit_after = excluded.credit_limit_after
+        RETURNING s.customer_id
+    )
+    SELECT scored OPERATOR(pg_catalog.+) pg_catalog.count(*),
+           decided OPERATOR(pg_catalog.||) COALESCE(pg_catalog.array_agg(w.customer_id), '{}')
+      INTO scored, decided
+      FROM written AS w;
+
+    -- The history rows of both, read back from crisk.score: returning every
+    -- updated row whole, to keep the few whose decision changed, cost more
+    -- than the update itself.
+    IF pg_catalog.cardinality(decided) OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,
+            previous_score, previous_risk_class, risk_class_since, reasons,
+            invoices, open_invoices, billed, open_amount, overdue_amount,
+            avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
+            dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after
+        FROM crisk.score AS s
+        WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
+    END IF;
+
+    -- Disputes open at as_of and promises broken by then (59_dispute.sql,
+    -- 59_promise.sql), for the alerts below.
+    IF pg_catalog.has_table_privilege('crisk.dispute', 'SELECT')
+       AND pg_catalog.has_table_privilege('crisk.promise', 'SELECT') THEN
+        disputed := ARRAY(
+            SELECT x.invoice_id
+            FROM pg_catalog.unnest(results) AS r
+            JOIN crisk.dispute AS x ON x.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            WHERE x.opened_on OPERATOR(pg_catalog.<=) _rescore_record.as_of
+              AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) _rescore_record.as_of));
+        SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                   'customer_id', p.customer_id, 'promise_id', p.promise_id,
+                   'message', pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
+                                                p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
+                   'detail', pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
+                                                           'due_on', p.due_on, 'grace_until', g.grace_until,
+                                                           'paid_amount', paid.amount,
+                                                           'invoice_ids', p.invoice_ids))), '[]')
+          INTO broken
+        FROM pg_catalog.unnest(results) AS r
+        JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
+        CROSS JOIN LATERAL (
+            SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+            FROM crisk.ledger AS l
+            WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+              AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+              AND l.amount OPERATOR(pg_catalog.>) 0
+              AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
+        WHERE g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
+          AND paid.amount OPERATOR(pg_catalog.<) p.amount
+          AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
+                            AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text);
+    ELSE
+        RAISE WARNING 'role % cannot read crisk.dispute or crisk.promise', CURRENT_USER
+            USING DETAIL = 'Disputed invoices may raise overdue_90 alerts and broken promises raise none.',
+                  HINT = 'Run crisk.grant_worker_privileges for this role.';
+    END IF;
+
+    WITH r AS (
+        SELECT r.*, (r.item).profile AS profile,
+               CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                    THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
+               COALESCE((r.item).previous_as_of,
+                        _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
+               COALESCE((r.item).previous_scored_at,
+                        pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
+        FROM pg_catalog.unnest(results) AS r
+        WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+    ), raised AS (
+        SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
+               pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
+               pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
+        FROM r
+        WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
+        UNION ALL
+        SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
+               pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
+               pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
+                                             'risk_class', r.risk_class, 'score', r.score)
+        FROM r
+        WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
+        UNION ALL
+        SELECT r.customer_id, 'limit_breach', '', NULL,
+               pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
+                                 (r.profile).open_amount, r.limit_after,
+                                 (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
+               pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
+                                             'credit_limit', r.limit_after,
+                                             'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
+                                             'breach_tolerance', p.breach_tolerance)
+        FROM r
+        JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                    AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+        WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
+                  (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
+          AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
+                               ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
+                           false)
+        UNION ALL
+        SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
+               CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
+               pg_catalog.format('%s on %s', k.description, e.occurred_on),
+               pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
+                                             'occurred_on', e.occurred_on, 'detail', e.detail)
+        FROM r
+        JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                             AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+        WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+        UNION ALL
+        SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
+               pg_catalog.format('invoice %s of %s is %s days past due',
+                                 l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
+               pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
+                                             'due_date', l.due_date)
+        FROM r
+        JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
+        WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND l.amount OPERATOR(pg_catalog.>) 0
+          AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
+          AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
+          AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
+          AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+          AND (r.item).newest_due_over_90 IS NOT NULL
+          AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
+          AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                            AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
+                            AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
+        UNION ALL
+        SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
+               pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
+                                 _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                 pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
+                                 pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
+               pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                             'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
+                                             'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
+        FROM r
+        WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
+          AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
+          AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+              OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
+                  GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
+          AND NOT COALESCE(
+                (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
+                AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                    OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
+                        GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
+                false)
+        UNION ALL
+        -- Broken promises to pay, read above.
+        SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
+        FROM pg_catalog.jsonb_to_recordset(broken)
+             AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
+                  detail pg_catalog.jsonb)
+    ), inserted AS (
+        INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
+        SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
+               x.message, x.detail, _rescore_record.run_id
+        FROM raised AS x
+        JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
+        ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
+        RETURNING 1)
+    SELECT pg_catalog.count(*) INTO alerts FROM inserted;
+
+    -- Customers whose account row another session held: queued again.
+    skipped := pg_catalog.cardinality(held);
+    IF skipped OPERATOR(pg_catalog.>) 0 THEN
+        INSERT INTO crisk.rescore_queue (customer_id) SELECT pg_catalog.unnest(held);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) IS
+    'Internal: writes a batch of rescoring results: recalibrated limits, crisk.score, crisk.score_history and alerts; returns the counts.';
+REVOKE ALL ON FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool) FROM PUBLIC;

@@ -1,0 +1,15 @@
+/*-------------------------------------------------------------------------
+ *
+ * single_node.h
+ *	  The guard of readers that give the single-node answer only when
+ *	  crisk's store and ledger are not Citus tables (single_node.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CRISK_SINGLE_NODE_H
+#define CRISK_SINGLE_NODE_H
+
+extern char *crisk_distributed_relation(void);
+extern void crisk_require_single_node(const char *what);
+
+#endif							/* CRISK_SINGLE_NODE_H */
