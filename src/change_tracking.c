@@ -20,6 +20,11 @@
  * limits it recalibrates) queue nobody: otherwise every pass would queue
  * the next.
  *
+ * A transaction that queued customers wakes, at commit, a worker that
+ * sits idle because its last pass found nothing queued: on a quiet
+ * portfolio a change is rescored at once, and passes still come at most
+ * once per crisk.rescore_interval while changes keep coming.
+ *
  * The insert runs as the owner of crisk.rescore_queue, like PostgreSQL's
  * foreign-key triggers run as the owner of the referenced table: the ERP's
  * roles need no privilege on crisk's tables.
@@ -58,6 +63,7 @@ PG_FUNCTION_INFO_V1(crisk_request_rescore);
 static HTAB *queued_this_xact = NULL;
 static bool callbacks_registered = false;
 static bool wake_worker_at_commit = false;
+static bool queued_in_xact = false;	/* wakes an idle worker at commit */
 static SPIPlanPtr queue_plan = NULL;
 
 /* what the trigger caches in fn_extra for the duration of a statement */
@@ -77,11 +83,14 @@ queue_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 		case XACT_EVENT_COMMIT:
 			if (wake_worker_at_commit)
 				crisk_wake_database_worker(MyDatabaseId);
+			else if (queued_in_xact)
+				crisk_wake_idle_database_worker(MyDatabaseId);
 			/* FALLTHROUGH */
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PREPARE:
 			queued_this_xact = NULL;	/* its memory goes with the transaction */
 			wake_worker_at_commit = false;
+			queued_in_xact = false;
 			break;
 		default:
 			break;
@@ -168,6 +177,7 @@ insert_queue_row(const char *customer_id)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+	queued_in_xact = true;
 }
 
 /*

@@ -26,7 +26,8 @@
  * max_worker_processes is shared with parallel query and other
  * extensions).  When more databases have crisk than that, each worker runs
  * one pass and exits, and the databases take turns, the one waiting
- * longest first.
+ * longest first; a database's next turn comes crisk.rescore_interval after
+ * its last one ended, the interval in force now (a reload applies at once).
  *
  *-------------------------------------------------------------------------
  */
@@ -66,6 +67,7 @@
 #define RESTART_DELAY_MAX_MS		60000
 #define STABLE_RUN_MS				60000	/* a run this long resets the delay */
 #define NO_SLOT_RETRY_MS			10000
+#define WAIT_FOR_SLOT_MS			1000
 #define ORPHAN_TIMEOUT_MS			60000
 #define PAUSE_TIMEOUT_MS			(60 * 60 * 1000)
 
@@ -89,6 +91,8 @@ typedef struct DatabaseEntry
 	bool		recheck;		/* a re-check arrived while a worker ran */
 	TimestampTz started_at;
 	TimestampTz next_start;
+	TimestampTz turn_ended_at;	/* its last turn ended (0: next_start is
+								 * not an interval after a turn) */
 	int			restart_delay_ms;
 	pid_t		paused_by;		/* session running a command that pauses it */
 	TimestampTz paused_at;
@@ -294,6 +298,7 @@ scan_databases(TimestampTz now)
 			entry->recheck = false;
 			entry->started_at = 0;
 			entry->next_start = now;
+			entry->turn_ended_at = 0;
 			entry->restart_delay_ms = RESTART_DELAY_MIN_MS;
 			entry->paused_by = 0;
 		}
@@ -359,6 +364,7 @@ recheck_database(DatabaseEntry *entry, TimestampTz now)
 	{
 		entry->state = DATABASE_UNKNOWN;
 		entry->next_start = now;
+		entry->turn_ended_at = 0;
 		entry->restart_delay_ms = RESTART_DELAY_MIN_MS;
 	}
 }
@@ -416,6 +422,7 @@ take_requests(TimestampTz now)
 			case LAUNCHER_RESUME_DATABASE:
 				entry->paused_by = 0;
 				entry->next_start = now;
+				entry->turn_ended_at = 0;
 				break;
 		}
 	}
@@ -449,6 +456,7 @@ reap_workers(TimestampTz now)
 		pfree(entry->handle);
 		entry->handle = NULL;
 		entry->terminating = false;
+		entry->turn_ended_at = 0;
 
 		switch (reason)
 		{
@@ -460,6 +468,7 @@ reap_workers(TimestampTz now)
 				break;
 			case WORKER_EXIT_DONE:
 				entry->state = DATABASE_HAS_CRISK;
+				entry->turn_ended_at = now;
 				entry->next_start = TimestampTzPlusMilliseconds(now,
 																crisk_rescore_interval * 1000L);
 				entry->restart_delay_ms = RESTART_DELAY_MIN_MS;
@@ -480,6 +489,26 @@ reap_workers(TimestampTz now)
 				break;
 		}
 		entry->recheck = false;
+	}
+}
+
+/*
+ * reschedule_turns applies a new crisk.rescore_interval to the databases
+ * waiting for their next turn: each comes an interval (the new one) after
+ * its last turn ended, not after the interval that was in force then.
+ */
+static void
+reschedule_turns(void)
+{
+	HASH_SEQ_STATUS seq;
+	DatabaseEntry *entry;
+
+	hash_seq_init(&seq, databases);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		if (entry->slotno < 0 && entry->turn_ended_at != 0)
+			entry->next_start = TimestampTzPlusMilliseconds(entry->turn_ended_at,
+															crisk_rescore_interval * 1000L);
 	}
 }
 
@@ -681,8 +710,13 @@ next_wakeup(TimestampTz now, TimestampTz next_scan)
 		if (entry->slotno < 0 && entry->next_start < wake && database_wanted(entry))
 			wake = entry->next_start;
 	}
+	/*
+	 * A database waiting for a free slot needs no polling: a worker that
+	 * exits sets the launcher's latch, and so does the postmaster's notice
+	 * (bgw_notify_pid).  A second is a safety net.
+	 */
 	if (wake <= now)
-		return 10;				/* waiting for a free slot */
+		return WAIT_FOR_SLOT_MS;
 	return Max(10, (long) ((wake - now) / 1000));
 }
 
@@ -731,6 +765,7 @@ crisk_launcher_main(Datum main_arg pg_attribute_unused())
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
+			reschedule_turns();
 			rescan = true;
 		}
 		now = GetCurrentTimestamp();

@@ -13,6 +13,16 @@
  * absent, turn over, settings changed) tell the launcher why through the
  * worker's slot.
  *
+ * Incremental passes: one when the worker starts (what was queued while
+ * no worker ran), then one every crisk.rescore_interval, and one at once
+ * when crisk.request_rescore() asks.  A pass that finds nothing queued
+ * leaves the worker listening: the first transaction that queues a
+ * customer after that pass read the queue wakes it, and it runs a pass at
+ * once.  So a change on a quiet portfolio is rescored at once (a load
+ * that commits just after the worker's first pass, as after CREATE
+ * EXTENSION, included), and passes that do work still come at most once
+ * per interval while changes keep coming.
+ *
  * Full pass schedule: a full pass is due when none has succeeded since the
  * latest occurrence of crisk.full_rescore_time (server time zone), so a
  * worker that was down at that time catches up when it starts.  A failed
@@ -297,16 +307,41 @@ take_slot_flags(bool *stop, bool *pass_now)
 {
 	SpinLockAcquire(&crisk_shared->mutex);
 	*stop = my_slot->stop_requested;
-	*pass_now = my_slot->pass_requested;
+	*pass_now = my_slot->pass_requested || my_slot->queue_changed;
 	my_slot->pass_requested = false;
+	my_slot->queue_changed = false;
 	SpinLockRelease(&crisk_shared->mutex);
 }
 
+/*
+ * pass_starting marks the worker busy and listening for changes, before
+ * the pass reads the queue: a transaction that queues customers and
+ * commits after that either is seen by the pass or wakes the worker.
+ */
 static void
-set_busy(bool busy)
+pass_starting(void)
 {
 	SpinLockAcquire(&crisk_shared->mutex);
-	my_slot->busy = busy;
+	my_slot->busy = true;
+	my_slot->wake_on_change = true;
+	my_slot->queue_changed = false;
+	SpinLockRelease(&crisk_shared->mutex);
+}
+
+/*
+ * pass_ended keeps listening only after a pass that found nothing to do;
+ * after one that did work, changes wait for the next interval.
+ */
+static void
+pass_ended(PassResult result)
+{
+	SpinLockAcquire(&crisk_shared->mutex);
+	my_slot->busy = false;
+	if (result != PASS_NOTHING_TO_DO)
+	{
+		my_slot->wake_on_change = false;
+		my_slot->queue_changed = false;
+	}
 	SpinLockRelease(&crisk_shared->mutex);
 }
 
@@ -369,11 +404,13 @@ worker_loop(bool one_shot)
 
 		if (schedule.full_due || pass_now || next_incremental <= now)
 		{
-			set_busy(true);
+			PassResult	result;
+
+			pass_starting();
 			if (schedule.full_due)
 				last_full_start = now;
-			(void) rescore_worker_pass(schedule.full_due ? RESCORE_FULL : RESCORE_INCREMENTAL);
-			set_busy(false);
+			result = rescore_worker_pass(schedule.full_due ? RESCORE_FULL : RESCORE_INCREMENTAL);
+			pass_ended(result);
 			MemoryContextSwitchTo(cycle_context);
 			last_pass_end = GetCurrentTimestamp();
 			if (!one_shot)

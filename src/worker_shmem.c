@@ -164,3 +164,38 @@ crisk_wake_database_worker(Oid dboid)
 	if (latch != NULL)
 		SetLatch(latch);
 }
+
+/*
+ * crisk_wake_idle_database_worker tells the database's worker that a
+ * transaction queued customers, when the worker listens for that (its last
+ * pass found nothing to do).  The queue rows are visible to others by the
+ * time it runs (commit callback), and the worker starts listening before
+ * its pass reads the queue: a change is either read by that pass or wakes
+ * the worker.  Only the first change of an idle spell sets the latch.
+ * Commit callbacks call it: it never raises an error.
+ */
+void
+crisk_wake_idle_database_worker(Oid dboid)
+{
+	Latch	   *latch = NULL;
+	int			i;
+
+	if (crisk_shared == NULL)
+		return;
+	SpinLockAcquire(&crisk_shared->mutex);
+	for (i = 0; i < crisk_shared->nslots; i++)
+	{
+		WorkerSlot *slot = &crisk_shared->slots[i];
+
+		if (slot->in_use && slot->dboid == dboid && slot->wake_on_change &&
+			slot->latch != NULL)
+		{
+			slot->wake_on_change = false;
+			slot->queue_changed = true;
+			latch = slot->latch;
+		}
+	}
+	SpinLockRelease(&crisk_shared->mutex);
+	if (latch != NULL)
+		SetLatch(latch);
+}

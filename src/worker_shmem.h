@@ -12,6 +12,11 @@
  * records its pid and latch there, and before it exits why it exits, so
  * that the launcher knows whether and when to start it again.
  *
+ * Changes: a worker whose last incremental pass found nothing queued
+ * listens (wake_on_change) from before that pass read the queue; the first
+ * transaction that queues a customer and commits after that sets
+ * queue_changed and wakes it (see worker.c).
+ *
  * Requests: sessions ask the launcher to re-check a database (crisk was
  * created or dropped there, or the database is new), or to pause a
  * database's worker while a DROP DATABASE or a copy of it runs.
@@ -45,6 +50,8 @@ typedef struct WorkerSlot
 	Latch	   *latch;			/* the worker's latch while it runs */
 	bool		stop_requested; /* launcher asks for an exit when idle */
 	bool		pass_requested; /* crisk.request_rescore(): pass now */
+	bool		wake_on_change; /* idle: the next queued change wakes it */
+	bool		queue_changed;	/* a change was queued while it listened */
 	bool		busy;			/* a pass is running */
 	bool		exited;			/* the worker has exited (exit_reason is final) */
 	WorkerExit	exit_reason;
@@ -87,5 +94,6 @@ extern void crisk_shmem_init_hooks(void);
 extern bool crisk_launcher_request(LauncherRequestKind kind, Oid dboid);
 extern bool crisk_database_has_worker(Oid dboid);
 extern void crisk_wake_database_worker(Oid dboid);
+extern void crisk_wake_idle_database_worker(Oid dboid);
 
 #endif							/* CRISK_WORKER_SHMEM_H */

@@ -49,7 +49,11 @@ is($node->safe_psql('postgres',
 # A pass reads crisk.batch_size and crisk.batch_pause again between batches.
 $node->append_conf('postgresql.conf', "crisk.batch_size = 1\ncrisk.batch_pause = '10s'");
 $node->reload;
-sleep 1;    # the postmaster passes SIGHUP on to the worker asynchronously
+# Once a new session sees the new settings, the postmaster has reloaded and
+# passed SIGHUP on to the worker, which reloads before its next pass.
+$node->poll_query_until('postgres',
+	"SELECT current_setting('crisk.batch_size') = '1' AND current_setting('crisk.batch_pause') = '10s'")
+  or die 'the server never reloaded';
 $node->safe_psql('postgres', 'SELECT crisk.request_rescore()');
 ok( $node->poll_query_until(
 		'postgres',

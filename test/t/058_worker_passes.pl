@@ -18,7 +18,10 @@ crisk.rescore_interval = '2s'
 crisk.history_retention = '30d'
 });
 $node->start;
+# One transaction: the worker, started when crisk appears, runs its full
+# pass on the whole portfolio.
 $node->safe_psql('postgres', q{
+BEGIN;
 CREATE EXTENSION crisk;
 INSERT INTO crisk.account (customer_id, credit_limit)
 SELECT 'C' || g, 5000 FROM generate_series(1, 20) AS g;
@@ -26,6 +29,7 @@ INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date
 SELECT 'I' || g, 'C' || (1 + g % 20), 100, current_date - 200 + g, current_date - 170 + g,
        current_date - 168 + g
 FROM generate_series(1, 100) AS g;
+COMMIT;
 });
 
 # With no full pass done since 02:00 today, the first one runs at once.
@@ -43,14 +47,17 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM crisk.job_run'),
 	'1', 'an incremental pass with nothing queued records nothing');
 
 # An ERP table under crisk.track_changes, and a request that wakes the
-# worker at once although its interval is long.
+# worker at once although its interval is long (in one transaction: the
+# worker, idle, would otherwise take the ERP change alone at once).
 $node->append_conf('postgresql.conf', "crisk.rescore_interval = '1h'");
 $node->reload;
 $node->safe_psql('postgres', q{
+BEGIN;
 CREATE TABLE erp_orders (order_no int PRIMARY KEY, customer text, amount numeric);
 SELECT crisk.track_changes('erp_orders', 'customer');
 INSERT INTO erp_orders VALUES (1, 'C3', 10), (2, 'C4', 20);
 SELECT crisk.request_rescore(ARRAY['C5']);
+COMMIT;
 });
 ok( $node->poll_query_until(
 		'postgres',
