@@ -36,8 +36,8 @@ FROM crisk.portfolio_kpi AS k;
 WITH buckets AS (
     SELECT sum(current_amount) AS current_amount, sum(days_1_30) AS days_1_30,
            sum(days_31_60) AS days_31_60, sum(days_61_90) AS days_61_90,
-           sum(days_over_90) AS days_over_90, sum(total_open) AS total_open,
-           count(*) AS customers
+           sum(days_over_90) AS days_over_90, sum(unapplied_credits) AS unapplied_credits,
+           sum(total_open) AS total_open, count(*) AS customers
     FROM crisk.aged_balance
 )
 SELECT bucket AS "bucket",
@@ -47,7 +47,8 @@ FROM buckets,
      LATERAL (VALUES (1, 'not yet due', current_amount), (2, '1-30 days', days_1_30),
                      (3, '31-60 days', days_31_60), (4, '61-90 days', days_61_90),
                      (5, 'over 90 days', days_over_90),
-                     (6, 'total (' || customers || ' customers)', total_open))
+                     (6, 'unapplied credit notes', unapplied_credits),
+                     (7, 'total (' || customers || ' customers)', total_open))
          AS b(position, bucket, amount)
 ORDER BY position;
 

@@ -79,9 +79,10 @@ CREATE INDEX invoice_customer_idx ON crisk.invoice (customer_id, paid_date)
 -- Portfolio readers of open items (aged balance per customer, dunning
 -- worklist, watch-list) read only the unpaid ones, a small part of a
 -- ledger: this index holds them in customer order, so an aged balance
--- grouped by customer is an index-only scan with no sort.
+-- grouped by customer is an index-only scan with no sort.  invoice_id is
+-- included for the allocations each open item may have.
 CREATE INDEX invoice_open_idx ON crisk.invoice (customer_id, due_date)
-    INCLUDE (amount) WHERE paid_date IS NULL;
+    INCLUDE (amount, invoice_id) WHERE paid_date IS NULL;
 
 REVOKE ALL ON crisk.invoice FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.invoice', '');

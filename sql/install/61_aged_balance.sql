@@ -36,10 +36,22 @@
 -- invoices only (amount > 0): a credit note's due date says nothing about
 -- how late the customer is.
 --
+-- Open amounts come from the allocations (sql/install/51a_allocation.sql):
+-- a partly paid invoice is aged for what is left of it, and a credit note
+-- not yet applied is never aged: it counts in unapplied_credits (zero or
+-- negative), so no bucket is ever negative, and total_open, the net
+-- exposure, is the buckets plus unapplied_credits.  When the allocations
+-- are empty, an uncorrelated EXISTS (run once) skips every lookup, so a
+-- 0.1.0 ledger costs what it cost; else each open item is one probe of
+-- crisk.allocation_invoice_idx, and of allocation_source_idx for a credit
+-- note.  unapplied_credits is the last column, so that queries written
+-- for 0.1.0 keep their columns.
+--
 -- Both read with the caller's rights (security_invoker), as crisk.ledger
 -- does: what a role sees here is what it could read from the tables.  The
 -- view's query and the function's differ only in which items are open and
--- the as-of date; keep them in step (sql/bi_views.sql compares them).
+-- the as-of date; keep them in step (sql/bi_views.sql and
+-- sql/allocations.sql compare them).
 --
 -- disputed: the amounts of the disputes open on the customer's open
 -- invoices (crisk.dispute), looked up per customer row through the partial
@@ -71,12 +83,13 @@ COMMENT ON AGGREGATE crisk.aging_with_total(pg_catalog.numeric, pg_catalog.date,
 
 CREATE VIEW crisk.aged_balance WITH (security_invoker = true) AS
     SELECT o.customer_id,
-           o.buckets[1] AS current_amount,
-           o.buckets[2] AS days_1_30,
-           o.buckets[3] AS days_31_60,
-           o.buckets[4] AS days_61_90,
-           o.buckets[5] AS days_over_90,
-           o.buckets[6] AS total_open,
+           COALESCE(o.buckets[1], 0) AS current_amount,
+           COALESCE(o.buckets[2], 0) AS days_1_30,
+           COALESCE(o.buckets[3], 0) AS days_31_60,
+           COALESCE(o.buckets[4], 0) AS days_61_90,
+           COALESCE(o.buckets[5], 0) AS days_over_90,
+           CASE WHEN o.unapplied_credits IS NULL THEN COALESCE(o.buckets[6], 0)
+                ELSE COALESCE(o.buckets[6], 0) OPERATOR(pg_catalog.+) o.unapplied_credits END AS total_open,
            o.open_items,
            o.oldest_due_date,
            CURRENT_DATE OPERATOR(pg_catalog.-) o.oldest_due_date AS max_days_past_due,
@@ -86,27 +99,48 @@ CREATE VIEW crisk.aged_balance WITH (security_invoker = true) AS
                      WHERE x.customer_id OPERATOR(pg_catalog.=) o.customer_id
                        AND x.resolved_on IS NULL
                        AND x.opened_on OPERATOR(pg_catalog.<=) CURRENT_DATE
-                       AND d.paid_date IS NULL), 0) AS disputed
-    FROM (SELECT l.customer_id,
-                 crisk.aging_with_total(l.amount, l.due_date, CURRENT_DATE) AS buckets,
+                       AND d.paid_date IS NULL), 0) AS disputed,
+           COALESCE(o.unapplied_credits, 0) AS unapplied_credits
+    FROM (SELECT i.customer_id,
+                 crisk.aging_with_total(i.open_amount, i.due_date, CURRENT_DATE)
+                     FILTER (WHERE i.amount OPERATOR(pg_catalog.>=) 0) AS buckets,
+                 pg_catalog.sum(i.open_amount) FILTER (WHERE i.amount OPERATOR(pg_catalog.<) 0) AS unapplied_credits,
                  pg_catalog.count(*) AS open_items,
-                 pg_catalog.min(l.due_date) FILTER (WHERE l.amount OPERATOR(pg_catalog.>) 0) AS oldest_due_date
-          FROM crisk.ledger l
-          WHERE l.paid_date IS NULL
-          GROUP BY l.customer_id) o;
+                 pg_catalog.min(i.due_date) FILTER (WHERE i.amount OPERATOR(pg_catalog.>) 0) AS oldest_due_date
+          FROM (SELECT l.customer_id, l.amount, l.due_date,
+                       CASE WHEN NOT (SELECT EXISTS (SELECT FROM crisk.allocations a0)) THEN l.amount
+                            ELSE l.amount
+                                 OPERATOR(pg_catalog.-) COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a
+                                                                  WHERE a.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                                                                    AND a.applied_on OPERATOR(pg_catalog.<=) CURRENT_DATE), 0)
+                                 OPERATOR(pg_catalog.+) CASE WHEN l.amount OPERATOR(pg_catalog.<) 0
+                                                             THEN COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a
+                                                                            WHERE a.source_id OPERATOR(pg_catalog.=) l.invoice_id
+                                                                              AND a.applied_on OPERATOR(pg_catalog.<=) CURRENT_DATE), 0)
+                                                             ELSE 0 END
+                       END AS open_amount
+                FROM crisk.ledger l
+                WHERE l.paid_date IS NULL) i
+          WHERE NOT (SELECT EXISTS (SELECT FROM crisk.allocations a0))
+             OR CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0
+                     WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0
+                     WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0
+                     ELSE true END
+          GROUP BY i.customer_id) o;
 COMMENT ON VIEW crisk.aged_balance IS
-    'Aged balance as of today: one row per customer with unpaid items in the ledger, with the open amount per aging bucket (current, 1-30, 31-60, 61-90, over 90 days past due), the total and the oldest due date; overdue is total_open - current_amount. Credit notes count in the bucket of their due date. Join crisk.account and crisk.score on customer_id for names, limits and classes. For another date: crisk.aged_balance_at(as_of).';
+    'Aged balance as of today: one row per customer with unpaid items in the ledger, with what is left of each invoice after its allocations per aging bucket (current, 1-30, 31-60, 61-90, over 90 days past due), the credit notes not yet applied (unapplied_credits, never aged), the total and the oldest due date; overdue is total_open - current_amount - unapplied_credits. Join crisk.account and crisk.score on customer_id for names, limits and classes. For another date: crisk.aged_balance_at(as_of).';
 COMMENT ON COLUMN crisk.aged_balance.customer_id IS 'Customer code, as in the ledger.';
 COMMENT ON COLUMN crisk.aged_balance.current_amount IS 'Open amount not yet due (due today or later).';
 COMMENT ON COLUMN crisk.aged_balance.days_1_30 IS 'Open amount 1 to 30 days past due.';
 COMMENT ON COLUMN crisk.aged_balance.days_31_60 IS 'Open amount 31 to 60 days past due.';
 COMMENT ON COLUMN crisk.aged_balance.days_61_90 IS 'Open amount 61 to 90 days past due.';
 COMMENT ON COLUMN crisk.aged_balance.days_over_90 IS 'Open amount more than 90 days past due.';
-COMMENT ON COLUMN crisk.aged_balance.total_open IS 'Everything open: the sum of the five buckets, credit notes included (the customer''s exposure).';
+COMMENT ON COLUMN crisk.aged_balance.total_open IS 'Everything open: the five buckets plus unapplied_credits (the customer''s net exposure).';
 COMMENT ON COLUMN crisk.aged_balance.open_items IS 'Number of open invoices and credit notes.';
 COMMENT ON COLUMN crisk.aged_balance.oldest_due_date IS 'Earliest due date of an open invoice (credit notes left out); NULL when only credit notes are open.';
 COMMENT ON COLUMN crisk.aged_balance.max_days_past_due IS 'Days past due of the oldest open invoice (today minus oldest_due_date); zero or negative when nothing is overdue.';
 COMMENT ON COLUMN crisk.aged_balance.disputed IS 'Part of the open amount under an open dispute (crisk.dispute: amounts disputed on unpaid invoices); it stays in the buckets too. 0 when none.';
+COMMENT ON COLUMN crisk.aged_balance.unapplied_credits IS 'Credit notes not yet applied to an invoice, what is left of them (zero or negative): never in a bucket, never overdue.';
 REVOKE ALL ON crisk.aged_balance FROM PUBLIC;
 
 -- crisk.aged_balance_at: the same columns as of any date.
@@ -117,7 +151,7 @@ CREATE FUNCTION crisk.aged_balance_at(as_of pg_catalog.date)
                    days_over_90 pg_catalog.numeric, total_open pg_catalog.numeric,
                    open_items pg_catalog.int8,
                    oldest_due_date pg_catalog.date, max_days_past_due pg_catalog.int4,
-                   disputed pg_catalog.numeric)
+                   disputed pg_catalog.numeric, unapplied_credits pg_catalog.numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -133,12 +167,12 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT o.customer_id,
-           o.buckets[1],
-           o.buckets[2],
-           o.buckets[3],
-           o.buckets[4],
-           o.buckets[5],
-           o.buckets[6],
+           COALESCE(o.buckets[1], 0),
+           COALESCE(o.buckets[2], 0),
+           COALESCE(o.buckets[3], 0),
+           COALESCE(o.buckets[4], 0),
+           COALESCE(o.buckets[5], 0),
+           COALESCE(o.buckets[6], 0) OPERATOR(pg_catalog.+) COALESCE(o.unapplied_credits, 0),
            o.open_items,
            o.oldest_due_date,
            aged_balance_at.as_of OPERATOR(pg_catalog.-) o.oldest_due_date,
@@ -148,16 +182,17 @@ BEGIN
                      WHERE x.customer_id OPERATOR(pg_catalog.=) o.customer_id
                        AND x.opened_on OPERATOR(pg_catalog.<=) aged_balance_at.as_of
                        AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) aged_balance_at.as_of)
-                       AND (d.paid_date IS NULL OR d.paid_date OPERATOR(pg_catalog.>) aged_balance_at.as_of)), 0)
-    FROM (SELECT l.customer_id,
-                 crisk.aging_with_total(l.amount, l.due_date, aged_balance_at.as_of) AS buckets,
+                       AND (d.paid_date IS NULL OR d.paid_date OPERATOR(pg_catalog.>) aged_balance_at.as_of)), 0),
+           COALESCE(o.unapplied_credits, 0)
+    FROM (SELECT i.customer_id,
+                 crisk.aging_with_total(i.open_amount, i.due_date, aged_balance_at.as_of)
+                     FILTER (WHERE i.amount OPERATOR(pg_catalog.>=) 0) AS buckets,
+                 pg_catalog.sum(i.open_amount) FILTER (WHERE i.amount OPERATOR(pg_catalog.<) 0) AS unapplied_credits,
                  pg_catalog.count(*) AS open_items,
-                 pg_catalog.min(l.due_date) FILTER (WHERE l.amount OPERATOR(pg_catalog.>) 0) AS oldest_due_date
-          FROM crisk.ledger l
-          WHERE l.issue_date OPERATOR(pg_catalog.<=) aged_balance_at.as_of
-            AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) aged_balance_at.as_of)
-          GROUP BY l.customer_id) o;
+                 pg_catalog.min(i.due_date) FILTER (WHERE i.amount OPERATOR(pg_catalog.>) 0) AS oldest_due_date
+          FROM crisk.open_items_at(aged_balance_at.as_of) i
+          GROUP BY i.customer_id) o;
 END
 $$;
 COMMENT ON FUNCTION crisk.aged_balance_at(pg_catalog.date) IS
-    'Aged balance as of a date (month-end closes): the columns of crisk.aged_balance over the items open at as_of (issued by as_of, unpaid or paid after it), aged at as_of. NULL as_of raises 22004.';
+    'Aged balance as of a date (month-end closes): the columns of crisk.aged_balance over the items open at as_of (crisk.open_items_at: issued by as_of, not paid by then, what is left after the allocations applied by then), aged at as_of. NULL as_of raises 22004.';

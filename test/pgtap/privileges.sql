@@ -38,12 +38,15 @@ SELECT is_empty($$
 $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- Every SQL and PL/pgSQL function pins its search_path, but those that
 -- must stay inlinable and name everything with its schema:
--- crisk.ledger_rows() and the two lists of customers a rescoring pass reads.
+-- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at() and the
+-- two lists of customers a rescoring pass reads.
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_language l ON l.oid = p.prolang
     WHERE p.pronamespace = 'crisk'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
       AND p.oid NOT IN ('crisk.ledger_rows()'::regprocedure,
+                        'crisk.allocation_rows()'::regprocedure,
+                        'crisk.open_items_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure)
       AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)

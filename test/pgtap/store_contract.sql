@@ -22,8 +22,8 @@ SELECT col_is_null('crisk', 'invoice', 'paid_date', 'invoice.paid_date may be NU
 SELECT has_index('crisk', 'invoice', 'invoice_customer_idx',
                  ARRAY['customer_id', 'paid_date', 'amount', 'due_date', 'issue_date'],
                  'per-customer lookups: (customer_id, paid_date) covering amount and dates');
-SELECT has_index('crisk', 'invoice', 'invoice_open_idx', ARRAY['customer_id', 'due_date', 'amount'],
-                 'open items: (customer_id, due_date) covering amount');
+SELECT has_index('crisk', 'invoice', 'invoice_open_idx', ARRAY['customer_id', 'due_date', 'amount', 'invoice_id'],
+                 'open items: (customer_id, due_date) covering amount and invoice_id');
 SELECT is((SELECT pg_catalog.pg_get_expr(indpred, indrelid) FROM pg_catalog.pg_index
            WHERE indexrelid = 'crisk.invoice_open_idx'::regclass),
           '(paid_date IS NULL)', 'invoice_open_idx holds only unpaid invoices');

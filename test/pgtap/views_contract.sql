@@ -31,7 +31,7 @@ SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.aged_balance')$$,
     $$VALUES ('customer_id', 'text'), ('current_amount', 'numeric'), ('days_1_30', 'numeric'), ('days_31_60', 'numeric'),
              ('days_61_90', 'numeric'), ('days_over_90', 'numeric'), ('total_open', 'numeric'),
              ('open_items', 'bigint'), ('oldest_due_date', 'date'),
-             ('max_days_past_due', 'integer'), ('disputed', 'numeric')$$,
+             ('max_days_past_due', 'integer'), ('disputed', 'numeric'), ('unapplied_credits', 'numeric')$$,
     'crisk.aged_balance: columns, types and order');
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.portfolio_kpi')$$,
     $$VALUES ('customers', 'integer'), ('receivables', 'numeric'), ('current_amount', 'numeric'),

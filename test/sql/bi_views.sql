@@ -58,16 +58,20 @@ INSERT INTO crisk.alert (kind, customer_id, severity, message, acknowledged_at, 
 
 -- Aged balance at 2024-06-30.
 -- A: current  100 (A-0) + 50 (A-NYD)                        =  150.00
---    1-30     200 + 300 - 120 (A-CN) + 1000 (A-PLATER)      = 1380.00
+--    1-30     200 + 300 + 1000 (A-PLATER)                   = 1500.00
 --    31-60    400 + 500                                     =  900.00
 --    61-90    600 + 700                                     = 1300.00
 --    91+      800                                           =  800.00
+--    unapplied credits -120.00 (A-CN, never aged: crisk 0.1.0 put it
+--    in 1-30, which it showed as 1380.00)
 --    total 4530.00, 11 open items (A-PAID, A-PASOF and
 --    A-LATER are not open), oldest invoice due 2024-03-31: 91 days.
--- B: current 250.00, 1-30 -300.00, total -50.00; the
---    oldest invoice (credit notes left out) is B-1, due in 10 days: -10.
+-- B: current 250.00, unapplied credits -300.00 (0.1.0: 1-30 -300.00),
+--    total -50.00; the oldest invoice (credit notes left out) is B-1, due
+--    in 10 days: -10.
 -- C: 31-60 1500.00, 46 days.  D: nothing open, no row.
--- E: current -40.00; no invoice, so no oldest due date.
+-- E: every bucket 0, unapplied credits -40.00 (0.1.0: current -40.00);
+--    no invoice, so no oldest due date.
 SELECT * FROM crisk.aged_balance_at('2024-06-30') ORDER BY customer_id;
 -- Names, limits and classes come from a join, as a BI user writes it; B
 -- and E have no account and no score.
@@ -95,9 +99,9 @@ FROM crisk.invoice WHERE false;
 -- A day earlier (2024-06-29): A-0 is current, A-1 due today (current),
 -- A-30 is 29 days, A-31 30 days (1-30), A-60 59, A-61 60 (31-60), A-90 89,
 -- A-91 90 (61-90); nothing is over 90.  A-PASOF (paid 2024-06-30) is open.
--- A: current 100 + 200 + 50 = 350.00; 1-30 300 + 400 - 120 + 1000 + 77
---    = 1657.00; 31-60 500 + 600 = 1100.00; 61-90 700 + 800 = 1500.00;
---    total 4607.00.
+-- A: current 100 + 200 + 50 = 350.00; 1-30 300 + 400 + 1000 + 77
+--    = 1777.00 (0.1.0 deducted A-CN: 1657.00); 31-60 500 + 600 = 1100.00;
+--    61-90 700 + 800 = 1500.00; total 4607.00 with A-CN's -120.
 SELECT customer_id, current_amount, days_1_30, days_31_60, days_61_90, days_over_90, total_open,
        open_items, max_days_past_due
 FROM crisk.aged_balance_at('2024-06-29') WHERE customer_id = 'A';
@@ -243,8 +247,9 @@ DELETE FROM crisk.invoice;
 INSERT INTO crisk.invoice SELECT * FROM saved;
 
 -- An ERP ledger: integer ids and timestamps, renamed by a view, holding A's
--- invoices as customer 1.  The figures at 2024-06-30 are A's: 150.00 /
--- 1380.00 / 900.00 / 1300.00 / 800.00, as above.  ECL 150 * 0.003
+-- invoices as customer 1.  The aged balance at 2024-06-30 is A's: 150.00 /
+-- 1500.00 / 900.00 / 1300.00 / 800.00, total 4530.00, as above.  The KPIs
+-- still age A-CN (1-30 1380.00).  ECL 150 * 0.003
 -- + 1380 * 0.016 + 900 * 0.036 + 1300 * 0.066 + 800 * 0.106
 -- = 0.45 + 22.08 + 32.40 + 85.80 + 84.80 = 225.53.
 CREATE SCHEMA erp;
