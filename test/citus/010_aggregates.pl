@@ -10,6 +10,7 @@
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use FindBin;
@@ -21,39 +22,11 @@ my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 400;
 
-# One server per node; Citus reaches the others through their Unix sockets.
-my %nodes;
-for my $name (qw(coordinator worker1 worker2))
-{
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
-	$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'citus,crisk'
-max_worker_processes = 32
-crisk.enabled = off
-timezone = 'UTC'
-datestyle = 'ISO, YMD'
-lc_messages = 'C'
-});
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION citus; CREATE EXTENSION crisk;');
-	$nodes{$name} = $node;
-}
-my $coordinator = $nodes{coordinator};
-$coordinator->safe_psql('postgres', sprintf(
-	"SELECT citus_set_coordinator_host('%s', %d);", $coordinator->host, $coordinator->port));
-for my $name (qw(worker1 worker2))
-{
-	$coordinator->safe_psql('postgres', sprintf(
-		"SELECT citus_add_node('%s', %d);", $nodes{$name}->host, $nodes{$name}->port));
-}
+# A coordinator and two workers (test/perl/CriskCitus.pm).
+my ($coordinator, @workers) = CriskCitus::start_cluster();
+my %nodes = (coordinator => $coordinator, worker1 => $workers[0], worker2 => $workers[1]);
 is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM citus_get_active_worker_nodes()'),
 	'2', 'the cluster has two active workers');
-
-# The single-node reference: another database on the coordinator's server,
-# with crisk and no Citus.
-$coordinator->safe_psql('postgres', 'CREATE DATABASE single');
-$coordinator->safe_psql('single', 'CREATE EXTENSION crisk');
 
 # The same portfolio in both (the generator is deterministic for a seed),
 # copied into an ERP-shaped table: distributed on the cluster, local on the

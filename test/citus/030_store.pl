@@ -14,6 +14,7 @@
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use FindBin;
@@ -25,34 +26,10 @@ my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 300;
 
-my %nodes;
-for my $name (qw(coordinator worker1 worker2))
-{
-	my $node = PostgreSQL::Test::Cluster->new($name);
-	$node->init;
-	$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'citus,crisk'
-max_worker_processes = 32
-crisk.enabled = off
-timezone = 'UTC'
-datestyle = 'ISO, YMD'
-lc_messages = 'C'
-});
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION citus; CREATE EXTENSION crisk;');
-	$nodes{$name} = $node;
-}
-my $coordinator = $nodes{coordinator};
-$coordinator->safe_psql('postgres', sprintf(
-	"SELECT citus_set_coordinator_host('%s', %d);", $coordinator->host, $coordinator->port));
-for my $name (qw(worker1 worker2))
-{
-	$coordinator->safe_psql('postgres', sprintf(
-		"SELECT citus_add_node('%s', %d);", $nodes{$name}->host, $nodes{$name}->port));
-}
+# A coordinator and two workers (test/perl/CriskCitus.pm).
+my ($coordinator, @workers) = CriskCitus::start_cluster();
+my %nodes = (coordinator => $coordinator, worker1 => $workers[0], worker2 => $workers[1]);
 
-$coordinator->safe_psql('postgres', 'CREATE DATABASE single');
-$coordinator->safe_psql('single', 'CREATE EXTENSION crisk');
 for my $db (qw(postgres single))
 {
 	my ($ret, $out, $err) = $coordinator->psql($db, undef,
