@@ -6,6 +6,9 @@
 -- invoice.  Everything is rolled back at the end.
 BEGIN;
 \set ON_ERROR_ROLLBACK on
+-- Letters hold accented text: psql pads aligned columns by characters or by
+-- bytes depending on the client's locale, so results are printed unaligned.
+\pset format unaligned
 
 INSERT INTO crisk.account (customer_id, name, language) VALUES
     ('L1', 'Lemaire SA', 'fr'), ('L2', 'Lewis Ltd', 'en'), ('L3', 'Ludwig GmbH', 'de');
