@@ -8,8 +8,12 @@
 -- crisk.portfolio_kpi is the same as of today (a view over the function:
 -- one row, nothing to push down).  It reads the ledger twice: once for the
 -- portfolio's aggregates (DSO needs every invoice issued, not only the open
--- ones), once grouped by customer for the exposures.  Scores, limits and
--- open alerts are the current ones, whatever as_of.
+-- ones), once grouped by customer for the exposures, both cut into the
+-- parts the allocations settled (crisk.ledger_parts), so that an invoice
+-- paid in parts counts for what was open of it on as_of.  Classes, limits
+-- and open alerts are those known on as_of (crisk.scores_at,
+-- crisk.limits_at, alerts raised by then and not acknowledged by then):
+-- later passes and limit changes leave a past date's figures alone.
 --
 -- Every figure is open "at as_of" (issued by as_of, unpaid or paid after
 -- it) and the DSO's receivables are the same items, so that
@@ -86,10 +90,10 @@ BEGIN
                              AND l.issue_date OPERATOR(pg_catalog.<=) on_day) AS sales,
                crisk.dso(l.amount, l.issue_date, l.paid_date, on_day, 90) AS dso,
                crisk.dso_countback(l.amount, l.issue_date, l.paid_date, on_day) AS dso_countback
-        FROM crisk.ledger l
+        FROM crisk.ledger_parts() l
     ), exposures AS (
         SELECT l.customer_id, pg_catalog.sum(l.amount) AS exposure
-        FROM crisk.ledger l
+        FROM crisk.ledger_parts() l
         WHERE l.issue_date OPERATOR(pg_catalog.<=) on_day
           AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) on_day)
         GROUP BY l.customer_id
@@ -102,7 +106,7 @@ BEGIN
                pg_catalog.sum(x.exposure OPERATOR(pg_catalog.-) a.credit_limit)
                    FILTER (WHERE x.exposure OPERATOR(pg_catalog.>) a.credit_limit) AS amount_above
         FROM exposures x
-        LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) x.customer_id
+        LEFT JOIN crisk.limits_at(on_day) a ON a.customer_id OPERATOR(pg_catalog.=) x.customer_id
     ), top_10 AS (
         SELECT pg_catalog.sum(t.exposure) AS total
         FROM (SELECT x.exposure FROM exposures x
@@ -115,15 +119,18 @@ BEGIN
                pg_catalog.count(*) FILTER (WHERE s.risk_class OPERATOR(pg_catalog.=) 'C') AS c,
                pg_catalog.count(*) FILTER (WHERE s.risk_class OPERATOR(pg_catalog.=) 'D') AS d,
                pg_catalog.count(*) FILTER (WHERE s.risk_class OPERATOR(pg_catalog.=) 'E') AS e
-        FROM crisk.score s
+        FROM crisk.scores_at(on_day) s
     ), figures AS (
         SELECT f.buckets, f.ecl, f.dso, f.dso_countback,
                COALESCE(f.sales, 0) AS sales,
                x.customers, x.hhi, x.largest, x.positive_total, x.above_limit, x.amount_above,
                t.total AS top_10_total,
                c.scored, c.a, c.b, c.c, c.d, c.e,
-               COALESCE((SELECT pg_catalog.sum(a.credit_limit) FROM crisk.account a), 0) AS limits,
-               (SELECT pg_catalog.count(*) FROM crisk.alert al WHERE al.acknowledged_at IS NULL) AS alerts,
+               COALESCE((SELECT pg_catalog.sum(a.credit_limit) FROM crisk.limits_at(on_day) a), 0) AS limits,
+               (SELECT pg_catalog.count(*) FROM crisk.alert al
+                WHERE al.raised_at::pg_catalog.date OPERATOR(pg_catalog.<=) on_day
+                  AND (al.acknowledged_at IS NULL
+                       OR al.acknowledged_at::pg_catalog.date OPERATOR(pg_catalog.>) on_day)) AS alerts,
                COALESCE(f.buckets[1], 0) AS cur,
                COALESCE(f.buckets[1] OPERATOR(pg_catalog.+) f.buckets[2] OPERATOR(pg_catalog.+) f.buckets[3]
                         OPERATOR(pg_catalog.+) f.buckets[4] OPERATOR(pg_catalog.+) f.buckets[5], 0) AS total
@@ -165,7 +172,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crisk.portfolio_kpi_at(pg_catalog.date, pg_catalog.text) IS
-    'Portfolio KPIs as of a date, one row: the columns of crisk.portfolio_kpi over the items open at as_of, with the expected credit loss from the provision matrix named by matrix (NULL: the one in force). Scores, limits and alerts are the current ones. NULL as_of raises 22004, an unknown matrix 42704.';
+    'Portfolio KPIs as of a date, one row: the columns of crisk.portfolio_kpi over the items open at as_of, with the expected credit loss from the provision matrix named by matrix (NULL: the one in force). Open amounts from the allocations applied by as_of; classes, limits and open alerts as known on as_of (crisk.scores_at, crisk.limits_at). NULL as_of raises 22004, an unknown matrix 42704.';
 
 CREATE VIEW crisk.portfolio_kpi WITH (security_invoker = true) AS
     SELECT k.customers, k.receivables, k.current_amount, k.days_1_30, k.days_31_60,

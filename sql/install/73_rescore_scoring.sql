@@ -144,8 +144,11 @@ CREATE FUNCTION crisk._rescore_worklist(as_of pg_catalog.date)
 AS $$
     WITH ledger AS (
         SELECT l.customer_id,
-               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
-        FROM crisk.ledger AS l
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+        FROM crisk.ledger_parts() AS l
         WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
         GROUP BY l.customer_id
     ), statements AS (
@@ -186,7 +189,7 @@ AS $$
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
     )
-    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -220,7 +223,7 @@ CREATE FUNCTION crisk._rescore_items(customer_ids pg_catalog.text[], as_of pg_ca
     RETURNS SETOF crisk.rescore_item
     LANGUAGE sql STABLE
 AS $$
-    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -240,8 +243,11 @@ AS $$
     FROM crisk.account AS a
     LEFT JOIN (
         SELECT l.customer_id,
-               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
-        FROM crisk.ledger AS l
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+        FROM crisk.ledger_parts() AS l
         WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
           AND l.issue_date OPERATOR(pg_catalog.<=) as_of
         GROUP BY l.customer_id

@@ -29,7 +29,8 @@ BEGIN
     -- What a pass reads.
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
-            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise TO ' || grantee;
+            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise,'
+            ' crisk.allocations, crisk.allocation, crisk.allocation_source TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;
@@ -52,6 +53,11 @@ BEGIN
 
     -- An ERP ledger set with crisk.set_ledger: the worker reads it too.
     SELECT s.source INTO source FROM crisk.ledger_source AS s;
+    IF source IS NOT NULL THEN
+        EXECUTE 'GRANT SELECT ON ' || source || ' TO ' || grantee;
+    END IF;
+    -- And the allocations, from an ERP's source set with crisk.set_allocations.
+    SELECT s.source INTO source FROM crisk.allocation_source AS s;
     IF source IS NOT NULL THEN
         EXECUTE 'GRANT SELECT ON ' || source || ' TO ' || grantee;
     END IF;

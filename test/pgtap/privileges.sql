@@ -38,8 +38,10 @@ SELECT is_empty($$
 $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- Every SQL and PL/pgSQL function pins its search_path, but those that
 -- must stay inlinable and name everything with its schema:
--- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at() and the
--- two lists of customers a rescoring pass reads.
+-- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at(),
+-- crisk.ledger_parts(), what was known on a date (scores_at, limits_at),
+-- the *_at functions whose views are them at today, and the two lists of
+-- customers a rescoring pass reads with the profile counts they use.
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -47,6 +49,12 @@ SELECT is_empty($$
       AND p.oid NOT IN ('crisk.ledger_rows()'::regprocedure,
                         'crisk.allocation_rows()'::regprocedure,
                         'crisk.open_items_at(date)'::regprocedure,
+                        'crisk.ledger_parts()'::regprocedure,
+                        'crisk.scores_at(date)'::regprocedure,
+                        'crisk.limits_at(date)'::regprocedure,
+                        'crisk._profile_item_counts(crisk.payment_profile,bigint,bigint)'::regprocedure,
+                        'crisk.watchlist_at(date)'::regprocedure,
+                        'crisk.dunning_worklist_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure)
       AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)

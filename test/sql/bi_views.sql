@@ -25,6 +25,11 @@ SELECT count(*) AS kpi_rows FROM crisk.portfolio_kpi;
 --   E (no account): a lone credit note.
 INSERT INTO crisk.account (customer_id, name, segment, credit_limit) VALUES
     ('A', 'Alpha', 'sme', 10000), ('C', 'Gamma', 'corporate', 1000), ('D', 'Delta', 'sme', 5000);
+-- The limits were in force before 2024 (history kept from before crisk):
+-- portfolio_kpi_at reads the limits of its date from crisk.limit_change.
+INSERT INTO crisk.limit_change (customer_id, changed_at, old_limit, new_limit, new_locked, changed_by, reason)
+SELECT customer_id, '2024-01-01 09:00+00', NULL, credit_limit, false, 'import', 'set before crisk'
+FROM crisk.account;
 INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
 SELECT i, c, amt, due - 30, due, paid FROM (VALUES
     ('A-0',   'A',  100.00, date '2024-06-30', NULL::date),  --  0 days: current
@@ -51,8 +56,8 @@ INSERT INTO crisk.invoice VALUES ('A-LATER', 'A', 5000.00, '2024-07-02', '2024-0
 INSERT INTO crisk.score (customer_id, as_of, model, score, risk_class) VALUES
     ('A', '2024-06-30', 'default', 65, 'B'), ('C', '2024-06-30', 'default', 12, 'E'),
     ('D', '2024-06-30', 'default', 30, 'D');
-INSERT INTO crisk.alert (kind, customer_id, severity, message) VALUES
-    ('limit_breach', 'C', 'critical', 'C above its limit');
+INSERT INTO crisk.alert (kind, customer_id, severity, message, raised_at) VALUES
+    ('limit_breach', 'C', 'critical', 'C above its limit', '2024-06-30 02:00+00');
 INSERT INTO crisk.alert (kind, customer_id, severity, message, acknowledged_at, acknowledged_by) VALUES
     ('downgrade', 'A', 'warning', 'A downgraded', now(), 'someone');
 

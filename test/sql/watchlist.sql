@@ -13,6 +13,11 @@ SELECT count(*) AS rows FROM crisk.watchlist;
 
 INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES
     ('W1', 'Uno', 1000), ('W2', 'Dos', 5000), ('W3', 'Tres', NULL), ('W4', 'Cuatro', 0), ('W5', 'Cinco', 800);
+-- The limits were in force before 2024 (history kept from before crisk):
+-- the watch-list of a date reads that date's limits from crisk.limit_change.
+INSERT INTO crisk.limit_change (customer_id, changed_at, old_limit, new_limit, new_locked, changed_by, reason)
+SELECT customer_id, '2024-01-01 09:00+00', NULL, credit_limit, false, 'import', 'set before crisk'
+FROM crisk.account;
 INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date) VALUES
     -- W1: 1000 open + 500 paid after as_of (open at as_of) = 1500 > 1000.
     ('W1-1', 'W1', 1000.00, '2024-05-01', '2024-05-31', NULL),

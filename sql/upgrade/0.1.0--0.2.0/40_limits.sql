@@ -213,14 +213,21 @@ ALTER TYPE crisk.rescore_item
     ADD ATTRIBUTE review_base_limit        pg_catalog.numeric,
     ADD ATTRIBUTE utilization_limit        pg_catalog.numeric;
 
+-- Both read crisk.ledger_parts() and crisk._profile_item_counts(), which
+-- 45_allocations.sql creates with the allocations: their bodies are checked
+-- when first run, after the whole script.
+SET check_function_bodies = off;
 CREATE OR REPLACE FUNCTION crisk._rescore_worklist(as_of pg_catalog.date)
     RETURNS SETOF crisk.rescore_item
     LANGUAGE sql STABLE
 AS $$
     WITH ledger AS (
         SELECT l.customer_id,
-               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
-        FROM crisk.ledger AS l
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+        FROM crisk.ledger_parts() AS l
         WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
         GROUP BY l.customer_id
     ), statements AS (
@@ -261,7 +268,7 @@ AS $$
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
     )
-    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -293,7 +300,7 @@ CREATE OR REPLACE FUNCTION crisk._rescore_items(customer_ids pg_catalog.text[], 
     RETURNS SETOF crisk.rescore_item
     LANGUAGE sql STABLE
 AS $$
-    SELECT a.customer_id, (g.figures).profile, (g.figures).first_issue_date,
+    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -313,8 +320,11 @@ AS $$
     FROM crisk.account AS a
     LEFT JOIN (
         SELECT l.customer_id,
-               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures
-        FROM crisk.ledger AS l
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
+               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+        FROM crisk.ledger_parts() AS l
         WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
           AND l.issue_date OPERATOR(pg_catalog.<=) as_of
         GROUP BY l.customer_id
@@ -361,6 +371,7 @@ $$;
 COMMENT ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) IS
     'Internal: what an incremental rescoring pass reads about the given customers, through the per-customer indexes.';
 REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) FROM PUBLIC;
+RESET check_function_bodies;
 
 -- crisk._rescore_record, with the limit and alert rules of 74_rescore_record.sql,
 -- is replaced once, in 50_collections.sql, which carries every change to it.

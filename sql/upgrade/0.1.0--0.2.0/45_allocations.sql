@@ -336,3 +336,155 @@ $$;
 COMMENT ON FUNCTION crisk.open_items_at(pg_catalog.date) IS
     'Ledger items open on as_of (issued by then, not paid by then, something left of them), with open_amount = amount less the allocations applied to the item on or before as_of (plus, for a credit note, those it was the source of). An item with paid_date on or before as_of is settled; without allocations open_amount = amount.';
 
+
+-- crisk.ledger_parts: the ledger cut into the parts in which each item was
+-- settled, so that every figure that looks at when an amount was paid (DSO,
+-- the payment profile's days beyond terms, late-payment interest, exposure)
+-- works from the allocations with the aggregates written for whole
+-- invoices.  Each allocation to an item is a part of its amount settled on
+-- applied_on (no later than the item's paid_date); for a credit note, so is
+-- each allocation it was the source of, with the opposite sign.  What the
+-- allocations leave of the item (the remainder, whole = true) is settled on
+-- paid_date, or, when the allocations used it up or more (over-applied), on
+-- the last allocation's date.  Summed over the parts not settled on a date
+-- d, an item's amount is its open amount on d, as crisk.open_items_at gives
+-- it; its parts' amounts add up to the item's.  An item without allocations
+-- is one part, the ledger row itself: a 0.1.0 ledger gives the rows, and so
+-- the figures, it always gave.
+--
+-- Count items on the parts with whole = true (one per item); item_paid_date
+-- is the item's paid_date, on every part of it.  The parts do
+-- not depend on any date, so one call serves every as_of.  Inlinable
+-- (LANGUAGE sql, STABLE, no SET clause): a filter on customer_id reaches the
+-- ledger's index, and the allocations are summed per item once (a hash
+-- join), not looked up item by item.
+CREATE FUNCTION crisk.ledger_parts()
+    RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
+                   amount pg_catalog.numeric, issue_date pg_catalog.date,
+                   due_date pg_catalog.date, paid_date pg_catalog.date,
+                   whole pg_catalog.bool, item_paid_date pg_catalog.date)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+SELECT t.invoice_id, t.customer_id,
+       CASE WHEN t.applied IS NULL THEN t.amount ELSE t.amount OPERATOR(pg_catalog.-) t.applied END,
+       t.issue_date, t.due_date,
+       CASE WHEN t.applied IS NULL THEN t.paid_date
+            WHEN pg_catalog.sign(t.amount OPERATOR(pg_catalog.-) t.applied) OPERATOR(pg_catalog.=) pg_catalog.sign(t.amount)
+             AND t.amount OPERATOR(pg_catalog.<>) t.applied
+            THEN t.paid_date
+            ELSE LEAST(t.paid_date, t.last_applied_on) END,
+       true, t.paid_date
+-- What was applied to the item, less, for a credit note, what it was
+-- applied to (consumed); each summed once per item, hash-joined.
+FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date, l.paid_date,
+             CASE WHEN c.consumed IS NULL THEN r.applied
+                  ELSE COALESCE(r.applied, 0) OPERATOR(pg_catalog.-) c.consumed END AS applied,
+             GREATEST(r.last_applied_on, c.last_applied_on) AS last_applied_on
+      FROM crisk.ledger l
+      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied, pg_catalog.max(a.applied_on) AS last_applied_on
+                 FROM crisk.allocations a GROUP BY a.invoice_id) r
+             ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      LEFT JOIN (SELECT a.source_id, pg_catalog.sum(a.amount) AS consumed, pg_catalog.max(a.applied_on) AS last_applied_on
+                 FROM crisk.allocations a WHERE a.source_id IS NOT NULL GROUP BY a.source_id) c
+             ON c.source_id OPERATOR(pg_catalog.=) l.invoice_id AND l.amount OPERATOR(pg_catalog.<) 0) t
+UNION ALL
+SELECT l.invoice_id, l.customer_id, p.amount, l.issue_date, l.due_date,
+       LEAST(p.applied_on, l.paid_date), false, l.paid_date
+FROM (SELECT a.invoice_id, a.amount, a.applied_on, false AS consumes
+      FROM crisk.allocations a
+      UNION ALL
+      SELECT a.source_id, OPERATOR(pg_catalog.-) a.amount, a.applied_on, true
+      FROM crisk.allocations a
+      WHERE a.source_id IS NOT NULL) p
+JOIN crisk.ledger l ON l.invoice_id OPERATOR(pg_catalog.=) p.invoice_id
+WHERE NOT p.consumes OR l.amount OPERATOR(pg_catalog.<) 0
+$$;
+COMMENT ON FUNCTION crisk.ledger_parts() IS
+    'The ledger cut into the parts in which each item was settled: one part per allocation (settled on applied_on, or on paid_date if earlier) and the remainder (whole = true, settled on paid_date). Open on a date, the parts of an item add up to its open amount; an item without allocations is its ledger row. Feed them to crisk.dso, crisk.payment_profile or crisk.late_payment_interest to get figures part by part; count items on whole = true.';
+
+-- From 60a_as_of.sql: what crisk knew on a date (the *_at functions of
+-- 57_as_of.sql and 50_collections.sql read them), and the payment
+-- profile's counts over crisk.ledger_parts() (40_limits.sql).
+-- crisk._as_of_required: the argument check of the inlinable *_at
+-- functions, which cannot raise themselves: as_of, or 22004 when it is
+-- NULL, 22023 when it is infinite; today_reader names what answers for
+-- today, for the hint.  Called once per query with the function's
+-- argument (a one-time filter, or folded when the date is a constant).
+CREATE FUNCTION crisk._as_of_required(as_of pg_catalog.date, today_reader pg_catalog.text)
+    RETURNS pg_catalog.date
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF as_of IS NULL THEN
+        RAISE EXCEPTION 'as_of must not be null'
+            USING ERRCODE = '22004',
+                  HINT = pg_catalog.format('Give a date; %s is as of today.', today_reader);
+    END IF;
+    IF NOT pg_catalog.isfinite(as_of) THEN
+        RAISE EXCEPTION 'as_of must be a finite date'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', as_of);
+    END IF;
+    RETURN as_of;
+END
+$$;
+COMMENT ON FUNCTION crisk._as_of_required(pg_catalog.date, pg_catalog.text) IS
+    'Internal: returns as_of, or raises 22004 when it is NULL and 22023 when it is infinite; the argument check of the inlinable *_at functions (today_reader, the view answering for today, goes in the hint).';
+
+CREATE FUNCTION crisk.scores_at(as_of pg_catalog.date)
+    RETURNS TABLE (customer_id pg_catalog.text, as_of pg_catalog.date,
+                   score pg_catalog.int4, risk_class pg_catalog.text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+SELECT DISTINCT ON (k.customer_id) k.customer_id, k.as_of, k.score, k.risk_class
+FROM (SELECT s.customer_id, s.as_of, s.scored_at, s.score, s.risk_class, 1 AS rank
+      FROM crisk.score s
+      WHERE s.as_of OPERATOR(pg_catalog.<=) $1
+      UNION ALL
+      SELECT h.customer_id, h.as_of, h.scored_at, h.score, h.risk_class, 2
+      FROM crisk.score_history h
+      WHERE h.as_of OPERATOR(pg_catalog.<=) $1) k
+ORDER BY k.customer_id, k.as_of DESC, k.scored_at DESC, k.rank
+$$;
+COMMENT ON FUNCTION crisk.scores_at(pg_catalog.date) IS
+    'The score and risk class of each customer as known on as_of: the latest scoring as of a date on or before as_of (crisk.score_history, crisk.score). Customers first scored after as_of are absent.';
+
+CREATE FUNCTION crisk.limits_at(as_of pg_catalog.date)
+    RETURNS TABLE (customer_id pg_catalog.text, credit_limit pg_catalog.numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+SELECT a.customer_id,
+       CASE WHEN b.change_id IS NOT NULL THEN b.new_limit
+            WHEN f.change_id IS NOT NULL THEN f.old_limit
+            ELSE a.credit_limit END
+FROM crisk.account a
+LEFT JOIN LATERAL (
+    SELECT c.change_id, c.new_limit FROM crisk.limit_change c
+    WHERE c.customer_id OPERATOR(pg_catalog.=) a.customer_id
+      AND c.changed_at::pg_catalog.date OPERATOR(pg_catalog.<=) $1
+    ORDER BY c.changed_at DESC, c.change_id DESC LIMIT 1) b ON true
+LEFT JOIN LATERAL (
+    SELECT c.change_id, c.old_limit FROM crisk.limit_change c
+    WHERE c.customer_id OPERATOR(pg_catalog.=) a.customer_id
+      AND c.changed_at::pg_catalog.date OPERATOR(pg_catalog.>) $1
+    ORDER BY c.changed_at, c.change_id LIMIT 1) f ON b.change_id IS NULL
+$$;
+COMMENT ON FUNCTION crisk.limits_at(pg_catalog.date) IS
+    'The credit limit of each account in force at the end of as_of, from crisk.limit_change: the last change made by then, else what the first later change replaced, else the account''s limit. NULL: no limit then (or no account yet).';
+
+-- crisk._profile_item_counts: a payment profile computed over
+-- crisk.ledger_parts() (where an invoice paid in three parts is four rows)
+-- with its invoice counts taken from the whole items.  Inlinable (no SET
+-- clause), so that a rescoring pass pays no function call per customer.
+CREATE FUNCTION crisk._profile_item_counts(profile crisk.payment_profile,
+                                           invoices pg_catalog.int8, open_invoices pg_catalog.int8)
+    RETURNS crisk.payment_profile
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT CASE WHEN $1 IS NULL THEN NULL::crisk.payment_profile
+            ELSE ROW($2, $3, ($1).billed, ($1).open_amount, ($1).overdue_amount,
+                     ($1).avg_days_beyond_terms, ($1).days_beyond_terms_stddev, ($1).late_share,
+                     ($1).max_days_late, ($1).dso, ($1).last_payment)::crisk.payment_profile END
+$$;
+COMMENT ON FUNCTION crisk._profile_item_counts(crisk.payment_profile, pg_catalog.int8, pg_catalog.int8) IS
+    'Internal: the payment profile with invoices and open_invoices replaced, for profiles computed over crisk.ledger_parts() (the counts come from the whole items).';

@@ -377,63 +377,18 @@ COMMENT ON FUNCTION crisk.aged_balance_at(pg_catalog.date) IS
 
 -- From 65_dunning_worklist.sql: sequential dunning, disputes and promises.
 CREATE OR REPLACE VIEW crisk.dunning_worklist WITH (security_invoker = true) AS
-    SELECT l.customer_id,
-           a.name,
-           l.invoice_id,
-           l.amount,
-           l.issue_date,
-           l.due_date,
-           CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date AS days_past_due,
-           pol.policy AS dunning_policy,
-           step.level AS dunning_level,
-           step.action,
-           step.description AS action_description,
-           step.order_decision,
-           done.last_level AS last_level_done,
-           done.last_acted_on,
-           crisk.late_payment_interest(l.amount, l.due_date, CURRENT_DATE) AS late_payment_interest,
-           crisk.recovery_indemnity(l.due_date, CURRENT_DATE) AS recovery_indemnity,
-           l.amount OPERATOR(pg_catalog.+) crisk.late_payment_interest(l.amount, l.due_date, CURRENT_DATE)
-               OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, CURRENT_DATE) AS total_due
-    FROM crisk.ledger l
-    LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
-    CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
-    LEFT JOIN (
-        SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
-        FROM crisk.dunning_action x
-        GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-    LEFT JOIN LATERAL (
-        SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
-        FROM crisk.dunning_policy d
-        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
-          AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
-        ORDER BY d.level
-        LIMIT 1) step ON true
-    WHERE l.paid_date IS NULL
-      AND l.amount OPERATOR(pg_catalog.>) 0
-      AND l.due_date OPERATOR(pg_catalog.<) CURRENT_DATE
-      AND (((CURRENT_DATE OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
-            AND (done.last_acted_on IS NULL
-                 OR (CURRENT_DATE OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
-           OR (step.level IS NULL
-               AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
-                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
-      AND NOT EXISTS (SELECT FROM crisk.dispute x
-                      WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-                        AND x.opened_on OPERATOR(pg_catalog.<=) CURRENT_DATE
-                        AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) CURRENT_DATE))
-      AND NOT EXISTS (SELECT FROM crisk.promise p
-                      WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
-                        AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
-                        AND p.promised_on OPERATOR(pg_catalog.<=) CURRENT_DATE
-                        AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) CURRENT_DATE);
+    SELECT w.customer_id, w.name, w.invoice_id, w.amount, w.issue_date, w.due_date,
+           w.days_past_due, w.dunning_policy, w.dunning_level, w.action, w.action_description,
+           w.order_decision, w.last_level_done, w.last_acted_on, w.late_payment_interest,
+           w.recovery_indemnity, w.total_due
+    FROM crisk.dunning_worklist_at(CURRENT_DATE) AS w;
 COMMENT ON VIEW crisk.dunning_worklist IS
     'Open invoices that need a dunning action today, one row each: the next level of the customer''s dunning policy (levels are sequential, with a minimum gap between them) and its action, what was last done (crisk.dunning_action), and the late-payment interest (statutory French rate) and 40 EUR recovery indemnity due so far. Listed until the level is recorded with crisk.record_dunning_action(). Invoices under an open dispute (crisk.dispute) or a promise to pay within its grace (crisk.promise) are left out. For another date: crisk.dunning_worklist_at(as_of).';
 COMMENT ON COLUMN crisk.dunning_worklist.customer_id IS 'Customer code, as in the ledger.';
 COMMENT ON COLUMN crisk.dunning_worklist.invoice_id IS 'Invoice to chase; record what was done with crisk.record_dunning_action(invoice_id, dunning_level).';
 COMMENT ON COLUMN crisk.dunning_worklist.issue_date IS 'Invoice date.';
 COMMENT ON COLUMN crisk.dunning_worklist.due_date IS 'Due date agreed.';
-COMMENT ON COLUMN crisk.dunning_worklist.amount IS 'Amount of the invoice, unpaid.';
+COMMENT ON COLUMN crisk.dunning_worklist.amount IS 'What is left open of the invoice: its amount less the allocations applied to it (all of it without allocations).';
 COMMENT ON COLUMN crisk.dunning_worklist.days_past_due IS 'Days since the due date (today minus due_date).';
 COMMENT ON COLUMN crisk.dunning_worklist.name IS 'Customer name from crisk.account; NULL without an account.';
 COMMENT ON COLUMN crisk.dunning_worklist.dunning_policy IS 'Dunning policy applied: crisk.account.dunning_policy, or default without an account.';
@@ -443,7 +398,7 @@ COMMENT ON COLUMN crisk.dunning_worklist.action_description IS 'What the action 
 COMMENT ON COLUMN crisk.dunning_worklist.order_decision IS 'What crisk.check_order does for a customer at this level: review, block, or NULL (nothing).';
 COMMENT ON COLUMN crisk.dunning_worklist.last_level_done IS 'Highest level already recorded for the invoice in crisk.dunning_action; NULL when none.';
 COMMENT ON COLUMN crisk.dunning_worklist.last_acted_on IS 'Date of the latest action recorded for the invoice; NULL when none.';
-COMMENT ON COLUMN crisk.dunning_worklist.late_payment_interest IS 'Late-payment interest due so far at the French statutory rate (ECB rate + 10 points, by half-year), to the cent (crisk.late_payment_interest).';
+COMMENT ON COLUMN crisk.dunning_worklist.late_payment_interest IS 'Late-payment interest due so far at the French statutory rate (ECB rate + 10 points, by half-year), part by part: each part paid late from the due date to its payment, what is still open to the as-of date; each part to the cent (crisk.late_payment_interest).';
 COMMENT ON COLUMN crisk.dunning_worklist.recovery_indemnity IS 'Fixed recovery indemnity due (40.00 for an invoice past due; crisk.recovery_indemnity).';
 COMMENT ON COLUMN crisk.dunning_worklist.total_due IS 'What the customer owes on this invoice today: amount + late_payment_interest + recovery_indemnity.';
 
@@ -456,75 +411,71 @@ CREATE OR REPLACE FUNCTION crisk.dunning_worklist_at(as_of pg_catalog.date)
                    last_level_done pg_catalog.int4, last_acted_on pg_catalog.date,
                    late_payment_interest pg_catalog.numeric, recovery_indemnity pg_catalog.numeric,
                    total_due pg_catalog.numeric)
-    LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql STABLE
     AS $$
-#variable_conflict use_column
-DECLARE
-    on_day pg_catalog.date := dunning_worklist_at.as_of;
-BEGIN
-    IF on_day IS NULL THEN
-        RAISE EXCEPTION 'as_of must not be null'
-            USING ERRCODE = '22004', HINT = 'Give a date; crisk.dunning_worklist is the worklist for today.';
-    END IF;
-    IF NOT pg_catalog.isfinite(on_day) THEN
-        RAISE EXCEPTION 'as_of must be a finite date'
-            USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
-    END IF;
-    RETURN QUERY
-    SELECT l.customer_id,
-           a.name,
-           l.invoice_id,
-           l.amount,
-           l.issue_date,
-           l.due_date,
-           on_day OPERATOR(pg_catalog.-) l.due_date,
-           pol.policy,
-           step.level,
-           step.action,
-           step.description,
-           step.order_decision,
-           done.last_level,
-           done.last_acted_on,
-           crisk.late_payment_interest(l.amount, l.due_date, on_day),
-           crisk.recovery_indemnity(l.due_date, on_day),
-           l.amount OPERATOR(pg_catalog.+) crisk.late_payment_interest(l.amount, l.due_date, on_day)
-               OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, on_day)
-    FROM crisk.ledger l
-    LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
-    CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
-    LEFT JOIN (
-        SELECT x.invoice_id, pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
-        FROM crisk.dunning_action x
-        WHERE x.acted_on OPERATOR(pg_catalog.<=) on_day
-        GROUP BY x.invoice_id) done ON done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-    LEFT JOIN LATERAL (
-        SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
-        FROM crisk.dunning_policy d
-        WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
-          AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
-        ORDER BY d.level
-        LIMIT 1) step ON true
-    WHERE l.issue_date OPERATOR(pg_catalog.<=) on_day
-      AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) on_day)
-      AND l.amount OPERATOR(pg_catalog.>) 0
-      AND l.due_date OPERATOR(pg_catalog.<) on_day
-      AND (((on_day OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
-            AND (done.last_acted_on IS NULL
-                 OR (on_day OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
-           OR (step.level IS NULL
-               AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
-                               WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
-      AND NOT EXISTS (SELECT FROM crisk.dispute x
-                      WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-                        AND x.opened_on OPERATOR(pg_catalog.<=) on_day
-                        AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) on_day))
-      AND NOT EXISTS (SELECT FROM crisk.promise p
-                      WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
-                        AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
-                        AND p.promised_on OPERATOR(pg_catalog.<=) on_day
-                        AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) on_day);
-END
+SELECT l.customer_id,
+       a.name,
+       l.invoice_id,
+       l.open_amount,
+       l.issue_date,
+       l.due_date,
+       $1 OPERATOR(pg_catalog.-) l.due_date,
+       pol.policy,
+       step.level,
+       step.action,
+       step.description,
+       step.order_decision,
+       done.last_level,
+       done.last_acted_on,
+       l.interest,
+       crisk.recovery_indemnity(l.due_date, $1),
+       l.open_amount OPERATOR(pg_catalog.+) l.interest
+           OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, $1)
+-- Each invoice open at as_of, from the parts its allocations settled: what
+-- is left of it, and the interest run on each part until it was paid (or
+-- until as_of for what is still open).
+FROM (SELECT p.invoice_id, p.customer_id, p.issue_date, p.due_date,
+             pg_catalog.sum(p.amount) AS amount,
+             pg_catalog.sum(p.amount) FILTER (WHERE p.paid_date IS NULL
+                                                OR p.paid_date OPERATOR(pg_catalog.>) $1) AS open_amount,
+             pg_catalog.sum(crisk.late_payment_interest(p.amount, p.due_date, LEAST(p.paid_date, $1))) AS interest
+      FROM crisk.ledger_parts() p
+      WHERE p.issue_date OPERATOR(pg_catalog.<=) $1
+        AND (p.item_paid_date IS NULL OR p.item_paid_date OPERATOR(pg_catalog.>) $1)
+        AND p.due_date OPERATOR(pg_catalog.<) $1
+      GROUP BY p.invoice_id, p.customer_id, p.issue_date, p.due_date) l
+LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
+CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+    FROM crisk.dunning_action x
+    WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      AND x.acted_on OPERATOR(pg_catalog.<=) $1) done ON true
+LEFT JOIN LATERAL (
+    SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
+    FROM crisk.dunning_policy d
+    WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
+      AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+    ORDER BY d.level
+    LIMIT 1) step ON true
+WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
+  AND l.amount OPERATOR(pg_catalog.>) 0
+  AND l.open_amount OPERATOR(pg_catalog.>) 0
+  AND ((($1 OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
+        AND (done.last_acted_on IS NULL
+             OR ($1 OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
+       OR (step.level IS NULL
+           AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
+                           WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
+  AND NOT EXISTS (SELECT FROM crisk.dispute x
+                  WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+                    AND x.opened_on OPERATOR(pg_catalog.<=) $1
+                    AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) $1))
+  AND NOT EXISTS (SELECT FROM crisk.promise p
+                  WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
+                    AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
+                    AND p.promised_on OPERATOR(pg_catalog.<=) $1
+                    AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) $1)
 $$;
 COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
     'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of, the actions recorded by then and the disputes and promises of that day, with interest and indemnity due at as_of. NULL as_of raises 22004.';
@@ -1297,7 +1248,8 @@ BEGIN
     -- What a pass reads.
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
-            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise TO ' || grantee;
+            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise,'
+            ' crisk.allocations, crisk.allocation, crisk.allocation_source TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;
@@ -1320,6 +1272,11 @@ BEGIN
 
     -- An ERP ledger set with crisk.set_ledger: the worker reads it too.
     SELECT s.source INTO source FROM crisk.ledger_source AS s;
+    IF source IS NOT NULL THEN
+        EXECUTE 'GRANT SELECT ON ' || source || ' TO ' || grantee;
+    END IF;
+    -- And the allocations, from an ERP's source set with crisk.set_allocations.
+    SELECT s.source INTO source FROM crisk.allocation_source AS s;
     IF source IS NOT NULL THEN
         EXECUTE 'GRANT SELECT ON ' || source || ' TO ' || grantee;
     END IF;

@@ -1,0 +1,158 @@
+-- Every figure as of a date from the allocations, and as-of purity: the
+-- *_at functions answer from what was known on their date, and the views
+-- are those functions at today.  Figures are worked out by hand in the
+-- comments (2026 is not a leap year; the statutory rate of 2026's first
+-- half is the ECB rate of 1 January, 2.15 %, plus 10 points: 12.15 %).
+-- Everything is rolled back at the end.
+BEGIN;
+\set ON_ERROR_ROLLBACK on
+
+-- T-1: 1 000.00 issued 2026-01-01, due 01-31, paid in three parts, 300 on
+-- 02-10, 200 on 03-02 and 500 on 04-01, its paid_date never set.
+-- U-1: 800.00 issued 2026-01-10, due 02-09, paid on 02-19 (paid_date, no
+-- allocation: a 0.1.0 ledger row).
+-- Their limits were set on 2026-01-01 (history kept from before, as an
+-- import would write it): 400 for T, 600 for U.
+INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES
+    ('T', 'Three parts', 400), ('U', 'Whole', 600);
+INSERT INTO crisk.limit_change (customer_id, changed_at, old_limit, new_limit, new_locked, changed_by, reason)
+VALUES ('T', '2026-01-01 09:00+00', NULL, 400, false, 'import', 'opening'),
+       ('U', '2026-01-01 09:00+00', NULL, 600, false, 'import', 'opening');
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date) VALUES
+    ('T-1', 'T', 1000.00, '2026-01-01', '2026-01-31', NULL),
+    ('U-1', 'U',  800.00, '2026-01-10', '2026-02-09', '2026-02-19');
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('T-1', 300.00, '2026-02-10', 'BANK-1'),
+    ('T-1', 200.00, '2026-03-02', 'BANK-2'),
+    ('T-1', 500.00, '2026-04-01', 'BANK-3');
+
+-- The parts: one per allocation, and the remainder (0, settled with the
+-- last one); U-1 is its ledger row.
+SELECT invoice_id, amount, paid_date, whole, item_paid_date
+FROM crisk.ledger_parts() ORDER BY invoice_id, whole, paid_date;
+
+-- Open amount of T-1 on each date between the parts: 1 000 before 02-10,
+-- 700 from 02-10, 500 from 03-02, nothing from 04-01.
+-- DSO over 90 days (receivables / sales issued in (d-90, d] x 90):
+--   02-05: (1000 + 800) / 1800 x 90 = 90.00
+--   02-20: 700 / 1800 x 90 = 35.00 (U-1 paid)
+--   03-15: 500 / 1800 x 90 = 25.00
+--   04-01: 0; T-1 left the 90 days, sales 800: 0.00
+SELECT d,
+       (SELECT b.total_open FROM crisk.aged_balance_at(d) b WHERE b.customer_id = 'T') AS t_open,
+       k.receivables, k.credit_sales_90_days, k.dso
+FROM unnest('{2026-02-05,2026-02-10,2026-02-20,2026-03-02,2026-03-15,2026-04-01}'::date[]) AS d,
+     crisk.portfolio_kpi_at(d) AS k
+ORDER BY d;
+
+-- Countback DSO on 02-20: receivables 700; February (20 days so far)
+-- sales 0 < 700, so all of February's 20 days count and 700 remains;
+-- January's sales 1 800 exceed it: 700 / 1800 x 31 = 12.06; 32.06 days.
+SELECT dso_countback FROM crisk.portfolio_kpi_at('2026-02-20');
+
+-- The payment profile, part by part (the aggregate counts the parts: count
+-- items on whole = true, as rescoring does).  As of 03-15: paid 300 ten days late
+-- and 200 thirty days late (T), 800 ten days late (U):
+--   T: (300 x 10 + 200 x 30) / 500 = 18 days beyond terms, 1 invoice, open;
+--   U: 10 days.
+-- As of 04-30, T: (300 x 10 + 200 x 30 + 500 x 60) / 1000 = 39 days,
+-- max 60 days late; the whole-invoice figure would have been 60.
+SELECT (p).invoices, (p).open_invoices, (p).open_amount, (p).avg_days_beyond_terms,
+       (p).max_days_late, (p).last_payment
+FROM (SELECT crisk.payment_profile(l.amount, l.issue_date, l.due_date, l.paid_date, '2026-03-15') AS p
+      FROM crisk.ledger_parts() l WHERE l.customer_id = 'T') x;
+SELECT crisk.rescore(ARRAY['T', 'U'], '2026-03-15');
+SELECT customer_id, invoices, open_invoices, open_amount, avg_days_beyond_terms, max_days_late, last_payment
+FROM crisk.score ORDER BY customer_id;
+SELECT crisk.rescore(ARRAY['T'], '2026-04-30');
+SELECT customer_id, invoices, open_invoices, open_amount, avg_days_beyond_terms, max_days_late, last_payment
+FROM crisk.score WHERE customer_id = 'T';
+
+-- Dunning interest runs on each part until it was paid.  On 03-15, at
+-- 12.15 %: 300 x 0.1215 x 10 / 365 = 1.00 (paid 02-10), 200 x 0.1215 x
+-- 30 / 365 = 2.00 (paid 03-02), 500 x 0.1215 x 43 / 365 = 7.16 (open):
+-- 10.16, where 1 000 over 43 days would give 14.31.  The invoice is
+-- chased for the 500.00 left, plus 40.00 indemnity: 550.16.
+SELECT invoice_id, amount, days_past_due, late_payment_interest, recovery_indemnity, total_due
+FROM crisk.dunning_worklist_at('2026-03-15');
+SELECT customer_id, level, invoice_ids, amount_due, interest, indemnity, total_due
+FROM crisk.dunning_letters_at('2026-03-15');
+
+-- As-of purity.  What crisk knew on 2026-03-15: the scores above (as of
+-- 03-15 for U; T's latest as of a date up to 03-15), the limits as set.
+-- Record every *_at answer for that date, then move everything on: a pass
+-- as of today, new limits, an event, a dispute and a promise dated after
+-- 03-15, an alert acknowledged today.
+CREATE TEMP TABLE before_kpi AS SELECT * FROM crisk.portfolio_kpi_at('2026-03-15');
+CREATE TEMP TABLE before_aged AS SELECT * FROM crisk.aged_balance_at('2026-03-15');
+CREATE TEMP TABLE before_watch AS SELECT * FROM crisk.watchlist_at('2026-03-15');
+CREATE TEMP TABLE before_dunning AS SELECT * FROM crisk.dunning_worklist_at('2026-03-15');
+CREATE TEMP TABLE before_letters AS SELECT * FROM crisk.dunning_letters_at('2026-03-15');
+SELECT customers_scored, customers_class_a + customers_class_b + customers_class_c AS class_a_to_c,
+       credit_limits_total, exposures_above_limit FROM before_kpi;
+SELECT customer_id, reason, risk_class, exposure, credit_limit FROM before_watch ORDER BY 1, 2;
+
+INSERT INTO crisk.invoice VALUES ('T-2', 'T', 9000.00, '2026-05-01', '2026-05-31', NULL);
+SELECT crisk.rescore(ARRAY['T', 'U'], current_date) > 0 AS rescored;
+UPDATE crisk.account SET credit_limit = 100 WHERE customer_id = 'T';
+UPDATE crisk.account SET credit_limit = 10000 WHERE customer_id = 'U';
+INSERT INTO crisk.event (customer_id, kind, occurred_on)
+SELECT 'T', k.kind, '2026-06-01' FROM crisk.event_kind k WHERE k.adverse ORDER BY k.kind LIMIT 1;
+INSERT INTO crisk.dispute (invoice_id, opened_on, amount, reason) VALUES ('T-1', '2026-03-20', 500, 'quality');
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, promised_on, due_on, recorded_by)
+VALUES ('T', '{T-1}', 500, '2026-03-16', '2026-03-31', 'collector');
+UPDATE crisk.alert SET acknowledged_at = now(), acknowledged_by = 'collector';
+
+SELECT (SELECT count(*) FROM (SELECT * FROM before_kpi EXCEPT SELECT * FROM crisk.portfolio_kpi_at('2026-03-15')) x) AS kpi_changed,
+       (SELECT count(*) FROM (SELECT * FROM before_aged EXCEPT ALL SELECT * FROM crisk.aged_balance_at('2026-03-15')
+                              UNION ALL
+                              (SELECT * FROM crisk.aged_balance_at('2026-03-15') EXCEPT ALL SELECT * FROM before_aged)) x) AS aged_changed,
+       (SELECT count(*) FROM (SELECT * FROM before_watch EXCEPT ALL SELECT * FROM crisk.watchlist_at('2026-03-15')
+                              UNION ALL
+                              (SELECT * FROM crisk.watchlist_at('2026-03-15') EXCEPT ALL SELECT * FROM before_watch)) x) AS watch_changed,
+       (SELECT count(*) FROM (SELECT * FROM before_dunning EXCEPT ALL SELECT * FROM crisk.dunning_worklist_at('2026-03-15')
+                              UNION ALL
+                              (SELECT * FROM crisk.dunning_worklist_at('2026-03-15') EXCEPT ALL SELECT * FROM before_dunning)) x) AS dunning_changed,
+       (SELECT count(*) FROM (SELECT * FROM before_letters EXCEPT ALL SELECT * FROM crisk.dunning_letters_at('2026-03-15')
+                              UNION ALL
+                              (SELECT * FROM crisk.dunning_letters_at('2026-03-15') EXCEPT ALL SELECT * FROM before_letters)) x) AS letters_changed;
+-- Today's answers did move: the limits and classes of today.
+SELECT customer_id, credit_limit FROM crisk.limits_at(current_date) ORDER BY 1;
+
+-- Limits from history: on 03-15, those of 01-01; before 01-01, none (the
+-- old_limit of the first change).
+SELECT customer_id, credit_limit FROM crisk.limits_at('2026-03-15') ORDER BY 1;
+SELECT customer_id, credit_limit FROM crisk.limits_at('2025-12-31') ORDER BY 1;
+
+-- Views are their _at functions at today, with no second copy of the
+-- query: the view's plan is the function's, and a filter on customer_id
+-- reaches the ledger's index (the functions are inlined: no Function Scan).
+CREATE FUNCTION pg_temp.plan_of(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RETURN plan;
+END
+$$;
+SET enable_seqscan = off;
+SELECT v AS view,
+       pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T')) NOT LIKE '%Function Scan%' AS inlined,
+       pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T')) LIKE '%Index Cond: (customer_id = ''T''::text)%' AS customer_index,
+       pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T'))
+         = pg_temp.plan_of(format('SELECT * FROM crisk.%s_at(current_date) WHERE customer_id = %L', v, 'T')) AS same_plan
+FROM unnest('{watchlist,dunning_worklist}'::text[]) AS v;
+RESET enable_seqscan;
+-- The view and the function agree today.
+SELECT (SELECT count(*) FROM (SELECT * FROM crisk.watchlist EXCEPT SELECT * FROM crisk.watchlist_at(current_date)) x) AS watch_diff,
+       (SELECT count(*) FROM (SELECT * FROM crisk.dunning_worklist EXCEPT SELECT * FROM crisk.dunning_worklist_at(current_date)) x) AS dunning_diff;
+
+-- Bad as_of.
+SELECT * FROM crisk.watchlist_at(NULL);
+SELECT * FROM crisk.dunning_worklist_at('infinity');
+SELECT * FROM crisk.dunning_worklist_at(NULL);
+
+ROLLBACK;
