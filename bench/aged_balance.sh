@@ -21,11 +21,15 @@
 #
 #   bench/aged_balance.sh                      200 000 customers, RUNS=5
 #   BENCH_CUSTOMERS=20000 RUNS=3 bench/aged_balance.sh   a quick look
+#   BENCH_ALLOCATIONS=0 BENCH_DISPUTES=0 ...    a 0.1.0 ledger (default: 10 000
+#                                               partial payments, 1 000 disputes)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 CUSTOMERS=${BENCH_CUSTOMERS:-200000}
 RUNS=${RUNS:-5}
+ALLOCATIONS=${BENCH_ALLOCATIONS:-10000}
+DISPUTES=${BENCH_DISPUTES:-1000}
 
 bench_start_server
 
@@ -45,6 +49,19 @@ FROM crisk.account a,
                           WHEN abs(k.h) % 20 < 17 THEN 40 + abs(k.h) % 20
                           WHEN abs(k.h) % 20 < 19 THEN 20 + abs(k.h) % 20
                           ELSE abs(k.h) % 20 END AS s) AS x;
+EOF
+# Partial payments and disputes, as a live ledger has them: half of an
+# open invoice paid on each of BENCH_ALLOCATIONS invoices, and
+# BENCH_DISPUTES open invoices disputed.
+bench_psql -v allocations="$ALLOCATIONS" -v disputes="$DISPUTES" <<'EOF'
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id)
+SELECT i.invoice_id, round(i.amount / 2, 2), least(i.issue_date + 20, current_date), 'BENCH'
+FROM crisk.invoice i WHERE i.paid_date IS NULL AND i.amount > 0
+ORDER BY hashtext(i.invoice_id) LIMIT :allocations;
+INSERT INTO crisk.dispute (invoice_id, opened_on, amount, reason)
+SELECT i.invoice_id, least(i.due_date, current_date), i.amount, 'bench'
+FROM crisk.invoice i WHERE i.paid_date IS NULL AND i.amount > 0
+ORDER BY hashtext(i.invoice_id || 'd') LIMIT :disputes;
 VACUUM ANALYZE;
 EOF
 bench_psql -At -c "SELECT 'open invoices: ' || count(*) || ' of ' || (SELECT count(*) FROM crisk.invoice)

@@ -64,6 +64,34 @@ static const char *const open_items_sql =
 static SPIPlanPtr open_items_plan = NULL;
 
 /*
+ * The same with allocations (sql/install/51a_allocation.sql): what is left
+ * of each item today, from the allocations applied by then, one index
+ * probe each; an item left with nothing, or with the opposite sign
+ * (over-applied), is settled.  OFFSET 0 keeps the sums from being computed
+ * twice.
+ */
+static const char *const open_items_allocated_sql =
+"SELECT i.open_amount, i.due_date FROM ("
+"  SELECT l.amount, l.due_date,"
+"         l.amount OPERATOR(pg_catalog.-) COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                  WHERE a.invoice_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                    AND a.applied_on OPERATOR(pg_catalog.<=) $2), 0)"
+"         OPERATOR(pg_catalog.+) CASE WHEN l.amount OPERATOR(pg_catalog.<) 0"
+"              THEN COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                             WHERE a.source_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                               AND a.applied_on OPERATOR(pg_catalog.<=) $2), 0)"
+"              ELSE 0 END AS open_amount"
+"  FROM crisk.ledger l"
+"  WHERE l.customer_id OPERATOR(pg_catalog.=) $1"
+"    AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $2)"
+"  OFFSET 0) i"
+" WHERE CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0"
+"            ELSE true END";
+static SPIPlanPtr open_items_allocated_plan = NULL;
+
+/*
  * crisk's own tables, read directly through their indexes on customer_id:
  * an index probe costs less than starting an executor for it.  Their OIDs
  * are looked up by name and forgotten when the relcache says so.
@@ -288,6 +316,42 @@ builtin_ledger(void)
 		table_cache_end_scan(scan);
 	}
 	return ledger_builtin;
+}
+
+/*
+ * allocations_in_use says whether open amounts must come from allocations:
+ * an ERP source is named (crisk.allocation_source has a row), or
+ * crisk.allocation holds a row visible to the active snapshot.  Without
+ * either, a ledger item is open for its whole amount, and the built-in
+ * ledger is read from its index alone.  Two heap probes; false under the
+ * 0.1.0 schema, which has no allocations.
+ */
+static bool
+allocations_in_use(void)
+{
+	static const char *const tables[] = {"allocation_source", "allocation"};
+	Oid			schema = get_namespace_oid("crisk", false);
+	bool		found = false;
+	size_t		i;
+
+	for (i = 0; i < lengthof(tables) && !found; i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], schema);
+		Relation	rel;
+		TableScanDesc scan;
+		TupleTableSlot *slot;
+
+		if (!OidIsValid(relid))
+			return false;
+		rel = table_open(relid, AccessShareLock);
+		slot = table_slot_create(rel, NULL);
+		scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
+		found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+		table_endscan(scan);
+		ExecDropSingleTupleTableSlot(slot);
+		table_close(rel, NoLock);
+	}
+	return found;
 }
 
 /*
@@ -589,6 +653,7 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	TupleDesc	desc;
 	uint64		i;
 	int			rc;
+	bool		allocated;
 
 	memset(facts, 0, sizeof(CustomerFacts));
 	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
@@ -600,17 +665,21 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	facts->exposure = zero;
 	facts->overdue_amount = zero;
 	facts->oldest_days_past_due = -1;
-	if (builtin_ledger())
+	allocated = allocations_in_use();
+	if (builtin_ledger() && !allocated)
 	{
 		scan_builtin_ledger(customer_id, today, zero, facts);
 		gather_commitments(customer_id, order_id, zero, facts);
 		return;
 	}
 	/* Before planning, which may run the source's functions already. */
-	ledger_source_check_owner(ledger_source_oid);
+	if (!builtin_ledger())
+		ledger_source_check_owner(ledger_source_oid);
 	args[0] = customer_id;
 	args[1] = DateADTGetDatum(today);
-	rc = SPI_execute_plan(keep_plan(&open_items_plan, open_items_sql, 2, argtypes),
+	rc = SPI_execute_plan(allocated ?
+						  keep_plan(&open_items_allocated_plan, open_items_allocated_sql, 2, argtypes) :
+						  keep_plan(&open_items_plan, open_items_sql, 2, argtypes),
 						  args, NULL, true, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "crisk: reading the ledger failed (%d)", rc);

@@ -80,9 +80,10 @@ CREATE INDEX invoice_customer_idx ON crisk.invoice (customer_id, paid_date)
 -- worklist, watch-list) read only the unpaid ones, a small part of a
 -- ledger: this index holds them in customer order, so an aged balance
 -- grouped by customer is an index-only scan with no sort.  invoice_id is
--- included for the allocations each open item may have.
+-- included for the allocations each open item may have, issue_date for
+-- the as-of readers (issued by as_of).
 CREATE INDEX invoice_open_idx ON crisk.invoice (customer_id, due_date)
-    INCLUDE (amount, invoice_id) WHERE paid_date IS NULL;
+    INCLUDE (amount, invoice_id, issue_date) WHERE paid_date IS NULL;
 
 REVOKE ALL ON crisk.invoice FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.invoice', '');

@@ -314,10 +314,12 @@ REVOKE ALL ON FUNCTION crisk.set_allocations(pg_catalog.regclass) FROM PUBLIC;
 -- crisk.open_items_at: every ledger item open on a date, with what is left
 -- of it.  Inlinable (LANGUAGE sql, STABLE, no SET clause), so that a filter
 -- on customer_id reaches the ledger's indexes; it reads with the caller's
--- rights.  The allocations are looked up only when there are any: the
--- uncorrelated EXISTS runs once per query, and a 0.1.0 ledger costs no
--- lookup per item.  crisk.aged_balance spells the same rule out for the
--- items unpaid today; keep them in step (test/sql/allocations.sql compares).
+-- rights.  The items are read as two ranges, the unpaid ones (the partial
+-- index crisk.invoice_open_idx, an index-only scan in customer order) and
+-- those paid after as_of (crisk.invoice_paid_idx, next to nothing for
+-- today); the allocations applied by as_of are summed once per item and
+-- hash-joined, rather than looked up item by item.  crisk.aged_balance_at,
+-- and so crisk.aged_balance, read it.
 CREATE FUNCTION crisk.open_items_at(as_of pg_catalog.date)
     RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
                    amount pg_catalog.numeric, issue_date pg_catalog.date,
@@ -326,22 +328,30 @@ CREATE FUNCTION crisk.open_items_at(as_of pg_catalog.date)
     AS $$
 SELECT i.invoice_id, i.customer_id, i.amount, i.issue_date, i.due_date, i.open_amount
 FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
-             CASE WHEN NOT (SELECT EXISTS (SELECT FROM crisk.allocations a0)) THEN l.amount
-                  ELSE l.amount
-                       OPERATOR(pg_catalog.-) COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a
-                                                        WHERE a.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-                                                          AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)
-                       OPERATOR(pg_catalog.+) CASE WHEN l.amount OPERATOR(pg_catalog.<) 0
-                                                   THEN COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a
-                                                                  WHERE a.source_id OPERATOR(pg_catalog.=) l.invoice_id
-                                                                    AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)
-                                                   ELSE 0 END
-             END AS open_amount
-      FROM crisk.ledger l
-      WHERE l.issue_date OPERATOR(pg_catalog.<=) $1
-        AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)) i
--- One evaluation of open_amount per item (each reference is a copy of the
--- lookups); an ERP row without an amount stays open, as in the ledger.
+             CASE WHEN r.applied IS NULL AND c.consumed IS NULL THEN l.amount
+                  ELSE l.amount OPERATOR(pg_catalog.-) COALESCE(r.applied, 0)
+                       OPERATOR(pg_catalog.+) COALESCE(c.consumed, 0) END AS open_amount
+      -- Unpaid, or paid after as_of: two ranges, each with its index.
+      FROM (SELECT u.invoice_id, u.customer_id, u.amount, u.issue_date, u.due_date
+            FROM crisk.ledger u
+            WHERE u.paid_date IS NULL AND u.issue_date OPERATOR(pg_catalog.<=) $1
+            UNION ALL
+            SELECT p.invoice_id, p.customer_id, p.amount, p.issue_date, p.due_date
+            FROM crisk.ledger p
+            WHERE p.paid_date OPERATOR(pg_catalog.>) $1 AND p.issue_date OPERATOR(pg_catalog.<=) $1) l
+      -- The allocations applied by as_of, summed once per item.
+      LEFT JOIN (SELECT a.invoice_id, pg_catalog.sum(a.amount) AS applied
+                 FROM crisk.allocations a
+                 WHERE a.applied_on OPERATOR(pg_catalog.<=) $1
+                 GROUP BY a.invoice_id) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      LEFT JOIN (SELECT a.source_id, pg_catalog.sum(a.amount) AS consumed
+                 FROM crisk.allocations a
+                 WHERE a.source_id IS NOT NULL AND a.applied_on OPERATOR(pg_catalog.<=) $1
+                 GROUP BY a.source_id) c
+             ON c.source_id OPERATOR(pg_catalog.=) l.invoice_id AND l.amount OPERATOR(pg_catalog.<) 0) i
+-- Something is left, with the sign of the item (an over-applied invoice is
+-- settled, not a credit); an ERP row without an amount stays open, as in
+-- the ledger.
 WHERE CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0
            WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0
            WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0

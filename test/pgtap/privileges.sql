@@ -54,6 +54,7 @@ SELECT is_empty($$
                         'crisk.limits_at(date)'::regprocedure,
                         'crisk._profile_item_counts(crisk.payment_profile,bigint,bigint)'::regprocedure,
                         'crisk.watchlist_at(date)'::regprocedure,
+                        'crisk.aged_balance_at(date)'::regprocedure,
                         'crisk.dunning_worklist_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure)

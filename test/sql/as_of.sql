@@ -78,6 +78,20 @@ FROM crisk.dunning_worklist_at('2026-03-15');
 SELECT customer_id, level, invoice_ids, amount_due, interest, indemnity, total_due
 FROM crisk.dunning_letters_at('2026-03-15');
 
+-- check_order's exposure is what is left open today: V-1 (1 000.00, due
+-- in 20 days) paid 600.00 yesterday, 100.00 more scheduled for tomorrow:
+-- 400.00 open against a 1 000 limit leaves 600.00 of credit (all of it
+-- would be taken without the allocations).
+INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('V', 'Paid in part', 1000);
+INSERT INTO crisk.invoice VALUES ('V-1', 'V', 1000.00, current_date - 10, current_date + 20, NULL);
+SELECT available_credit FROM crisk.check_order('V', 100);
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('V-1', 600.00, current_date - 1, 'BANK-4'), ('V-1', 100.00, current_date + 1, 'BANK-5');
+SELECT decision, available_credit FROM crisk.check_order('V', 500);
+DELETE FROM crisk.invoice WHERE customer_id = 'V';
+DELETE FROM crisk.allocation WHERE invoice_id = 'V-1';
+DELETE FROM crisk.account WHERE customer_id = 'V';
+
 -- As-of purity.  What crisk knew on 2026-03-15: the scores above (as of
 -- 03-15 for U; T's latest as of a date up to 03-15), the limits as set.
 -- Record every *_at answer for that date, then move everything on: a pass
@@ -144,15 +158,17 @@ SELECT v AS view,
        pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T')) LIKE '%Index Cond: (customer_id = ''T''::text)%' AS customer_index,
        pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T'))
          = pg_temp.plan_of(format('SELECT * FROM crisk.%s_at(current_date) WHERE customer_id = %L', v, 'T')) AS same_plan
-FROM unnest('{watchlist,dunning_worklist}'::text[]) AS v;
+FROM unnest('{aged_balance,watchlist,dunning_worklist}'::text[]) AS v;
 RESET enable_seqscan;
 -- The view and the function agree today.
-SELECT (SELECT count(*) FROM (SELECT * FROM crisk.watchlist EXCEPT SELECT * FROM crisk.watchlist_at(current_date)) x) AS watch_diff,
+SELECT (SELECT count(*) FROM (SELECT * FROM crisk.aged_balance EXCEPT SELECT * FROM crisk.aged_balance_at(current_date)) x) AS aged_diff,
+       (SELECT count(*) FROM (SELECT * FROM crisk.watchlist EXCEPT SELECT * FROM crisk.watchlist_at(current_date)) x) AS watch_diff,
        (SELECT count(*) FROM (SELECT * FROM crisk.dunning_worklist EXCEPT SELECT * FROM crisk.dunning_worklist_at(current_date)) x) AS dunning_diff;
 
 -- Bad as_of.
 SELECT * FROM crisk.watchlist_at(NULL);
 SELECT * FROM crisk.dunning_worklist_at('infinity');
 SELECT * FROM crisk.dunning_worklist_at(NULL);
+SELECT * FROM crisk.aged_balance_at(NULL);
 
 ROLLBACK;
