@@ -3,7 +3,7 @@
 -- volatility and security.  The worker and the BI views build on these
 -- names.
 BEGIN;
-SELECT plan(97);
+SELECT plan(98);
 
 -- The ledger.
 SELECT has_table('crisk', 'invoice', 'crisk.invoice exists');
@@ -22,11 +22,13 @@ SELECT col_is_null('crisk', 'invoice', 'paid_date', 'invoice.paid_date may be NU
 SELECT has_index('crisk', 'invoice', 'invoice_customer_idx',
                  ARRAY['customer_id', 'paid_date', 'amount', 'due_date', 'issue_date'],
                  'per-customer lookups: (customer_id, paid_date) covering amount and dates');
-SELECT has_index('crisk', 'invoice', 'invoice_open_idx', ARRAY['customer_id', 'due_date', 'amount', 'invoice_id'],
-                 'open items: (customer_id, due_date) covering amount and invoice_id');
+SELECT has_index('crisk', 'invoice', 'invoice_open_idx', ARRAY['customer_id', 'due_date', 'amount', 'invoice_id', 'issue_date'],
+                 'open items: (customer_id, due_date) covering amount, invoice_id and issue_date');
 SELECT is((SELECT pg_catalog.pg_get_expr(indpred, indrelid) FROM pg_catalog.pg_index
            WHERE indexrelid = 'crisk.invoice_open_idx'::regclass),
           '(paid_date IS NULL)', 'invoice_open_idx holds only unpaid invoices');
+SELECT has_index('crisk', 'invoice', 'invoice_paid_idx', ARRAY['paid_date'],
+                 'as-of readers: the items paid after a date');
 SELECT has_view('crisk', 'ledger', 'readers read crisk.ledger');
 SELECT columns_are('crisk', 'ledger',
     ARRAY['invoice_id', 'customer_id', 'amount', 'issue_date', 'due_date', 'paid_date']);

@@ -31,6 +31,37 @@ INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
 SELECT invoice_id, amount, paid_date, whole, item_paid_date
 FROM crisk.ledger_parts() ORDER BY invoice_id, whole, paid_date;
 
+-- The parts agree with crisk.open_items_at on every day, also for a credit
+-- note applied to an invoice and partly left, an over-applied invoice and
+-- a reversed payment (the cases of test/sql/allocations.sql): on each day
+-- of 2024's first half, every item's open parts add up to its open amount.
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date) VALUES
+    ('P-3',  'P',  400.00, '2024-02-14', '2024-03-15', NULL),
+    ('P-CN', 'P', -150.00, '2024-02-01', '2024-02-01', NULL),
+    ('R-1',  'R',  100.00, '2024-02-01', '2024-03-01', NULL),
+    ('R-2',  'R',  200.00, '2024-02-01', '2024-03-01', NULL),
+    ('S-1',  'S',  600.00, '2024-01-16', '2024-02-15', '2024-03-01');
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('P-3', 100.00, '2024-03-20', 'P-CN'),
+    ('P-3', 300.00, '2024-04-01', 'BANK-4'),
+    ('R-1', 120.00, '2024-03-02', 'BANK-5'),
+    ('R-2', 200.00, '2024-03-02', 'BANK-6'),
+    ('R-2', -200.00, '2024-03-04', 'BANK-6'),
+    ('S-1', 100.00, '2024-02-20', 'BANK-7');
+SELECT d.d, x.invoice_id, x.open_amount, x.open_parts
+FROM (SELECT g::date AS d FROM generate_series(timestamp '2024-01-01', '2024-06-30', '1 day') AS g) AS d,
+     LATERAL (SELECT COALESCE(o.invoice_id, p.invoice_id) AS invoice_id, o.open_amount, p.open_parts
+              FROM (SELECT i.invoice_id, i.open_amount FROM crisk.open_items_at(d.d) i) o
+              FULL JOIN (SELECT l.invoice_id, sum(l.amount) AS open_parts
+                         FROM crisk.ledger_parts() l
+                         WHERE l.issue_date <= d.d AND (l.paid_date IS NULL OR l.paid_date > d.d)
+                         GROUP BY l.invoice_id HAVING sum(l.amount) <> 0) p
+                ON p.invoice_id = o.invoice_id
+              WHERE o.open_amount IS DISTINCT FROM p.open_parts) x
+ORDER BY 1, 2;
+DELETE FROM crisk.allocation WHERE invoice_id IN ('P-3', 'R-1', 'R-2', 'S-1');
+DELETE FROM crisk.invoice WHERE customer_id IN ('P', 'R', 'S');
+
 -- Open amount of T-1 on each date between the parts: 1 000 before 02-10,
 -- 700 from 02-10, 500 from 03-02, nothing from 04-01.
 -- DSO over 90 days (receivables / sales issued in (d-90, d] x 90):
