@@ -89,7 +89,8 @@ COMMENT ON FUNCTION crisk.limits_at(pg_catalog.date) IS
 
 -- crisk._profile_item_counts: a payment profile computed over
 -- crisk.ledger_parts() (where an invoice paid in three parts is four rows)
--- with its invoice counts taken from the whole items.  Inlinable (no SET
+-- with its invoice counts taken from the whole items (NULL: keep the
+-- profile's, for a profile over the ledger's rows).  Inlinable (no SET
 -- clause), so that a rescoring pass pays no function call per customer.
 CREATE FUNCTION crisk._profile_item_counts(profile crisk.payment_profile,
                                            invoices pg_catalog.int8, open_invoices pg_catalog.int8)
@@ -97,7 +98,7 @@ CREATE FUNCTION crisk._profile_item_counts(profile crisk.payment_profile,
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
 SELECT CASE WHEN $1 IS NULL THEN NULL::crisk.payment_profile
-            ELSE ROW($2, $3, ($1).billed, ($1).open_amount, ($1).overdue_amount,
+            ELSE ROW(COALESCE($2, ($1).invoices), COALESCE($3, ($1).open_invoices), ($1).billed, ($1).open_amount, ($1).overdue_amount,
                      ($1).avg_days_beyond_terms, ($1).days_beyond_terms_stddev, ($1).late_share,
                      ($1).max_days_late, ($1).dso, ($1).last_payment)::crisk.payment_profile END
 $$;

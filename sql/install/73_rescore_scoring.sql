@@ -145,11 +145,38 @@ AS $$
     WITH ledger AS (
         SELECT l.customer_id,
                crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
-               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
-               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
-                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+               (crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of)).profile AS profile
+        FROM crisk.ledger AS l
+        WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
+          -- A customer without allocations: the ledger rows are the parts,
+          -- read in index order as before allocations existed.
+          AND NOT l.customer_id OPERATOR(pg_catalog.=) ANY (SELECT c.customer_id FROM crisk.ledger AS c
+                                     WHERE c.customer_id IS NOT NULL
+                                       AND c.invoice_id OPERATOR(pg_catalog.=) ANY (
+                                           SELECT a0.invoice_id FROM crisk.allocations AS a0
+                                           UNION ALL
+                                           SELECT a0.source_id FROM crisk.allocations AS a0))
+        GROUP BY l.customer_id
+        UNION ALL
+        SELECT l.customer_id,
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               -- The invoice counts of the whole items, not of the parts.
+               crisk._profile_item_counts(
+                   (crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of)).profile,
+                   pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL),
+                   pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                                 AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of))) AS profile
         FROM crisk.ledger_parts() AS l
         WHERE l.issue_date OPERATOR(pg_catalog.<=) as_of
+          AND (SELECT EXISTS (SELECT FROM crisk.allocations AS a0))
+          -- The others, as one array, so that the ledger is read through
+          -- its customer index for them alone.
+          AND l.customer_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.customer_id FROM crisk.ledger AS c
+                                     WHERE c.customer_id IS NOT NULL
+                                       AND c.invoice_id OPERATOR(pg_catalog.=) ANY (
+                                           SELECT a0.invoice_id FROM crisk.allocations AS a0
+                                           UNION ALL
+                                           SELECT a0.source_id FROM crisk.allocations AS a0)))
         GROUP BY l.customer_id
     ), statements AS (
         SELECT DISTINCT ON (f.customer_id) f.*
@@ -189,7 +216,7 @@ AS $$
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
     )
-    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
+    SELECT a.customer_id, g.profile, (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -223,7 +250,7 @@ CREATE FUNCTION crisk._rescore_items(customer_ids pg_catalog.text[], as_of pg_ca
     RETURNS SETOF crisk.rescore_item
     LANGUAGE sql STABLE
 AS $$
-    SELECT a.customer_id, crisk._profile_item_counts((g.figures).profile, g.items, g.open_items), (g.figures).first_issue_date,
+    SELECT a.customer_id, g.profile, (g.figures).first_issue_date,
            (g.figures).sales_12_months, (g.figures).oldest_open_due,
            (g.figures).newest_due_over_90,
            a.credit_limit, a.limit_locked, a.insured_cover, a.policy, a.model, a.customer_since,
@@ -244,12 +271,27 @@ AS $$
     LEFT JOIN (
         SELECT l.customer_id,
                crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
-               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL) AS items,
-               pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
-                                             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of)) AS open_items
+               (crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of)).profile AS profile
+        FROM crisk.ledger AS l
+        WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
+          AND l.issue_date OPERATOR(pg_catalog.<=) as_of
+          -- Without allocations, the ledger rows are the parts: read in
+          -- index order, as before allocations existed.
+          AND NOT (SELECT EXISTS (SELECT FROM crisk.allocations AS a0))
+        GROUP BY l.customer_id
+        UNION ALL
+        SELECT l.customer_id,
+               crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of) AS figures,
+               -- The invoice counts of the whole items, not of the parts.
+               crisk._profile_item_counts(
+                   (crisk._rescore_ledger(l.amount, l.issue_date, l.due_date, l.paid_date, as_of)).profile,
+                   pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL),
+                   pg_catalog.count(*) FILTER (WHERE l.whole AND l.amount IS NOT NULL AND l.due_date IS NOT NULL
+                                                 AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) as_of))) AS profile
         FROM crisk.ledger_parts() AS l
         WHERE l.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
           AND l.issue_date OPERATOR(pg_catalog.<=) as_of
+          AND (SELECT EXISTS (SELECT FROM crisk.allocations AS a0))
         GROUP BY l.customer_id
     ) AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN LATERAL (
