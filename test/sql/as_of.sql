@@ -95,6 +95,11 @@ FROM (SELECT crisk.payment_profile(l.amount, l.issue_date, l.due_date, l.paid_da
 SELECT crisk.rescore(ARRAY['T', 'U'], '2026-03-15');
 SELECT customer_id, invoices, open_invoices, open_amount, avg_days_beyond_terms, max_days_late, last_payment
 FROM crisk.score ORDER BY customer_id;
+-- A full pass reads T (with allocations) from its parts and U (without)
+-- from its ledger rows, and finds the same.
+SELECT crisk.rescore(NULL, '2026-03-15');
+SELECT customer_id, invoices, open_invoices, open_amount, avg_days_beyond_terms, max_days_late, last_payment
+FROM crisk.score ORDER BY customer_id;
 SELECT crisk.rescore(ARRAY['T'], '2026-04-30');
 SELECT customer_id, invoices, open_invoices, open_amount, avg_days_beyond_terms, max_days_late, last_payment
 FROM crisk.score WHERE customer_id = 'T';
