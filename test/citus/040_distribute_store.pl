@@ -200,6 +200,34 @@ for my $sql (sort keys %refused)
 }
 is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM crisk.score'), '0',
 	'nothing was scored by a refused pass');
+my $overdue = $coordinator->safe_psql('single', q{
+	SELECT invoice_id FROM crisk.invoice WHERE paid_date IS NULL AND due_date < date '2026-06-01'
+	ORDER BY invoice_id LIMIT 1});
+expect_0A000("SELECT crisk.record_dunning_action('$overdue', 1)", $citus_refuses,
+	'crisk.record_dunning_action');
+
+# A customer's dossier: the single node's, but for the times of the load
+# and the rescore queue (everyone was queued by name above).
+my $dossier = q{SELECT regexp_replace(
+	((crisk.customer_dossier('C000007') #- '{tables,crisk.rescore_queue}'::text[]) - 'exported_at'::text)::text,
+	'"(recorded_at|changed_at|limit_changed_at|queued_at|queued_by|generated_at)": ("[^"]*"|[0-9]+)', '', 'g')};
+my $single_dossier = $coordinator->safe_psql('single', $dossier);
+like($single_dossier, qr/"crisk\.invoice": \[\{/, 'the dossier holds invoices on the single node');
+is($coordinator->safe_psql('postgres', $dossier), $single_dossier,
+	'crisk.customer_dossier: the single-node dossier');
+
+# Erasure and TRUNCATE fail on the shards (the append-only guards do not
+# see crisk.forget_customer's permission there; the queue holds no
+# "everyone" row) and change nothing.
+my $invoices_of = q{SELECT count(*) FROM crisk.invoice WHERE customer_id = 'C000007'};
+my $kept = $coordinator->safe_psql('postgres', $invoices_of);
+($ret, $out, $err) = $coordinator->psql('postgres', q{SELECT crisk.forget_customer('C000007')});
+like($err, qr/ERROR:  crisk\.limit_change_\d+ is append-only/, 'crisk.forget_customer fails on the distributed store');
+is($coordinator->safe_psql('postgres', $invoices_of), $kept, 'and erases nothing');
+($ret, $out, $err) = $coordinator->psql('postgres', q{TRUNCATE crisk.invoice});
+like($err, qr/ERROR:  cannot perform an INSERT with NULL in the partition column/,
+	'TRUNCATE of a tracked table fails on the distributed store');
+is($coordinator->safe_psql('postgres', $invoices_of), $kept, 'and removes nothing');
 
 # crisk's aggregates over crisk's own distributed ledger.
 my $open = "(paid_date IS NULL OR paid_date > date '$as_of')";
