@@ -130,6 +130,9 @@ VALUES ('P3-A', 'P3', 'default', 1, 'reminder', '2024-06-20', 80);
 SELECT invoice_id, days_past_due, dunning_level, action, last_level_done, late_payment_interest,
        recovery_indemnity, total_due
 FROM crisk.dunning_worklist_at('2024-06-30') ORDER BY invoice_id;
+-- The letters of that day are those of the worklist: P1's reminder holds
+-- P1-C and P1-E, not the disputed P1-A and P1-D nor the promised P1-B.
+SELECT customer_id, level, invoice_ids FROM crisk.dunning_letters_at('2024-06-30') ORDER BY customer_id, level;
 -- On 06-09 the dispute of P1-A was not yet opened: it is listed (9 days,
 -- level 1; 1000 * 0.145 * 9 / 365 = 3.575 -> 3.58).
 SELECT invoice_id, days_past_due, dunning_level, late_payment_interest
