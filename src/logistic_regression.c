@@ -477,10 +477,10 @@ crisk_logistic_regression_final(PG_FUNCTION_ARGS)
 		elog(ERROR, "crisk.logistic_regression_final must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	state = outcome_counts_read(PG_GETARG_DATUM(0));
+	state = outcome_counts_canonical_read(PG_GETARG_DATUM(0));
 	if (state->patterns == 0)
 		PG_RETURN_NULL();
-	problem.data = outcome_counts_canonical(state);
+	problem.data = state;
 	problem.rows = problem.data->patterns;
 	problem.params = state->columns + 1;
 	outcome_counts_totals(problem.data, &problem.bads, &problem.goods);

@@ -68,7 +68,7 @@ PG_FUNCTION_INFO_V1(crisk_score_outcome_transition);
 /* A slot of an open state's hash table: a record and its hash, or empty. */
 typedef struct OutcomeCountsSlot
 {
-	uint64		hash;			/* pattern_hash of the record's values */
+	uint32		hash;			/* low half of pattern_hash of the record's values */
 	int32		index;			/* the record, or -1 */
 } OutcomeCountsSlot;
 
@@ -91,6 +91,13 @@ pattern_hash(const double *values, int columns)
 
 /* Rows an open state buffers before entering them (flush_pending). */
 #define PENDING_ROWS 32
+
+/*
+ * How much a full state grows.  Room not written to costs no memory (the
+ * pages are never touched), while each growth copies what is there: four
+ * times makes a sample cost a third of its size in copies, not its size.
+ */
+#define GROWTH_FACTOR 4
 
 /* Patterns a new state has room for. */
 #define INITIAL_CAPACITY 16
@@ -236,16 +243,25 @@ typedef struct CanonicalKey
 } CanonicalKey;
 
 /* compare_canonical orders CanonicalKeys by hash, then by values. */
-static int
-compare_canonical(const void *a, const void *b, void *arg)
+static inline int
+compare_canonical(const CanonicalKey *x, const CanonicalKey *y, int *columns)
 {
-	const CanonicalKey *x = (const CanonicalKey *) a;
-	const CanonicalKey *y = (const CanonicalKey *) b;
-
 	if (x->hash != y->hash)
 		return x->hash < y->hash ? -1 : 1;
-	return compare_patterns(x->record, y->record, arg);
+	return compare_patterns(x->record, y->record, columns);
 }
+
+/* sort_canonical(keys, n, &columns): a sort with compare_canonical inlined. */
+#define ST_SORT sort_canonical
+#define ST_ELEMENT_TYPE CanonicalKey
+#define ST_COMPARE(a, b, arg) compare_canonical(a, b, arg)
+#define ST_COMPARE_ARG_TYPE int
+#define ST_SCOPE static
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/* Records ahead that outcome_counts_canonical asks the CPU to load. */
+#define PREFETCH_DISTANCE 16
 
 /*
  * outcome_counts_canonical returns a copy of the patterns of a state, in
@@ -253,8 +269,9 @@ compare_canonical(const void *a, const void *b, void *arg)
  * order that depends on the patterns alone, never on the order the rows
  * came in: by the hash of their values, then by their values.  Sorting
  * 16-byte keys of hash and pointer touches each record once, where sorting
- * by value compares records scattered in memory; the fit then reads the
- * copy from start to end at each iteration.  Its records are not sorted by
+ * by value compares records scattered in memory; the copy reads them in
+ * the sorted order with the next ones prefetched, and the fit then reads
+ * the copy from start to end at each iteration.  Its records are not sorted by
  * value (compacted stays false).
  */
 OutcomeCounts *
@@ -272,11 +289,14 @@ outcome_counts_canonical(const OutcomeCounts *state)
 		keys[i].record = OUTCOME_COUNTS_RECORD(state, i);
 		keys[i].hash = pattern_hash(keys[i].record, columns);
 	}
-	qsort_arg(keys, state->patterns, sizeof(CanonicalKey), compare_canonical, &columns);
+	sort_canonical(keys, state->patterns, &columns);
 	for (int32 i = 0; i < state->patterns; i++)
 	{
 		if ((i & 0xFFFF) == 0)
 			CHECK_FOR_INTERRUPTS();
+		/* the records are read out of order: load the next ones meanwhile */
+		if (i + PREFETCH_DISTANCE < state->patterns)
+			prefetch_memory(keys[i + PREFETCH_DISTANCE].record);
 		if (last != NULL && compare_patterns(last, keys[i].record, &columns) == 0)
 		{
 			last[columns] += keys[i].record[columns];
@@ -296,14 +316,14 @@ outcome_counts_canonical(const OutcomeCounts *state)
 }
 
 /*
- * grow doubles the room of a state with repalloc, in the memory context the
+ * grow multiplies the room of a state by GROWTH_FACTOR with repalloc, in the memory context the
  * state lives in (an expanded object's own context: see
  * outcome_counts_open), and returns it.
  */
 static OutcomeCounts *
 grow(OutcomeCounts *state)
 {
-	Size		capacity = (Size) OUTCOME_COUNTS_CAPACITY(state) * 2;
+	Size		capacity = (Size) OUTCOME_COUNTS_CAPACITY(state) * GROWTH_FACTOR;
 	Size		used = state_size(state->columns, state->patterns);
 	Size		size = state_size(state->columns, capacity);
 	OutcomeCounts *bigger;
@@ -408,6 +428,8 @@ outcome_counts_open(FunctionCallInfo fcinfo, int argno, int columns)
 	expanded->state = outcome_counts_create(columns, INITIAL_CAPACITY);
 	expanded->pending = palloc(PENDING_ROWS * (columns + 2) * sizeof(double));
 	expanded->pending_rows = 0;
+	expanded->canonical = false;
+	expanded->slots_stale = false;
 	expanded->slot_mask = INITIAL_CAPACITY * 2 - 1;
 	expanded->slots = palloc((expanded->slot_mask + 1) * sizeof(OutcomeCountsSlot));
 	for (uint32 i = 0; i <= expanded->slot_mask; i++)
@@ -470,6 +492,30 @@ rehash(ExpandedOutcomeCounts *expanded)
 }
 
 /*
+ * rebuild_slots enters the records of an open state in its hash table
+ * afresh, after outcome_counts_canonical_read moved them.
+ */
+static void
+rebuild_slots(ExpandedOutcomeCounts *expanded)
+{
+	const OutcomeCounts *state = expanded->state;
+
+	for (uint32 i = 0; i <= expanded->slot_mask; i++)
+		expanded->slots[i].index = -1;
+	for (int32 i = 0; i < state->patterns; i++)
+	{
+		uint32		hash = (uint32) pattern_hash(OUTCOME_COUNTS_RECORD(state, i), state->columns);
+		uint32		slot = hash & expanded->slot_mask;
+
+		while (expanded->slots[slot].index >= 0)
+			slot = (slot + 1) & expanded->slot_mask;
+		expanded->slots[slot].hash = hash;
+		expanded->slots[slot].index = i;
+	}
+	expanded->slots_stale = false;
+}
+
+/*
  * enter_pattern adds a pattern with its counts to an open state: to the
  * record of the same values when there is one (values are compared bit by
  * bit: the callers have turned -0 into 0 and refused NaN), else as a new
@@ -490,7 +536,7 @@ enter_pattern(ExpandedOutcomeCounts *expanded, const double *values, uint64 hash
 
 		if (entry->index < 0)
 			break;
-		if (entry->hash == hash)
+		if (entry->hash == (uint32) hash)
 		{
 			record = OUTCOME_COUNTS_RECORD(state, entry->index);
 			if (same_values(record, values, columns))
@@ -508,8 +554,9 @@ enter_pattern(ExpandedOutcomeCounts *expanded, const double *values, uint64 hash
 	memcpy(record, values, columns * sizeof(double));
 	record[columns] = bads;
 	record[columns + 1] = goods;
-	expanded->slots[slot].hash = hash;
+	expanded->slots[slot].hash = (uint32) hash;
 	expanded->slots[slot].index = state->patterns;
+	expanded->canonical = false;
 	state->patterns++;
 	state->compacted = false;
 	if ((uint32) state->patterns > expanded->slot_mask / 2)
@@ -530,6 +577,10 @@ flush_pending(ExpandedOutcomeCounts *expanded)
 	int			stride = columns + 2;
 	uint64		hashes[PENDING_ROWS];
 
+	if (expanded->pending_rows == 0)
+		return;
+	if (expanded->slots_stale)
+		rebuild_slots(expanded);
 	for (int i = 0; i < expanded->pending_rows; i++)
 	{
 		hashes[i] = pattern_hash(expanded->pending + i * stride, columns);
@@ -613,6 +664,92 @@ outcome_counts_read(Datum datum)
 		}
 	}
 	return (const OutcomeCounts *) PG_DETOAST_DATUM(datum);
+}
+
+/*
+ * reorder_canonical puts the records of an open state in the order of
+ * outcome_counts_canonical, in place: no copy of the sample, whose fresh
+ * pages cost more than moving the records.  Its records are distinct (the
+ * hash table merged repeats).  The hash table's indexes are then stale: it
+ * is rebuilt if rows come again (a window aggregate).
+ */
+static void
+reorder_canonical(ExpandedOutcomeCounts *expanded)
+{
+	OutcomeCounts *state = expanded->state;
+	int			columns = state->columns;
+	int			stride = OUTCOME_COUNTS_STRIDE(state);
+	int32		n = state->patterns;
+	CanonicalKey *keys = palloc(Max(n, 1) * sizeof(CanonicalKey));
+	int32	   *source = palloc(Max(n, 1) * sizeof(int32));
+	double	   *held = palloc(stride * sizeof(double));
+
+	for (int32 i = 0; i < n; i++)
+	{
+		keys[i].record = OUTCOME_COUNTS_RECORD(state, i);
+		keys[i].hash = pattern_hash(keys[i].record, columns);
+	}
+	sort_canonical(keys, n, &columns);
+	for (int32 i = 0; i < n; i++)
+		source[i] = (int32) ((keys[i].record - state->records) / stride);
+	pfree(keys);
+
+	/* Follow each cycle of the permutation: position j takes record source[j]. */
+	for (int32 start = 0; start < n; start++)
+	{
+		int32		j = start;
+
+		if ((start & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		if (source[start] == start)
+			continue;
+		memcpy(held, OUTCOME_COUNTS_RECORD(state, start), stride * sizeof(double));
+		for (;;)
+		{
+			int32		from = source[j];
+
+			source[j] = j;
+			if (from == start)
+			{
+				memcpy(OUTCOME_COUNTS_RECORD(state, j), held, stride * sizeof(double));
+				break;
+			}
+			/* the cycle's next records, to come: load them meanwhile */
+			prefetch_memory(OUTCOME_COUNTS_RECORD(state, source[source[from]]));
+			memcpy(OUTCOME_COUNTS_RECORD(state, j), OUTCOME_COUNTS_RECORD(state, from),
+				   stride * sizeof(double));
+			j = from;
+		}
+	}
+	pfree(source);
+	pfree(held);
+	expanded->canonical = true;
+	expanded->slots_stale = true;
+}
+
+/*
+ * outcome_counts_canonical_read returns a state datum's patterns in the
+ * order of outcome_counts_canonical, for a final function to read: an
+ * expanded state reordered in place (its meaning unchanged), else a copy.
+ */
+const OutcomeCounts *
+outcome_counts_canonical_read(Datum datum)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(datum)))
+	{
+		ExpandedObjectHeader *eohptr = DatumGetEOHP(datum);
+
+		if (eohptr->eoh_methods == &expanded_methods)
+		{
+			ExpandedOutcomeCounts *expanded = (ExpandedOutcomeCounts *) eohptr;
+
+			flush_pending(expanded);
+			if (!expanded->canonical)
+				reorder_canonical(expanded);
+			return expanded->state;
+		}
+	}
+	return outcome_counts_canonical(outcome_counts_read(datum));
 }
 
 /* outcome_counts_totals adds up the bad and good rows of a state. */

@@ -59,6 +59,8 @@ typedef struct ExpandedOutcomeCounts
 	uint32		slot_mask;		/* slots - 1 (a power of 2, minus 1) */
 	double	   *pending;		/* rows not entered yet, as records */
 	int			pending_rows;
+	bool		canonical;		/* records in canonical order (reorder_canonical) */
+	bool		slots_stale;	/* records moved since the slots were filled */
 } ExpandedOutcomeCounts;
 
 extern OutcomeCounts *outcome_counts_create(int columns, int capacity);
@@ -71,6 +73,7 @@ extern const OutcomeCounts *outcome_counts_read(Datum datum);
 extern void outcome_counts_compact(OutcomeCounts *state);
 extern const OutcomeCounts *outcome_counts_compacted(const OutcomeCounts *state);
 extern OutcomeCounts *outcome_counts_canonical(const OutcomeCounts *state);
+extern const OutcomeCounts *outcome_counts_canonical_read(Datum datum);
 extern void outcome_counts_totals(const OutcomeCounts *state, double *bads,
 								  double *goods);
 
