@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * probability_of_default.c
+ * score_pd.c
  *	  crisk.score_pd(score integer, pd_intercept double precision,
  *	  pd_slope double precision): the 12-month probability of default of a
  *	  score under a fitted model's calibration (crisk.model_fit),
