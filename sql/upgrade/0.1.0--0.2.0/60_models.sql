@@ -971,7 +971,7 @@ COMMENT ON COLUMN crisk.score_history.pd IS
 -- The PD of a score under a model, by the model's name.
 CREATE FUNCTION crisk.probability_of_default(model pg_catalog.text, score pg_catalog.int4)
     RETURNS pg_catalog.float8
-    LANGUAGE plpgsql STABLE STRICT
+    LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -1078,7 +1078,7 @@ CREATE FUNCTION crisk.expected_credit_loss_by_pd()
     RETURNS TABLE (customer_id pg_catalog.text, segment pg_catalog.text, model pg_catalog.text,
                    as_of pg_catalog.date, exposure pg_catalog.numeric, pd pg_catalog.float8,
                    lgd pg_catalog.numeric, expected_credit_loss pg_catalog.numeric)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
     SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT s.customer_id, a.segment, s.model, s.as_of, s.open_amount, s.pd, l.lgd,
