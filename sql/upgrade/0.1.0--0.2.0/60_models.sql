@@ -1115,6 +1115,7 @@ DECLARE
         COALESCE(pg_catalog.current_setting('crisk.model_drift_psi', true), '0.25')::pg_catalog.float8;
     m record;
     actual pg_catalog.float8[];
+    raised pg_catalog.int8;
 BEGIN
     FOR m IN
         SELECT f.model, f.class_shares, pg_catalog.count(s.customer_id) AS customers,
@@ -1149,9 +1150,8 @@ BEGIN
             FROM crisk.alert_kind AS k
             WHERE k.kind OPERATOR(pg_catalog.=) 'model_drift'
             ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING;
-            GET DIAGNOSTICS customers = ROW_COUNT;
-            check_model_drift.alert_raised := check_model_drift.customers OPERATOR(pg_catalog.>) 0;
-            check_model_drift.customers := m.customers;
+            GET DIAGNOSTICS raised = ROW_COUNT;
+            check_model_drift.alert_raised := raised OPERATOR(pg_catalog.>) 0;
         END IF;
         RETURN NEXT;
     END LOOP;
