@@ -18,7 +18,7 @@
  * (ExpandedOutcomeCounts) in a memory context of its own under the
  * aggregate context.  A row is looked up in a hash table of the patterns
  * seen so far: a known pattern gets its counts raised, a new one is
- * appended, and the records grow (doubling, with repalloc) only with the
+ * appended, and the records grow (fourfold, with repalloc) only with the
  * distinct patterns.  The transition and combine functions return the same
  * read-write pointer, which the executor keeps as it is (it copies a
  * by-reference state each time a transition function returns a new
@@ -29,9 +29,14 @@
  * read the expanded form in place.  The state type stays a real SQL type,
  * with its combine function, for parallel plans and Citus.
  *
- * Patterns are kept in the order they first came; final functions read a
- * copy sorted by value (outcome_counts_compacted), so that the order of the
- * rows, or how a parallel plan split them, never changes a result.
+ * Patterns are kept in the order they first came.  Final functions read
+ * them in an order that depends on their values alone, so that the order
+ * of the rows, or how a parallel plan split them, never changes a result:
+ * crisk.auc and crisk.ks a copy sorted by value (outcome_counts_compacted,
+ * a few hundred scores at most), crisk.logistic_regression the records
+ * themselves, put in order of hash then value in place
+ * (outcome_counts_canonical_read), since a copy of a large sample costs
+ * more than moving its records.
  *
  * The text form, for Citus, writes the compacted patterns:
  *
