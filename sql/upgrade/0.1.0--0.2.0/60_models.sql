@@ -284,21 +284,25 @@ CREATE FUNCTION crisk._model_score_sql(characteristics pg_catalog.text[], model 
 AS $$
 DECLARE
     names constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'altman_z', 'adverse_events', 'utilization', 'relationship_months'];
+        'altman_z', 'adverse_events', 'utilization', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     casts constant pg_catalog.text[] := ARRAY['', '', '::pg_catalog.int4', '', '::pg_catalog.int4', '',
-        '::pg_catalog.int4'];
+        '::pg_catalog.int4', '::pg_catalog.int4', '::pg_catalog.int4'];
+    -- what crisk.credit_score takes when the sample has no such column
+    absent constant pg_catalog.text[] := ARRAY['NULL', 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', '0', '0'];
     args pg_catalog.text[] := '{}';
     position pg_catalog.int4;
 BEGIN
-    FOR j IN 1 .. 7 LOOP
+    FOR j IN 1 .. 9 LOOP
         position := pg_catalog.array_position(characteristics, names[j]);
         args := args OPERATOR(pg_catalog.||)
-                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' OPERATOR(pg_catalog.||) position OPERATOR(pg_catalog.||) casts[j] END;
+                CASE WHEN position IS NULL THEN absent[j] ELSE 'f.v' OPERATOR(pg_catalog.||) position OPERATOR(pg_catalog.||) casts[j] END;
     END LOOP;
     RETURN pg_catalog.format(
         'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
-        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
-        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model);
+        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L, '
+        'event_severity => %s, broken_promises_12m => %s)',
+        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model, args[8], args[9]);
 END
 $$;
 COMMENT ON FUNCTION crisk._model_score_sql(pg_catalog.text[], pg_catalog.text) IS
@@ -318,9 +322,10 @@ CREATE FUNCTION crisk.fit_scorecard(sample pg_catalog.regclass,
 AS $$
 DECLARE
     known constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'utilization', 'altman_z', 'adverse_events', 'relationship_months'];
+        'utilization', 'altman_z', 'adverse_events', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     -- true where a higher value is better (crisk.validate_model's directions)
-    higher_is_better constant pg_catalog.bool[] := ARRAY[false, false, false, false, true, false, true];
+    higher_is_better constant pg_catalog.bool[] := ARRAY[false, false, false, false, true, false, true, false, false];
     chars pg_catalog.text[];
     better pg_catalog.bool[] := '{}';
     attribute_type pg_catalog.oid;
@@ -747,6 +752,8 @@ CREATE FUNCTION crisk.development_sample(observation_date pg_catalog.date,
                    altman_z pg_catalog.float8,
                    adverse_events pg_catalog.int4,
                    relationship_months pg_catalog.int4,
+                   event_severity pg_catalog.int4,
+                   broken_promises_12m pg_catalog.int4,
                    bad pg_catalog.bool)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -830,6 +837,7 @@ BEGIN
            ((r.item).profile).late_share,
            ((r.item).profile).max_days_late,
            r.utilization, r.altman_z, (r.item).adverse_events, r.relationship_months,
+           (r.item).event_severity, (r.item).broken_promises_12m,
            (g.customer_id IS NOT NULL OR i.customer_id IS NOT NULL)
     FROM items,
          LATERAL pg_catalog.unnest(crisk._rescore_compute(items.items, development_sample.observation_date)) AS r
@@ -865,7 +873,8 @@ CREATE FUNCTION crisk.model_performance(model pg_catalog.text, sample pg_catalog
 AS $$
 DECLARE
     known constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'utilization', 'altman_z', 'adverse_events', 'relationship_months'];
+        'utilization', 'altman_z', 'adverse_events', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     chars pg_catalog.text[];
     attribute_type pg_catalog.oid;
     fit crisk.model_fit;
