@@ -299,3 +299,34 @@ FROM crisk.dispute AS d
 WHERE d.resolved_on IS NULL
 ORDER BY d.opened_on, d.dispute_id
 LIMIT 5;
+
+\echo
+\echo '== Fitted model against the expert model =='
+-- fitted_demo was fitted by scripts/demo on the customers of two years ago
+-- (crisk.fit_scorecard); both models score the customers of one year ago,
+-- whose outcome (bad within 12 months) is known today.
+SELECT EXISTS (SELECT FROM crisk.model_fit WHERE model = 'fitted_demo')
+       AND to_regclass('public.model_validation_sample') IS NOT NULL AS has_fitted_model \gset
+\if :has_fitted_model
+SELECT m.model AS "model", p.customers AS "customers",
+       to_char(100 * p.bad_rate, 'FM990.0') || ' %' AS "went bad",
+       to_char(p.auc, 'FM0.000') AS "AUC", to_char(p.gini, 'FM0.000') AS "Gini",
+       to_char(p.ks, 'FM0.000') AS "KS",
+       COALESCE(to_char(p.psi, 'FM0.000'), 'n/a') AS "PSI",
+       COALESCE(to_char(100 * p.predicted_pd, 'FM990.0') || ' %', 'n/a') AS "predicted PD"
+FROM (VALUES (1, 'fitted_demo'), (2, 'default')) AS m(n, model)
+CROSS JOIN LATERAL crisk.model_performance(m.model, 'public.model_validation_sample') AS p
+WHERE p.risk_class IS NULL
+ORDER BY m.n;
+
+SELECT f.risk_class AS "class", f.customers AS "customers (fitted)",
+       COALESCE(to_char(100 * f.bad_rate, 'FM990.0') || ' %', 'none') AS "went bad (fitted)",
+       COALESCE(to_char(100 * f.predicted_pd, 'FM990.0') || ' %', 'none') AS "predicted PD (fitted)",
+       e.customers AS "customers (expert)",
+       COALESCE(to_char(100 * e.bad_rate, 'FM990.0') || ' %', 'none') AS "went bad (expert)"
+FROM crisk.model_performance('fitted_demo', 'public.model_validation_sample') AS f
+JOIN crisk.model_performance('default', 'public.model_validation_sample') AS e USING (risk_class)
+ORDER BY f.risk_class;
+\else
+\echo 'No fitted model (scripts/demo fits fitted_demo when it generates the portfolio).'
+\endif

@@ -47,7 +47,8 @@ my @expected = (
 	'Limits the policy proposes against those in force',
 	'Credit limits changed by rescoring', 'Alerts raised (unacknowledged)',
 	q{Dunning worklist (first 10 of today's actions)},
-	'Letters to send today, by level', 'Promises to pay', 'Disputes open');
+	'Letters to send today, by level', 'Promises to pay', 'Disputes open',
+	'Fitted model against the expert model');
 for my $title (@expected)
 {
 	my $tables = $sections{$title};
