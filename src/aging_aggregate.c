@@ -3,7 +3,7 @@
  * aging_aggregate.c
  *	  The aggregate crisk.aging(amount, due_date, as_of [, bounds]): open
  *	  amounts per aging bucket, and its state type crisk.aging_state, whose
- *	  C code crisk.expected_credit_loss shares (expected_loss.c).
+ *	  C code crisk.expected_credit_loss shares (expected_credit_loss.c).
  *
  * Each row is aged at its own as_of and lands in the bucket of its days
  * past due; the state keeps one exact total per bucket (exact_sum.h), so

@@ -1,5 +1,5 @@
 -- The aggregate crisk.expected_credit_loss (IFRS 9 provision matrix) and its
--- transition state type (src/expected_loss.c, sharing src/aging_aggregate.c).
+-- transition state type (src/expected_credit_loss.c, sharing src/aging_aggregate.c).
 
 CREATE TYPE crisk.expected_credit_loss_state;
 

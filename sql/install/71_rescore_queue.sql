@@ -1,4 +1,4 @@
--- The rescoring queue (src/change_tracking.c): customers whose data changed
+-- The rescoring queue (src/rescore_queue.c): customers whose data changed
 -- since their last score.  Triggers on the ledger, the accounts, the events
 -- and the financials (and, through crisk.track_changes(), on an ERP's own
 -- tables) insert a row per customer and transaction; an incremental pass

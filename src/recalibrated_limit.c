@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * credit_limit.c
+ * recalibrated_limit.c
  *	  The per-session cache of crisk.limit_policy and
  *	  crisk.recalibrated_limit.
  *
@@ -46,7 +46,7 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 
-#include "credit_limit.h"
+#include "recalibrated_limit.h"
 #include "table_cache.h"
 
 PG_FUNCTION_INFO_V1(crisk_recalibrated_limit);

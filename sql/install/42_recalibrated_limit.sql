@@ -1,4 +1,4 @@
--- Limit policies and credit-limit recalibration (src/credit_limit.c).
+-- Limit policies and credit-limit recalibration (src/recalibrated_limit.c).
 --
 -- As for crisk.scorecard, pg_dump keeps the policies users add and leaves
 -- out the shipped policy "default", which is read-only.

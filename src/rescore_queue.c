@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * change_tracking.c
+ * rescore_queue.c
  *	  The rescoring queue: the trigger that queues the customers whose data
  *	  a statement changes, and crisk.request_rescore().
  *

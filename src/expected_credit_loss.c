@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * expected_loss.c
+ * expected_credit_loss.c
  *	  The aggregate crisk.expected_credit_loss(amount, due_date, as_of,
  *	  loss_rates [, bounds]): the IFRS 9 simplified approach, a provision
  *	  matrix applying one loss rate to each aging bucket's receivables.

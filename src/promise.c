@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * collections.c
+ * promise.c
  *	  Settings of the collections workflow read from SQL.
  *
  * crisk.promise_grace_until(due_on) gives the last day a promise to pay

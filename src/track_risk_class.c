@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * score_tracking.c
+ * track_risk_class.c
  *	  The trigger that keeps the previous score and class of a customer on
  *	  crisk.score: crisk.track_risk_class().
  *

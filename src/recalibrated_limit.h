@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * credit_limit.h
+ * recalibrated_limit.h
  *	  Limit policies read from crisk.limit_policy and the recalibration of
  *	  a credit limit from a score (crisk.recalibrated_limit).
  *
@@ -12,8 +12,8 @@
  *
  *-------------------------------------------------------------------------
  */
-#ifndef CRISK_CREDIT_LIMIT_H
-#define CRISK_CREDIT_LIMIT_H
+#ifndef CRISK_RECALIBRATED_LIMIT_H
+#define CRISK_RECALIBRATED_LIMIT_H
 
 #include "utils/numeric.h"
 
@@ -41,4 +41,4 @@ typedef struct LimitPolicy
 	struct LimitPolicy *next;
 } LimitPolicy;
 
-#endif							/* CRISK_CREDIT_LIMIT_H */
+#endif							/* CRISK_RECALIBRATED_LIMIT_H */
