@@ -23,11 +23,11 @@
 --   A      1.50          45              0.50          50 000         1 000
 --   B      1.25          45              0.25          20 000         1 000
 --   C      1.00          45              0.10          10 000           500
---   D      0.60           5              0.00           2 000           100
+--   D      1.00           0              0.00           2 000           100
 --   E      0              0              0                  0           100
 -- With monthly sales of 36 500 (1 200 a day) and 45-day terms the targets
 -- are A 1 200 x 90 x 1.5 = 162 000, B 1 200 x 90 x 1.25 = 135 000,
--- C 1 200 x 90 = 108 000, D 1 200 x 50 x 0.6 = 36 000, E 0.
+-- C 1 200 x 90 = 108 000, D 1 200 x 45 = 54 000, E 0.
 SELECT risk_class, class_factor, tolerance_days, default_terms_days, max_increase,
        initial_limit, rounding, review_days, breach_tolerance
 FROM crisk.limit_policy WHERE policy = 'default' ORDER BY risk_class;
@@ -37,9 +37,8 @@ FROM crisk.limit_policy WHERE policy = 'default' ORDER BY risk_class;
 --   b: A, monthly 3 650 (120 a day): target 120 x 90 x 1.5 = 16 200
 --      < 50 000, down to 1 000 -> 16 000
 --   c: C (50), monthly 3 650, terms 30: target 120 x 75 = 9 000, below
---      the initial 10 000 -> 9 000 (D: 120 x 35 x 0.6 = 2 520, initial
---      2 000)
---   d: D (25), monthly 36 500: target 36 000, initial 2 000 -> 2 000
+--      the initial 10 000 -> 9 000 (D: 120 x 30 = 3 600, initial 2 000)
+--   d: D (25), monthly 36 500: target 54 000, initial 2 000 -> 2 000
 --   e: E (10), monthly 36 500: target 0 -> 0 (no credit)
 SELECT crisk.recalibrated_limit(NULL, 90, 36500) AS a,
        crisk.recalibrated_limit(NULL, 90, 3650) AS b,
@@ -65,7 +64,7 @@ SELECT crisk.recalibrated_limit(70000, 65, 18250, payment_terms_days => 60) AS t
 --   c: a base above the current limit counts as the current limit -> 60 000
 --   d: 70 000 set by hand, base 30 000: the cap (45 000) never cuts a
 --      limit the target covers -> 70 000
---   e: 3 000, D (30): target 36 000, cap 3 000 x 1.00 -> 3 000
+--   e: 3 000, D (30): target 54 000, cap 3 000 x 1.00 -> 3 000
 --   f: a base of 0 (the limit was 0 in the window), A: at most the
 --      initial limit -> 50 000
 SELECT crisk.recalibrated_limit(40000, 85, 36500) AS a,
@@ -101,11 +100,11 @@ SELECT crisk.recalibrated_limit(100000, 95, 36500, 80000) AS a,
 -- gets less than a worse one.
 --   a: new, C (55), monthly 365 (12 a day): target 1 080, down to 500
 --      -> 1 000
---   b: new, D (30), monthly 365: target 12 x 50 x 0.6 = 360, which
---      rounding to 100 keeps -> 300
+--   b: new, D (30), monthly 365: target 12 x 45 = 540, rounded to 100
+--      -> 500
 --   c, d: 0.1.0 gave 0 to class A and 200 to class D here.  5 000, monthly
 --      450: A target 729 000 / 365 = 1 997.26 -> 1 000; D (30) target
---      162 000 / 365 = 443.84 -> 400
+--      243 000 / 365 = 665.75 -> 600
 --   e: new, A, monthly 3: target 4 860 / 365 = 13.32, which rounding to
 --      1 000 (or 100) would make 0, down to 10 -> 10
 --   f: new, A, monthly 0.01: target 16.2 / 365 = 0.04 (to the cent) -> 0.04
