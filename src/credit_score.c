@@ -6,7 +6,9 @@
  * Both scoring functions take the same arguments: a payment profile (the
  * composite crisk.payment_profile), the Altman Z, the number of adverse
  * legal events, the utilization of the credit limit, the length of the
- * relationship in months, and the model name.  Every characteristic the
+ * relationship in months, the model name, the highest severity of the
+ * legal events in force and the promises to pay broken in the last twelve
+ * months.  Every characteristic the
  * model uses earns the points of the bin its value falls in; an unknown
  * value (a NULL argument or profile field, or a NULL profile: no payment
  * history) earns the points of the missing-value bin.  The score is the
@@ -45,6 +47,7 @@ PG_FUNCTION_INFO_V1(crisk_risk_class);
 #define ARG_RELATIONSHIP_MONTHS	4
 #define ARG_MODEL				5
 #define ARG_EVENT_SEVERITY		6	/* added in 0.2.0, after model */
+#define ARG_BROKEN_PROMISES_12M	7	/* added in 0.2.0, last */
 
 static const char *const risk_class_names[RISK_CLASS_COUNT] = {"A", "B", "C", "D", "E"};
 
@@ -310,6 +313,13 @@ read_inputs(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 					 errdetail("event_severity is %d.", severity)));
 		in->value[SCORE_EVENT_SEVERITY] = severity;
 	}
+
+	if (PG_NARGS() <= ARG_BROKEN_PROMISES_12M || PG_ARGISNULL(ARG_BROKEN_PROMISES_12M))
+		in->missing[SCORE_BROKEN_PROMISES_12M] = true;
+	else
+		in->value[SCORE_BROKEN_PROMISES_12M] =
+			require_not_negative(PG_GETARG_INT32(ARG_BROKEN_PROMISES_12M),
+								 "broken_promises_12m");
 
 	if (PG_ARGISNULL(ARG_UTILIZATION))
 		in->missing[SCORE_UTILIZATION] = true;

@@ -97,6 +97,7 @@ enum
 	ITEM_CLASS_CAP,
 	ITEM_REVIEW_BASE_LIMIT,
 	ITEM_UTILIZATION_LIMIT,
+	ITEM_BROKEN_PROMISES_12M,
 	ITEM_NFIELDS
 };
 
@@ -106,7 +107,7 @@ static const char *const item_field_names[ITEM_NFIELDS] = {
 	"working_capital", "retained_earnings", "ebit", "equity",
 	"total_liabilities", "total_assets", "sales", "adverse_events",
 	"payment_terms_days", "event_severity", "class_cap", "review_base_limit",
-	"utilization_limit"
+	"utilization_limit", "broken_promises_12m"
 };
 
 /* crisk.rescore_result, in its order. */
@@ -139,7 +140,7 @@ typedef struct ComputeState
 	FmgrInfo	altman_z;
 	FmgrInfo	explain_score;
 	FmgrInfo	recalibrated_limit;
-	int			explain_nargs;	/* 6 or 7 (0.1.0's SQL objects, or 0.2.0's) */
+	int			explain_nargs;	/* 6 or 8 (0.1.0's SQL objects, or 0.2.0's) */
 	int			limit_nargs;	/* 5 or 8 */
 	ExprContext *econtext;
 	MemoryContext customer_context;
@@ -250,13 +251,13 @@ compute_state(FunctionCallInfo fcinfo, Oid item_type)
 	{
 		Oid			altman_args[8] = {NUMERICOID, NUMERICOID, NUMERICOID, NUMERICOID,
 		NUMERICOID, NUMERICOID, NUMERICOID, TEXTOID};
-		Oid			explain_args[7] = {profile_type, FLOAT8OID, INT4OID, FLOAT8OID,
-		INT4OID, TEXTOID, INT4OID};
+		Oid			explain_args[8] = {profile_type, FLOAT8OID, INT4OID, FLOAT8OID,
+		INT4OID, TEXTOID, INT4OID, INT4OID};
 		Oid			limit_args[8] = {NUMERICOID, INT4OID, NUMERICOID, NUMERICOID, TEXTOID,
 		INT4OID, NUMERICOID, TEXTOID};
 
 		crisk_function(&state->altman_z, "altman_z", 8, altman_args, 0, context);
-		state->explain_nargs = crisk_function(&state->explain_score, "explain_score", 7,
+		state->explain_nargs = crisk_function(&state->explain_score, "explain_score", 8,
 											  explain_args, 6, context);
 		state->limit_nargs = crisk_function(&state->recalibrated_limit, "recalibrated_limit", 8,
 											limit_args, 5, context);
@@ -440,7 +441,7 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 				   bool utilization_known, double utilization,
 				   bool months_known, int32 months, Jsonb **reasons)
 {
-	LOCAL_FCINFO(fc, 7);
+	LOCAL_FCINFO(fc, 8);
 	ReturnSetInfo rsinfo;
 	TupleTableSlot *slot;
 	JsonbParseState *jstate = NULL;
@@ -470,6 +471,8 @@ call_explain_score(ComputeState *state, Datum profile, bool altman_known, double
 	fc->args[5].isnull = ITEM_ISNULL(state, ITEM_MODEL);
 	fc->args[6].value = ITEM_VALUE(state, ITEM_EVENT_SEVERITY);
 	fc->args[6].isnull = ITEM_ISNULL(state, ITEM_EVENT_SEVERITY);
+	fc->args[7].value = ITEM_VALUE(state, ITEM_BROKEN_PROMISES_12M);
+	fc->args[7].isnull = ITEM_ISNULL(state, ITEM_BROKEN_PROMISES_12M);
 	(void) FunctionCallInvoke(fc);
 	if (rsinfo.returnMode != SFRM_Materialize || rsinfo.setResult == NULL)
 		elog(ERROR, "crisk.explain_score did not return its rows in a tuplestore");

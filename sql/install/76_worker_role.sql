@@ -30,7 +30,7 @@ BEGIN
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
             ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise,'
-            ' crisk.allocations, crisk.allocation, crisk.allocation_source TO ' || grantee;
+            ' crisk.model_fit, crisk.allocations, crisk.allocation, crisk.allocation_source TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;
