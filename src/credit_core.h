@@ -40,6 +40,13 @@
  */
 extern DateADT sales_window_start(DateADT as_of);
 
+/*
+ * An invoice open more than this many days past due raises an overdue_90
+ * alert (crisk._rescore_record); crisk._rescore_ledger finds the latest
+ * such due date.
+ */
+#define OVERDUE_ALERT_DAYS 90
+
 /* Altman: the items of a balance sheet, NULL when unknown. */
 enum
 {
