@@ -11,6 +11,9 @@
 --
 -- It fills crisk.account, crisk.invoice, crisk.financials, crisk.event,
 -- crisk.dispute, crisk.promise and crisk.contact for customers C000001, C000002, ... (into an empty portfolio).
+-- With crisk 0.2.0 it also fills crisk.allocation (partial payments,
+-- credit notes applied) and an ERP order book, erp.commande, which it
+-- names as the orders source (crisk.set_orders).
 -- Every random draw is a hash of (seed, what is drawn), never random(), so
 -- the result does not depend on the plan, on parallelism or on row order.
 --
@@ -367,6 +370,89 @@ SELECT d.customer_id, d.opened_on + time '09:00', 'email', 'demo generator',
 FROM crisk.dispute d;
 \endif
 
+-- Receivables as they are (crisk 0.2.0: allocations and orders; skipped
+-- on 0.1.0).  Partial payments: one open invoice in eight has received a
+-- part (30 to 70 %) since it was issued, and one late payment in ten of
+-- the last six months came in two parts, the first half-way between the
+-- due date and the final one.  Credit notes: those the ERP offset (a
+-- paid_date) are applied, on that date, to an invoice of the customer
+-- issued in the two months before and still open then, for what the
+-- invoice can take; what they cannot is left unapplied, as are the 15 %
+-- never offset.  Open orders: the order book of an ERP, with French column
+-- names, read through a view named with crisk.set_orders: about one
+-- customer in five has one to three orders taken in the last ten days and
+-- not yet invoiced, for a few median invoices each.
+SELECT to_regclass('crisk.allocation') IS NOT NULL AND to_regclass('crisk.order_source') IS NOT NULL
+       AS has_receivables \gset
+\if :has_receivables
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id)
+SELECT i.invoice_id, round(i.amount * (0.3 + 0.4 * pg_temp.uniform(hashtext(i.invoice_id), 80))::numeric, 2),
+       i.issue_date + floor(pg_temp.uniform(hashtext(i.invoice_id), 81) * (pp.as_of - i.issue_date + 1))::integer,
+       'VIR-' || i.invoice_id || '-1'
+FROM crisk.invoice i, portfolio_parameters pp
+WHERE i.amount > 0 AND i.paid_date IS NULL
+  AND pg_temp.uniform(hashtext(i.invoice_id), 82) < 0.125
+UNION ALL
+SELECT i.invoice_id, round(i.amount / 2, 2),
+       i.due_date + (i.paid_date - i.due_date) / 2,
+       'VIR-' || i.invoice_id || '-1'
+FROM crisk.invoice i, portfolio_parameters pp
+WHERE i.amount > 0 AND i.paid_date > i.due_date + 1 AND i.paid_date > pp.as_of - 180
+  AND pg_temp.uniform(hashtext(i.invoice_id), 83) < 0.10;
+
+-- Each offset credit note goes to the latest eligible invoice; it is
+-- applied for what that invoice still owed, and stays open for the rest.
+CREATE TEMP TABLE credit_application AS
+SELECT DISTINCT ON (cn.invoice_id)
+       cn.invoice_id AS credit_note, cn.paid_date AS applied_on, i.invoice_id,
+       least(-cn.amount, i.amount - COALESCE((SELECT sum(a.amount) FROM crisk.allocation a
+                                              WHERE a.invoice_id = i.invoice_id
+                                                AND a.applied_on <= cn.paid_date), 0)) AS amount
+FROM crisk.invoice cn
+JOIN crisk.invoice i ON i.customer_id = cn.customer_id
+                    AND i.amount > 0
+                    AND i.issue_date BETWEEN cn.issue_date - 60 AND cn.paid_date
+                    AND (i.paid_date IS NULL OR i.paid_date > cn.paid_date)
+WHERE cn.amount < 0 AND cn.paid_date IS NOT NULL
+ORDER BY cn.invoice_id, i.issue_date DESC, i.invoice_id;
+DELETE FROM credit_application WHERE amount <= 0;
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id)
+SELECT invoice_id, amount, applied_on, credit_note FROM credit_application;
+-- A credit note applied in full keeps its paid_date, the day it was
+-- applied (as an ERP marks it settled); one applied in part loses it, and
+-- what is left of it is an unapplied credit.
+UPDATE crisk.invoice i SET paid_date = NULL
+FROM credit_application c
+WHERE i.invoice_id = c.credit_note AND c.amount < -i.amount;
+
+CREATE SCHEMA erp;
+CREATE TABLE erp.commande (
+    num_commande   varchar(20) PRIMARY KEY,
+    code_client    varchar(12) NOT NULL,
+    montant_ht     numeric(12,2) NOT NULL,
+    date_commande  date NOT NULL,
+    statut         varchar(10) NOT NULL);
+COMMENT ON TABLE erp.commande IS 'Demo: an ERP''s order book (statut saisie, confirmee, facturee or annulee).';
+INSERT INTO erp.commande
+SELECT 'CMD-' || c.customer_id || '-' || k, c.customer_id,
+       round(c.median_invoice * (0.5 + 2.5 * pg_temp.uniform(c.n * 10 + k, 91))::numeric, 2),
+       pp.as_of - floor(pg_temp.uniform(c.n * 10 + k, 92) * 10)::integer,
+       (ARRAY['saisie', 'confirmee', 'confirmee', 'facturee', 'annulee'])
+           [1 + floor(pg_temp.uniform(c.n * 10 + k, 93) * 5)::integer]
+FROM customer c, portfolio_parameters pp,
+     generate_series(1, 1 + floor(pg_temp.uniform(c.n, 94) * 3)::integer) AS k
+WHERE pg_temp.uniform(c.n, 90) < 0.20 AND c.habit <> 'defaulted' AND c.last_month = pp.months - 1;
+CREATE INDEX ON erp.commande (code_client) WHERE statut IN ('saisie', 'confirmee');
+CREATE VIEW erp.crisk_orders AS
+    SELECT num_commande AS order_id, code_client AS customer_id, montant_ht AS amount,
+           date_commande AS ordered_on
+    FROM erp.commande
+    WHERE statut IN ('saisie', 'confirmee');
+SELECT crisk.set_orders('erp.crisk_orders');
+ANALYZE crisk.allocation;
+ANALYZE erp.commande;
+\endif
+
 ANALYZE crisk.account;
 ANALYZE crisk.invoice;
 ANALYZE crisk.financials;
@@ -378,6 +464,13 @@ SELECT count(*) AS customers,
        (SELECT count(*) FROM crisk.financials) AS balance_sheets,
        (SELECT count(*) FROM crisk.event) AS events
 FROM crisk.account;
+\if :has_receivables
+SELECT (SELECT count(*) FROM crisk.allocation WHERE source_id LIKE 'VIR-%') AS partial_payments,
+       (SELECT count(*) FROM crisk.allocation WHERE source_id NOT LIKE 'VIR-%') AS credit_notes_applied,
+       (SELECT count(*) FROM crisk.invoice i WHERE i.amount < 0 AND i.paid_date IS NULL
+          AND NOT EXISTS (SELECT FROM crisk.allocation a WHERE a.source_id = i.invoice_id)) AS credit_notes_unapplied,
+       (SELECT count(*) FROM erp.crisk_orders) AS open_orders;
+\endif
 \if :has_collections
 SELECT (SELECT count(*) FROM crisk.dispute) AS disputes,
        (SELECT count(*) FROM crisk.promise) AS promises,

@@ -249,8 +249,19 @@ LIMIT 5;
 
 \echo
 \echo '== Promises to pay =='
+-- Per status, with how many cover an invoice that is in today's
+-- letters: none while a promise is pending (dunning pauses until its grace
+-- date), again once it is broken, none once kept (paid).
+WITH lettered AS MATERIALIZED (
+    SELECT l.customer_id, i.invoice_id
+    FROM crisk.dunning_letters AS l, unnest(l.invoice_ids) AS i(invoice_id)
+)
 SELECT p.status AS "status", count(*) AS "promises",
-       to_char(sum(p.amount), 'FM999G999G990D00') AS "amount promised"
+       to_char(sum(p.amount), 'FM999G999G990D00') AS "amount promised",
+       count(*) FILTER (WHERE p.due_on BETWEEN current_date AND current_date + 7) AS "due this week",
+       count(*) FILTER (WHERE EXISTS (SELECT FROM lettered AS l
+                                      WHERE l.customer_id = p.customer_id
+                                        AND l.invoice_id = ANY (p.invoice_ids))) AS "in today's letters"
 FROM crisk.promise_status AS p
 GROUP BY p.status
 ORDER BY p.status;
@@ -265,9 +276,19 @@ LIMIT 5;
 
 \echo
 \echo '== Disputes open =='
+-- The amount disputed is the aged balance's disputed column, added up;
+-- disputed invoices are never in today's letters.
+WITH lettered AS MATERIALIZED (
+    SELECT l.customer_id, i.invoice_id
+    FROM crisk.dunning_letters AS l, unnest(l.invoice_ids) AS i(invoice_id)
+)
 SELECT count(*) AS "disputes", count(DISTINCT d.customer_id) AS "customers",
        to_char(sum(d.amount), 'FM999G999G990D00') AS "amount disputed",
-       min(d.opened_on) AS "oldest"
+       to_char((SELECT sum(b.disputed) FROM crisk.aged_balance AS b), 'FM999G999G990D00') AS "in the aged balance",
+       min(d.opened_on) AS "oldest",
+       count(*) FILTER (WHERE EXISTS (SELECT FROM lettered AS l
+                                      WHERE l.customer_id = d.customer_id
+                                        AND l.invoice_id = d.invoice_id)) AS "in today's letters"
 FROM crisk.dispute AS d
 WHERE d.resolved_on IS NULL;
 

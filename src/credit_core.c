@@ -818,6 +818,8 @@ score_customer(const CreditCustomer *customer, const ScoreModel *model,
 					   customer->adverse_events, "adverse_events");
 	score_inputs_event_severity(&in, customer->event_severity_null,
 								customer->event_severity);
+	score_inputs_count(&in, SCORE_BROKEN_PROMISES_12M, customer->broken_promises_12m_null,
+					   customer->broken_promises_12m, "broken_promises_12m");
 	score_inputs_float(&in, SCORE_UTILIZATION, !result->utilization_known,
 					   result->utilization, "utilization");
 	score_inputs_count(&in, SCORE_RELATIONSHIP_MONTHS, !result->months_known,

@@ -138,6 +138,8 @@ typedef struct CreditCustomer
 	int32		adverse_events;
 	bool		event_severity_null;
 	int32		event_severity;
+	bool		broken_promises_12m_null;
+	int32		broken_promises_12m;	/* promises to pay broken in 12 months */
 	const char *class_cap;		/* worst class the events in force allow */
 	Numeric		credit_limit;	/* the limit in force */
 	Numeric		utilization_limit;	/* the limit utilization is measured on */

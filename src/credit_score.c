@@ -6,7 +6,9 @@
  * Both scoring functions take the same arguments: a payment profile (the
  * composite crisk.payment_profile), the Altman Z, the number of adverse
  * legal events, the utilization of the credit limit, the length of the
- * relationship in months, and the model name.  Every characteristic the
+ * relationship in months, the model name, the highest severity of the
+ * legal events in force and the promises to pay broken in the last twelve
+ * months.  Every characteristic the
  * model uses earns the points of the bin its value falls in; an unknown
  * value (a NULL argument or profile field, or a NULL profile: no payment
  * history) earns the points of the missing-value bin.  The score is the
@@ -44,6 +46,7 @@ PG_FUNCTION_INFO_V1(crisk_risk_class);
 #define ARG_RELATIONSHIP_MONTHS	4
 #define ARG_MODEL				5
 #define ARG_EVENT_SEVERITY		6	/* added in 0.2.0, after model */
+#define ARG_BROKEN_PROMISES_12M	7	/* added in 0.2.0, last */
 
 static const char *const risk_class_names[RISK_CLASS_COUNT] = {"A", "B", "C", "D", "E"};
 
@@ -229,6 +232,8 @@ static void
 read_inputs(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 {
 	bool		no_severity = PG_NARGS() <= ARG_EVENT_SEVERITY || PG_ARGISNULL(ARG_EVENT_SEVERITY);
+	bool		no_broken_promises = PG_NARGS() <= ARG_BROKEN_PROMISES_12M ||
+		PG_ARGISNULL(ARG_BROKEN_PROMISES_12M);
 
 	score_inputs_init(in);
 	read_profile(fcinfo, cache, in);
@@ -240,6 +245,9 @@ read_inputs(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 					   "adverse_events");
 	score_inputs_event_severity(in, no_severity,
 								no_severity ? 0 : PG_GETARG_INT32(ARG_EVENT_SEVERITY));
+	score_inputs_count(in, SCORE_BROKEN_PROMISES_12M, no_broken_promises,
+					   no_broken_promises ? 0 : PG_GETARG_INT32(ARG_BROKEN_PROMISES_12M),
+					   "broken_promises_12m");
 	score_inputs_float(in, SCORE_UTILIZATION, PG_ARGISNULL(ARG_UTILIZATION),
 					   PG_ARGISNULL(ARG_UTILIZATION) ? 0 : PG_GETARG_FLOAT8(ARG_UTILIZATION),
 					   "utilization");

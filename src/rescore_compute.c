@@ -80,6 +80,7 @@ enum
 	ITEM_CLASS_CAP,
 	ITEM_REVIEW_BASE_LIMIT,
 	ITEM_UTILIZATION_LIMIT,
+	ITEM_BROKEN_PROMISES_12M,
 	ITEM_NFIELDS
 };
 
@@ -89,7 +90,7 @@ static const char *const item_field_names[ITEM_NFIELDS] = {
 	"working_capital", "retained_earnings", "ebit", "equity",
 	"total_liabilities", "total_assets", "sales", "adverse_events",
 	"payment_terms_days", "event_severity", "class_cap", "review_base_limit",
-	"utilization_limit"
+	"utilization_limit", "broken_promises_12m"
 };
 
 /* crisk.rescore_result, in its order. */
@@ -336,6 +337,9 @@ read_customer(ComputeState *state, CreditCustomer *customer)
 	customer->event_severity_null = ITEM_ISNULL(state, ITEM_EVENT_SEVERITY);
 	if (!customer->event_severity_null)
 		customer->event_severity = DatumGetInt32(ITEM_VALUE(state, ITEM_EVENT_SEVERITY));
+	customer->broken_promises_12m_null = ITEM_ISNULL(state, ITEM_BROKEN_PROMISES_12M);
+	if (!customer->broken_promises_12m_null)
+		customer->broken_promises_12m = DatumGetInt32(ITEM_VALUE(state, ITEM_BROKEN_PROMISES_12M));
 	if (!ITEM_ISNULL(state, ITEM_CLASS_CAP))
 		customer->class_cap = TextDatumGetCString(ITEM_VALUE(state, ITEM_CLASS_CAP));
 	customer->credit_limit = item_numeric(state, ITEM_CREDIT_LIMIT);

@@ -41,6 +41,7 @@ const char *const score_characteristic_names[SCORE_NUM_CHARACTERISTICS] = {
 	"adverse_events",
 	"event_severity",
 	"relationship_months",
+	"broken_promises_12m",
 };
 
 /*
@@ -50,7 +51,7 @@ const char *const score_characteristic_names[SCORE_NUM_CHARACTERISTICS] = {
  * points run the other way.
  */
 static const int score_better_direction[SCORE_NUM_CHARACTERISTICS] = {
-	-1, -1, -1, -1, +1, -1, -1, +1
+	-1, -1, -1, -1, +1, -1, -1, +1, -1
 };
 
 /* A characteristic's rows while the table is read. */
@@ -205,7 +206,7 @@ add_row(List **models, const char *model_name, const char *characteristic,
 		}
 		mr->unknown_names = lappend(mr->unknown_names, pstrdup(characteristic));
 		add_problem(mr, characteristic, true,
-					"is not a characteristic crisk knows; the known ones are avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity and relationship_months");
+					"is not a characteristic crisk knows; the known ones are avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity, relationship_months and broken_promises_12m");
 		return;
 	}
 	br = &mr->rows[c];

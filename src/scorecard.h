@@ -30,6 +30,7 @@ typedef enum ScoreCharacteristic
 	SCORE_ADVERSE_EVENTS,
 	SCORE_EVENT_SEVERITY,
 	SCORE_RELATIONSHIP_MONTHS,
+	SCORE_BROKEN_PROMISES_12M,	/* added in 0.2.0: promises to pay broken */
 	SCORE_NUM_CHARACTERISTICS
 } ScoreCharacteristic;
 

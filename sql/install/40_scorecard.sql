@@ -26,7 +26,8 @@ CREATE TABLE crisk.scorecard (
     CONSTRAINT scorecard_characteristic_known
         CHECK (characteristic OPERATOR(pg_catalog.=) ANY (ARRAY[
             'avg_days_beyond_terms', 'late_share', 'max_days_late', 'utilization',
-            'altman_z', 'adverse_events', 'event_severity', 'relationship_months']::pg_catalog.text[])),
+            'altman_z', 'adverse_events', 'event_severity', 'relationship_months',
+            'broken_promises_12m']::pg_catalog.text[])),
     -- NaN compares above every number, so these also refuse NaN.
     CONSTRAINT scorecard_lower_bound_finite
         CHECK (lower_bound OPERATOR(pg_catalog.>) '-Infinity'::pg_catalog.float8
@@ -47,7 +48,7 @@ COMMENT ON TABLE crisk.scorecard IS
 COMMENT ON COLUMN crisk.scorecard.model IS
     'Model name, passed as the model argument of crisk.credit_score and crisk.explain_score.';
 COMMENT ON COLUMN crisk.scorecard.characteristic IS
-    'One of avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity, relationship_months.';
+    'One of avg_days_beyond_terms, late_share, max_days_late, utilization, altman_z, adverse_events, event_severity, relationship_months, broken_promises_12m.';
 COMMENT ON COLUMN crisk.scorecard.lower_bound IS
     'Lowest value in the bin (included); NULL: unbounded below.';
 COMMENT ON COLUMN crisk.scorecard.upper_bound IS

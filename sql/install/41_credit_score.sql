@@ -10,14 +10,15 @@ CREATE FUNCTION crisk.credit_score(profile crisk.payment_profile,
                                    utilization pg_catalog.float8 DEFAULT NULL,
                                    relationship_months pg_catalog.int4 DEFAULT NULL,
                                    model pg_catalog.text DEFAULT 'default',
-                                   event_severity pg_catalog.int4 DEFAULT 0)
+                                   event_severity pg_catalog.int4 DEFAULT 0,
+                                   broken_promises_12m pg_catalog.int4 DEFAULT 0)
     RETURNS pg_catalog.int4
     AS 'MODULE_PATHNAME', 'crisk_credit_score'
     LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crisk.credit_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
                                        pg_catalog.float8, pg_catalog.int4, pg_catalog.text,
-                                       pg_catalog.int4) IS
-    'Credit score from 0 (worst) to 100 (best): the points a scorecard model gives the payment profile, Altman Z, adverse events, utilization, relationship length and the highest severity (0-3) of legal events in force; unknown values earn the missing-value points.';
+                                       pg_catalog.int4, pg_catalog.int4) IS
+    'Credit score from 0 (worst) to 100 (best): the points a scorecard model gives the payment profile, Altman Z, adverse events, utilization, relationship length, the highest severity (0-3) of legal events in force and the promises to pay broken in the last 12 months; unknown values earn the missing-value points.';
 
 CREATE FUNCTION crisk.explain_score(profile crisk.payment_profile,
                                     altman_z pg_catalog.float8 DEFAULT NULL,
@@ -25,14 +26,15 @@ CREATE FUNCTION crisk.explain_score(profile crisk.payment_profile,
                                     utilization pg_catalog.float8 DEFAULT NULL,
                                     relationship_months pg_catalog.int4 DEFAULT NULL,
                                     model pg_catalog.text DEFAULT 'default',
-                                    event_severity pg_catalog.int4 DEFAULT 0)
+                                    event_severity pg_catalog.int4 DEFAULT 0,
+                                    broken_promises_12m pg_catalog.int4 DEFAULT 0)
     RETURNS TABLE (characteristic pg_catalog.text, value pg_catalog.float8,
                    points pg_catalog.int4, max_points pg_catalog.int4)
     AS 'MODULE_PATHNAME', 'crisk_explain_score'
     LANGUAGE C STABLE PARALLEL SAFE ROWS 8;
 COMMENT ON FUNCTION crisk.explain_score(crisk.payment_profile, pg_catalog.float8, pg_catalog.int4,
                                         pg_catalog.float8, pg_catalog.int4, pg_catalog.text,
-                                        pg_catalog.int4) IS
+                                        pg_catalog.int4, pg_catalog.int4) IS
     'The reasons for crisk.credit_score: per characteristic of the model, the value used (NULL when unknown), the points earned and the most it could earn; the points add up to the score.';
 
 CREATE FUNCTION crisk.risk_class(score pg_catalog.int4)

@@ -48,6 +48,79 @@ REVOKE ALL ON crisk.promise FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.promise', '');
 SELECT pg_catalog.pg_extension_config_dump('crisk.promise_promise_id_seq', '');
 
+-- crisk.check_promise: the invoices a promise covers must be amounts the
+-- customer owes, in the ledger once each, named once.  Checked when a
+-- promise is recorded (recorded_at now, the default) and when its
+-- customer or invoices change; a row inserted with an earlier recorded_at
+-- is taken as it is: pg_restore may load this table before an ERP ledger
+-- source it reads (schema "erp" sorts after "crisk"), and a migration of
+-- past promises may name invoices since purged from the ERP.
+CREATE FUNCTION crisk.check_promise()
+    RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    wanted pg_catalog.text;
+    inv    record;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT'
+       AND NEW.recorded_at OPERATOR(pg_catalog.<) pg_catalog.now() THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
+       AND NEW.invoice_ids OPERATOR(pg_catalog.=) OLD.invoice_ids
+       AND NEW.customer_id OPERATOR(pg_catalog.=) OLD.customer_id THEN
+        RETURN NEW;
+    END IF;
+    -- NULL elements and an empty list are the CHECK constraint's to refuse.
+    FOREACH wanted IN ARRAY COALESCE(NEW.invoice_ids, '{}'::pg_catalog.text[]) LOOP
+        CONTINUE WHEN wanted IS NULL;
+        IF (SELECT pg_catalog.count(*) FROM pg_catalog.unnest(NEW.invoice_ids) AS u(id)
+            WHERE u.id OPERATOR(pg_catalog.=) wanted) OPERATOR(pg_catalog.>) 1 THEN
+            RAISE EXCEPTION 'invoice_ids names invoice % more than once', wanted
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('invoice_ids is %s.', NEW.invoice_ids),
+                      HINT = 'Name each invoice the promise covers once.';
+        END IF;
+        SELECT pg_catalog.count(*) OVER () AS n, l.customer_id, l.amount INTO inv
+        FROM crisk.ledger l
+        WHERE l.invoice_id OPERATOR(pg_catalog.=) wanted
+        LIMIT 1;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'invoice % of invoice_ids does not exist', wanted
+                USING ERRCODE = '42704',
+                      DETAIL = pg_catalog.format('The promise of customer %s names it; crisk.ledger has no such invoice.', NEW.customer_id),
+                      HINT = 'The invoices are those of crisk.ledger.';
+        END IF;
+        IF inv.n OPERATOR(pg_catalog.>) 1 THEN
+            RAISE EXCEPTION 'invoice % of invoice_ids is in the ledger more than once', wanted
+                USING ERRCODE = '22023', DETAIL = pg_catalog.format('crisk.ledger has %s rows with this invoice_id.', inv.n),
+                      HINT = 'The ledger source must have one row per invoice.';
+        END IF;
+        IF inv.customer_id IS DISTINCT FROM NEW.customer_id THEN
+            RAISE EXCEPTION 'invoice % of invoice_ids is not customer %''s', wanted, NEW.customer_id
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('The ledger gives it to customer %s.', inv.customer_id),
+                      HINT = 'A promise covers invoices of its own customer only.';
+        END IF;
+        IF inv.amount OPERATOR(pg_catalog.<=) 0 THEN
+            RAISE EXCEPTION 'invoice % of invoice_ids is a credit note', wanted
+                USING ERRCODE = '22023',
+                      DETAIL = pg_catalog.format('Its amount is %s; a promise covers amounts owed.', inv.amount);
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION crisk.check_promise() IS
+    'Trigger function on crisk.promise: each invoice of invoice_ids must be in the ledger once, be the promise''s customer''s and be an amount owed (42704 for an unknown invoice, 22023 otherwise). Rows inserted with a recorded_at before now (pg_restore, migrated history) are taken as they are.';
+REVOKE ALL ON FUNCTION crisk.check_promise() FROM PUBLIC;
+-- Named to fire before crisk_track_changes: triggers fire in name order.
+CREATE TRIGGER crisk_promise_checked
+    BEFORE INSERT OR UPDATE OF customer_id, invoice_ids ON crisk.promise
+    FOR EACH ROW EXECUTE FUNCTION crisk.check_promise();
+
 CREATE FUNCTION crisk.promise_grace_until(due_on pg_catalog.date)
     RETURNS pg_catalog.date
     AS 'MODULE_PATHNAME', 'crisk_promise_grace_until'

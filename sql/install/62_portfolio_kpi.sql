@@ -18,6 +18,11 @@
 -- that are zero or negative (only credit notes) make the DSOs NULL rather
 -- than an error.  An empty portfolio gives one row: counts and amounts 0,
 -- ratios NULL (nothing to divide by).
+--
+-- disputed (last column, so that 0.1.0 queries keep theirs): the amounts
+-- of the disputes open at as_of on invoices unpaid then, the total of
+-- crisk.aged_balance_at's disputed column; those amounts stay in the
+-- receivables and their buckets.
 
 CREATE FUNCTION crisk.portfolio_kpi_at(as_of pg_catalog.date,
                                        matrix pg_catalog.text DEFAULT NULL)
@@ -49,7 +54,8 @@ CREATE FUNCTION crisk.portfolio_kpi_at(as_of pg_catalog.date,
                    credit_limits_total pg_catalog.numeric,
                    exposures_above_limit pg_catalog.int4,
                    amount_above_limit pg_catalog.numeric,
-                   open_alerts pg_catalog.int4)
+                   open_alerts pg_catalog.int4,
+                   disputed pg_catalog.numeric)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -160,7 +166,14 @@ BEGIN
            g.limits,
            g.above_limit::pg_catalog.int4,
            COALESCE(g.amount_above, 0),
-           g.alerts::pg_catalog.int4
+           g.alerts::pg_catalog.int4,
+           -- Disputed: as crisk.aged_balance_at counts it per customer.
+           COALESCE((SELECT pg_catalog.sum(x.amount)
+                     FROM crisk.dispute x
+                     JOIN crisk.ledger d ON d.invoice_id OPERATOR(pg_catalog.=) x.invoice_id
+                     WHERE x.opened_on OPERATOR(pg_catalog.<=) on_day
+                       AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) on_day)
+                       AND (d.paid_date IS NULL OR d.paid_date OPERATOR(pg_catalog.>) on_day)), 0)
     FROM ratios g;
 END
 $$;
@@ -175,10 +188,11 @@ CREATE VIEW crisk.portfolio_kpi WITH (security_invoker = true) AS
            k.top_10_share, k.provision_matrix, k.expected_credit_loss,
            k.customers_scored, k.customers_class_a, k.customers_class_b, k.customers_class_c,
            k.customers_class_d, k.customers_class_e,
-           k.credit_limits_total, k.exposures_above_limit, k.amount_above_limit, k.open_alerts
+           k.credit_limits_total, k.exposures_above_limit, k.amount_above_limit, k.open_alerts,
+           k.disputed
     FROM crisk.portfolio_kpi_at(CURRENT_DATE) AS k;
 COMMENT ON VIEW crisk.portfolio_kpi IS
-    'Portfolio KPIs as of today, one row: receivables and their aging, overdue share, DSO (standard over 90 days, countback), best possible DSO, average days delinquent, concentration (HHI), expected credit loss from the provision matrix in force, customers per risk class, credit limits and exposures above them, open alerts. Empty portfolio: counts and amounts 0, ratios NULL. For another date: crisk.portfolio_kpi_at(as_of).';
+    'Portfolio KPIs as of today, one row: receivables and their aging, overdue share, DSO (standard over 90 days, countback), best possible DSO, average days delinquent, concentration (HHI), expected credit loss from the provision matrix in force, customers per risk class, credit limits and exposures above them, open alerts, the amount under open disputes. Empty portfolio: counts and amounts 0, ratios NULL. For another date: crisk.portfolio_kpi_at(as_of).';
 COMMENT ON COLUMN crisk.portfolio_kpi.customers IS 'Customers with open items.';
 COMMENT ON COLUMN crisk.portfolio_kpi.receivables IS 'Everything open, credit notes included.';
 COMMENT ON COLUMN crisk.portfolio_kpi.current_amount IS 'Open amount not yet due.';
@@ -208,4 +222,5 @@ COMMENT ON COLUMN crisk.portfolio_kpi.credit_limits_total IS 'Sum of the credit 
 COMMENT ON COLUMN crisk.portfolio_kpi.exposures_above_limit IS 'Customers whose open balance exceeds their credit limit.';
 COMMENT ON COLUMN crisk.portfolio_kpi.amount_above_limit IS 'By how much those balances exceed the limits, in total.';
 COMMENT ON COLUMN crisk.portfolio_kpi.open_alerts IS 'Alerts not yet acknowledged (crisk.alert).';
+COMMENT ON COLUMN crisk.portfolio_kpi.disputed IS 'Amount under disputes open on unpaid invoices (crisk.dispute): the sum of crisk.aged_balance.disputed. It stays in the receivables and their buckets. 0 when none.';
 REVOKE ALL ON crisk.portfolio_kpi FROM PUBLIC;

@@ -1,7 +1,8 @@
 -- What queues customers for rescoring among crisk's own tables: a change to
--- a customer's invoices, account, events, financial statements or disputes
--- queues that customer (a dispute resolved lets its invoice raise the
--- overdue alert it was spared); pointing crisk at another ledger (crisk.set_ledger, which
+-- a customer's invoices, account, events, financial statements, disputes
+-- or promises to pay queues that customer (a dispute resolved lets its
+-- invoice raise the overdue alert it was spared; a promise recorded or
+-- changed may change broken_promises_12m); pointing crisk at another ledger (crisk.set_ledger, which
 -- writes crisk.ledger_source) queues everyone.  An ERP's own tables are
 -- added with crisk.track_changes().  Changes a rescoring pass makes itself
 -- (recalibrated limits) queue nobody.
@@ -39,6 +40,13 @@ CREATE TRIGGER crisk_track_changes
     FOR EACH ROW EXECUTE FUNCTION crisk.track_changes_trigger('customer_id');
 CREATE TRIGGER crisk_track_truncate
     AFTER TRUNCATE ON crisk.dispute
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.track_changes_trigger('customer_id');
+
+CREATE TRIGGER crisk_track_changes
+    BEFORE INSERT OR UPDATE OR DELETE ON crisk.promise
+    FOR EACH ROW EXECUTE FUNCTION crisk.track_changes_trigger('customer_id');
+CREATE TRIGGER crisk_track_truncate
+    AFTER TRUNCATE ON crisk.promise
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.track_changes_trigger('customer_id');
 
 CREATE TRIGGER crisk_track_changes

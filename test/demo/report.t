@@ -94,6 +94,38 @@ if ($checked)
 is(join(',', map { $_->[0] } @{ $sections{'Promises to pay'}[0] // [] }), 'broken,kept,pending',
 	'promises broken, kept and pending');
 like($output, qr/broken_promise\s*\|\s*warning\s*\|\s*[1-9]/, 'broken promises raised alerts');
+
+# The collector's morning is consistent: the letters group today's
+# worklist (as many invoices in the letters as actions due today); no
+# pending or kept promise has an invoice in them; the disputes open add up
+# to the aged balance's disputed column and none is in today's letters.
+{
+	my $letters = $sections{'Letters to send today, by level'}[0] // [];
+	my $invoices_in_letters = 0;
+	$invoices_in_letters += $_->[3] for @$letters;
+	my ($due_today) = @{ $sections{q{Dunning worklist (first 10 of today's actions)}}[1][0] // [] };
+	cmp_ok($invoices_in_letters, '>', 0, 'letters are to be sent today');
+	is($invoices_in_letters, $due_today,
+		"the letters hold today's worklist, invoice for invoice ($due_today)");
+	ok(@$letters >= 2, 'letters of more than one level') or diag(explain($letters));
+
+	my %promises = map { $_->[0] => $_ } @{ $sections{'Promises to pay'}[0] // [] };
+	is($promises{pending}[4], 0, 'no invoice of a pending promise is in the letters');
+	is($promises{kept}[4], 0, 'nor of a kept one');
+
+	my ($disputes) = @{ $sections{'Disputes open'}[0] // [] };
+	ok($disputes && $disputes->[0] > 0, 'disputes are open');
+	is($disputes->[2], $disputes->[3], 'the amount disputed is the aged balance\'s disputed column');
+	is($disputes->[5], 0, 'no disputed invoice is in the letters');
+}
+
+# The generated receivables are as an ERP keeps them: partial payments,
+# credit notes applied and unapplied, open orders (the generator's summary),
+# and the aged balance shows the unapplied credits apart.
+like($output,
+	qr/partial_payments \| credit_notes_applied \| credit_notes_unapplied \| open_orders\s*\n[-+]+\n\s*[1-9]\d* \|\s*[1-9]\d* \|\s*[1-9]\d* \|\s*[1-9]\d*\s*\n/,
+	'the portfolio has partial payments, credit notes applied and unapplied, and open orders');
+like($output, qr/unapplied credit notes\s*\|\s*-\d/, 'the aged balance shows unapplied credit notes');
 like($output, qr/psql -h \Q$dir\E -p \d+ -U postgres crisk_demo/,
 	'the report ends with how to connect');
 like($output, qr{Stop:\s+scripts/demo stop}, 'and how to stop');

@@ -32,6 +32,7 @@ INSERT INTO parallel_unsafe_allowed VALUES
     ('crisk.dunning_worklist_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk.dunning_letters_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk.promise_status_at(date)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
+    ('crisk._broken_promises_12m(text[],date)', 'reads crisk.ledger through crisk.promise_status_at (see aged_balance_at)'),
     ('crisk.customer_dossier(text)', 'reads crisk.ledger through SPI (see aged_balance_at)'),
     ('crisk._rescore_worklist(date)',
      'reads crisk.ledger; inlined into the pass''s query, where the planner judges the source itself, but not when called as a function'),

@@ -65,9 +65,9 @@ BEGIN
 END
 $$;
 SELECT unalike(pg_temp.plan_of('SELECT w FROM crisk._rescore_worklist(current_date) AS w'),
-               '%Function Scan%', 'crisk._rescore_worklist() is inlined into its caller''s query');
+               '%Function Scan on _rescore_worklist%', 'crisk._rescore_worklist() is inlined into its caller''s query');
 SELECT unalike(pg_temp.plan_of('SELECT i FROM crisk._rescore_items(''{A,B}'', current_date) AS i'),
-               '%Function Scan%', 'crisk._rescore_items() is inlined into its caller''s query');
+               '%Function Scan on _rescore_items%', 'crisk._rescore_items() is inlined into its caller''s query');
 
 -- Some data to act on.
 INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('P1', 'Privileges test', 1000);

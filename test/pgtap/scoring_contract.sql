@@ -115,38 +115,38 @@ SELECT set_eq($$SELECT c.relname::text || ' ' || e.cond
 -- Functions: signatures, defaults, volatility, strictness, parallel safety.
 SELECT has_function('crisk', 'credit_score',
                     ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                          'double precision', 'integer', 'text', 'integer']);
+                          'double precision', 'integer', 'text', 'integer', 'integer']);
 SELECT function_returns('crisk', 'credit_score',
                         ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                              'double precision', 'integer', 'text', 'integer'], 'integer');
-SELECT is(pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
-          'profile crisk.payment_profile, altman_z double precision DEFAULT NULL::double precision, adverse_events integer DEFAULT 0, utilization double precision DEFAULT NULL::double precision, relationship_months integer DEFAULT NULL::integer, model text DEFAULT ''default''::text, event_severity integer DEFAULT 0',
+                              'double precision', 'integer', 'text', 'integer', 'integer'], 'integer');
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure),
+          'profile crisk.payment_profile, altman_z double precision DEFAULT NULL::double precision, adverse_events integer DEFAULT 0, utilization double precision DEFAULT NULL::double precision, relationship_months integer DEFAULT NULL::integer, model text DEFAULT ''default''::text, event_severity integer DEFAULT 0, broken_promises_12m integer DEFAULT 0',
           'credit_score names its arguments and has the defaults of the spec');
 SELECT volatility_is('crisk', 'credit_score',
                      ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                           'double precision', 'integer', 'text', 'integer'], 'stable');
+                           'double precision', 'integer', 'text', 'integer', 'integer'], 'stable');
 SELECT isnt_strict('crisk', 'credit_score',
                    ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                         'double precision', 'integer', 'text', 'integer']);
+                         'double precision', 'integer', 'text', 'integer', 'integer']);
 SELECT function_lang_is('crisk', 'credit_score',
                         ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                              'double precision', 'integer', 'text', 'integer'], 'c');
+                              'double precision', 'integer', 'text', 'integer', 'integer'], 'c');
 
 SELECT has_function('crisk', 'explain_score',
                     ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                          'double precision', 'integer', 'text', 'integer']);
-SELECT is(pg_catalog.pg_get_function_result('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
+                          'double precision', 'integer', 'text', 'integer', 'integer']);
+SELECT is(pg_catalog.pg_get_function_result('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure),
           'TABLE(characteristic text, value double precision, points integer, max_points integer)',
           'explain_score returns (characteristic, value, points, max_points)');
-SELECT is(pg_catalog.pg_get_function_arguments('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
-          pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure),
+SELECT is(pg_catalog.pg_get_function_arguments('crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure),
+          pg_catalog.pg_get_function_arguments('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure),
           'explain_score takes the same arguments and defaults as credit_score');
 SELECT volatility_is('crisk', 'explain_score',
                      ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                           'double precision', 'integer', 'text', 'integer'], 'stable');
+                           'double precision', 'integer', 'text', 'integer', 'integer'], 'stable');
 SELECT isnt_strict('crisk', 'explain_score',
                    ARRAY['crisk.payment_profile', 'double precision', 'integer',
-                         'double precision', 'integer', 'text', 'integer']);
+                         'double precision', 'integer', 'text', 'integer', 'integer']);
 
 SELECT has_function('crisk', 'risk_class', ARRAY['integer']);
 SELECT function_returns('crisk', 'risk_class', ARRAY['integer'], 'text');
@@ -173,8 +173,8 @@ SELECT volatility_is('crisk', 'validate_model', ARRAY['text'], 'stable');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
-    WHERE p.oid IN ('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure,
-                    'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)'::regprocedure,
+    WHERE p.oid IN ('crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure,
+                    'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)'::regprocedure,
                     'crisk.risk_class(int4)'::regprocedure,
                     'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text,int4,numeric,text)'::regprocedure,
                     'crisk.validate_model(text)'::regprocedure)
@@ -218,10 +218,10 @@ SELECT table_privs_are('crisk', 'scorecard', 'public', ARRAY[]::text[],
 SELECT table_privs_are('crisk', 'limit_policy', 'public', ARRAY[]::text[],
                        'PUBLIC has no privilege on crisk.limit_policy');
 SELECT ok(pg_catalog.has_function_privilege('public',
-              'crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)', 'EXECUTE'),
+              'crisk.credit_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)', 'EXECUTE'),
           'PUBLIC may execute credit_score');
 SELECT ok(pg_catalog.has_function_privilege('public',
-              'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4)', 'EXECUTE'),
+              'crisk.explain_score(crisk.payment_profile,float8,int4,float8,int4,text,int4,int4)', 'EXECUTE'),
           'PUBLIC may execute explain_score');
 SELECT ok(pg_catalog.has_function_privilege('public',
               'crisk.recalibrated_limit(numeric,int4,numeric,numeric,text,int4,numeric,text)', 'EXECUTE'),

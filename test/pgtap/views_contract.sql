@@ -44,7 +44,7 @@ SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.portfolio_kpi')$$,
              ('customers_scored', 'integer'), ('customers_class_a', 'integer'), ('customers_class_b', 'integer'),
              ('customers_class_c', 'integer'), ('customers_class_d', 'integer'), ('customers_class_e', 'integer'),
              ('credit_limits_total', 'numeric'), ('exposures_above_limit', 'integer'),
-             ('amount_above_limit', 'numeric'), ('open_alerts', 'integer')$$,
+             ('amount_above_limit', 'numeric'), ('open_alerts', 'integer'), ('disputed', 'numeric')$$,
     'crisk.portfolio_kpi: columns, types and order');
 SELECT results_eq($$SELECT * FROM pg_temp.view_columns('crisk.watchlist')$$,
     $$VALUES ('customer_id', 'text'), ('name', 'text'), ('segment', 'text'), ('reason', 'text'),

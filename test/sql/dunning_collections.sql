@@ -71,6 +71,35 @@ INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('P1
 INSERT INTO crisk.promise (customer_id, invoice_ids, amount, promised_on, due_on) VALUES ('P1', '{P1-C}', 10, '2024-06-20', '2024-06-19');
 \echo :LAST_ERROR_SQLSTATE
 \set VERBOSITY default
+-- The invoices a promise covers: an unknown invoice (42704), another
+-- customer's, a credit note, an invoice named twice (22023), on insert
+-- and on update; nothing is recorded.
+\set SHOW_CONTEXT never
+INSERT INTO crisk.invoice VALUES ('P1-CN', 'P1', -50.00, '2024-06-01', '2024-06-01', NULL);
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('P1', '{P1-C,NOPE}', 10, '2030-01-01');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('P1', '{P1-C,P2-A}', 10, '2030-01-01');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('P1', '{P1-CN}', 10, '2030-01-01');
+\echo :LAST_ERROR_SQLSTATE
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, due_on) VALUES ('P1', '{P1-C,P1-E,P1-C}', 10, '2030-01-01');
+\echo :LAST_ERROR_SQLSTATE
+UPDATE crisk.promise SET invoice_ids = '{P1-B,P2-B}' WHERE customer_id = 'P1';
+\echo :LAST_ERROR_SQLSTATE
+UPDATE crisk.promise SET customer_id = 'P3' WHERE customer_id = 'P1';
+\echo :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+SELECT customer_id, invoice_ids FROM crisk.promise ORDER BY promise_id;
+-- A row that carries an earlier recorded_at (pg_restore, before an ERP
+-- ledger source is loaded; migrated history) is taken as it is; changing
+-- something else than its customer or invoices is not checked either.
+BEGIN;
+INSERT INTO crisk.promise (customer_id, invoice_ids, amount, promised_on, due_on, recorded_at)
+VALUES ('P1', '{ARCHIVED-1}', 10, '2023-01-01', '2023-01-31', '2023-01-01 10:00+00');
+UPDATE crisk.promise SET note = 'migrated' WHERE invoice_ids = '{ARCHIVED-1}';
+SELECT customer_id, invoice_ids, note FROM crisk.promise WHERE invoice_ids = '{ARCHIVED-1}';
+ROLLBACK;
+DELETE FROM crisk.invoice WHERE invoice_id = 'P1-CN';
 -- Status on 06-22: P2-B's promise pending (grace to 06-23), the others
 -- pending too (P1's not yet made on 06-19 is not listed then).
 SELECT customer_id, invoice_ids, amount, due_on, grace_until, paid_amount, status
@@ -101,6 +130,9 @@ VALUES ('P3-A', 'P3', 'default', 1, 'reminder', '2024-06-20', 80);
 SELECT invoice_id, days_past_due, dunning_level, action, last_level_done, late_payment_interest,
        recovery_indemnity, total_due
 FROM crisk.dunning_worklist_at('2024-06-30') ORDER BY invoice_id;
+-- The letters of that day are those of the worklist: P1's reminder holds
+-- P1-C and P1-E, not the disputed P1-A and P1-D nor the promised P1-B.
+SELECT customer_id, level, invoice_ids FROM crisk.dunning_letters_at('2024-06-30') ORDER BY customer_id, level;
 -- On 06-09 the dispute of P1-A was not yet opened: it is listed (9 days,
 -- level 1; 1000 * 0.145 * 9 / 365 = 3.575 -> 3.58).
 SELECT invoice_id, days_past_due, dunning_level, late_payment_interest
@@ -146,11 +178,19 @@ FROM crisk.dunning_worklist_at('2024-07-05') WHERE invoice_id = 'P1-A';
 SELECT customer_id, total_open, disputed FROM crisk.aged_balance_at('2024-06-30') ORDER BY customer_id;
 SELECT customer_id, disputed FROM crisk.aged_balance_at('2024-06-09') ORDER BY customer_id;
 SELECT customer_id, disputed FROM crisk.aged_balance_at('2024-07-05') ORDER BY customer_id;
+-- The portfolio's disputed figure is the aged balance's, added up: 1100.00
+-- on 06-30, 700.00 on 06-09 and on 07-05; nothing before 05-01.
+SELECT d AS as_of, k.disputed,
+       k.disputed = (SELECT coalesce(sum(b.disputed), 0) FROM crisk.aged_balance_at(d) b) AS agrees
+FROM unnest('{2024-04-30,2024-06-09,2024-06-30,2024-07-05}'::date[]) AS d,
+     crisk.portfolio_kpi_at(d) AS k ORDER BY d;
 -- Today (the view): both disputes were opened in the past; P1-A's is
 -- resolved, P1-D's open: 700.00.  Paying P1-D takes it out.
 SELECT customer_id, disputed FROM crisk.aged_balance WHERE customer_id IN ('P1', 'P3') ORDER BY customer_id;
+SELECT disputed FROM crisk.portfolio_kpi;
 UPDATE crisk.invoice SET paid_date = current_date WHERE invoice_id = 'P1-D';
 SELECT customer_id, disputed FROM crisk.aged_balance WHERE customer_id = 'P1';
+SELECT disputed FROM crisk.portfolio_kpi;
 UPDATE crisk.invoice SET paid_date = NULL WHERE invoice_id = 'P1-D';
 
 -- The view is the function at today, disputes and promises included:
@@ -206,6 +246,59 @@ SELECT crisk.rescore(ARRAY['P1', 'P2', 'P3'], '2024-07-02');
 RESET ROLE;
 DROP OWNED BY regress_collections_worker;
 DROP ROLE regress_collections_worker;
+
+-- Broken promises in the score (scorecard characteristic
+-- broken_promises_12m: promises broken in the twelve months up to as_of).
+-- The shipped model does not use it (its points already add up to 100);
+-- a model of the user's does.  "collections" is the default model with
+-- relationship_months (5 points at most) traded for broken promises: 5
+-- points for none, 2 for one, 0 for two or more, 3 when unknown.
+INSERT INTO crisk.scorecard (model, characteristic, lower_bound, upper_bound, points)
+SELECT 'collections', characteristic, lower_bound, upper_bound, points
+FROM crisk.scorecard WHERE model = 'default' AND characteristic <> 'relationship_months';
+INSERT INTO crisk.scorecard (model, characteristic, lower_bound, upper_bound, points) VALUES
+    ('collections', 'broken_promises_12m', NULL, NULL, 3),
+    ('collections', 'broken_promises_12m', NULL,    1, 5),
+    ('collections', 'broken_promises_12m',    1,    2, 2),
+    ('collections', 'broken_promises_12m',    2, NULL, 0);
+SELECT * FROM crisk.validate_model('collections');
+-- The same customer otherwise: each broken promise costs points; unknown
+-- (NULL) earns the missing-value points; the default model ignores it.
+SELECT n AS broken_promises_12m,
+       crisk.credit_score(NULL::crisk.payment_profile, altman_z => 2.5, utilization => 0.4,
+                          model => 'collections', broken_promises_12m => n) AS collections,
+       crisk.credit_score(NULL::crisk.payment_profile, altman_z => 2.5, utilization => 0.4,
+                          broken_promises_12m => n) AS "default"
+FROM unnest(ARRAY[0, 1, 2, 5, NULL]) AS n;
+SELECT characteristic, value, points, max_points
+FROM crisk.explain_score(NULL::crisk.payment_profile, model => 'collections', broken_promises_12m => 1)
+WHERE characteristic = 'broken_promises_12m';
+SELECT crisk.credit_score(NULL::crisk.payment_profile, broken_promises_12m => -1);
+\echo :LAST_ERROR_SQLSTATE
+-- In a pass: P2 broke one promise (P2-B's, grace to 06-23) by 07-02.
+-- Scored with "collections", its reasons show it (2 of 5 points); had
+-- the promise been kept (due 06-24, grace to 06-27: paid 06-25), the same
+-- pass gives 3 points more, and nothing else changes.
+UPDATE crisk.account SET model = 'collections' WHERE customer_id = 'P2';
+SELECT crisk.rescore(ARRAY['P2'], '2024-07-02');
+SELECT score AS score_with_broken_promise FROM crisk.score WHERE customer_id = 'P2' \gset
+SELECT r ->> 'value' AS value, r ->> 'points' AS points, r ->> 'max_points' AS max_points
+FROM crisk.score, jsonb_array_elements(reasons) AS r
+WHERE customer_id = 'P2' AND r ->> 'characteristic' = 'broken_promises_12m';
+UPDATE crisk.promise SET due_on = '2024-06-24' WHERE invoice_ids = '{P2-B}';
+SELECT crisk.rescore(ARRAY['P2'], '2024-07-02');
+SELECT score - :score_with_broken_promise AS points_regained,
+       (SELECT r ->> 'value' FROM jsonb_array_elements(reasons) AS r
+        WHERE r ->> 'characteristic' = 'broken_promises_12m') AS broken_promises_12m
+FROM crisk.score WHERE customer_id = 'P2';
+-- A year after the promise broke, it no longer counts (grace 06-23: it
+-- counts up to 2025-06-23 included).
+UPDATE crisk.promise SET due_on = '2024-06-20' WHERE invoice_ids = '{P2-B}';
+SELECT customer_id, broken_promises_12m FROM crisk._broken_promises_12m(ARRAY['P1', 'P2'], '2025-06-23') ORDER BY 1;
+SELECT customer_id, broken_promises_12m FROM crisk._broken_promises_12m(ARRAY['P1', 'P2'], '2025-06-24') ORDER BY 1;
+SELECT customer_id, broken_promises_12m FROM crisk._broken_promises_12m(NULL, '2024-07-02') ORDER BY 1;
+UPDATE crisk.account SET model = 'default' WHERE customer_id = 'P2';
+DELETE FROM crisk.scorecard WHERE model = 'collections';
 
 -- The contact log.
 INSERT INTO crisk.contact (customer_id, at, channel, note) VALUES

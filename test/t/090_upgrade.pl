@@ -227,7 +227,7 @@ my @row_checks = (
 	[ 'the ledger source', q{SELECT source FROM crisk.ledger_source} ],
 	[ 'the ledger read through the ERP view', q{SELECT count(*) || ' ' || sum(amount) FROM crisk.ledger} ],
 	[ 'the tracked tables', q{SELECT string_agg(relation || '(' || customer_column || ')', ',') FROM crisk.tracked_table
-		WHERE relation::text <> 'crisk.dispute'} ],
+		WHERE relation::text NOT IN ('crisk.dispute', 'crisk.promise')} ],
 	[ 'the scores', q{SELECT count(*) || ' ' || sum(score) FROM crisk.score} ],
 	[ 'the score history', q{SELECT count(*) FROM crisk.score_history} ],
 	[ 'the alerts', q{SELECT string_agg(kind || ':' || n, ',' ORDER BY kind)
@@ -281,8 +281,9 @@ is( $node->safe_psql(
 	'13 4', 'the event kinds are marked shipped, insolvency and dissolution capped at E');
 is($node->safe_psql('upgraded', q{SELECT count(*) FROM crisk.alert_kind WHERE kind = 'broken_promise'}),
 	'1', 'the update adds the broken_promise alert kind');
-is($node->safe_psql('upgraded', q{SELECT count(*) FROM crisk.tracked_table WHERE relation::text = 'crisk.dispute'}),
-	'1', 'and tracks disputes');
+is($node->safe_psql('upgraded', q{SELECT string_agg(relation::text, ',' ORDER BY relation::text) FROM crisk.tracked_table
+	WHERE relation::text IN ('crisk.dispute', 'crisk.promise')}),
+	'crisk.dispute,crisk.promise', 'and tracks disputes and promises');
 note("rows per table: "
 	  . join(', ', map { "$_ $contents_before->{$_}" =~ s/, md5 \w+//r } sort keys %columns));
 

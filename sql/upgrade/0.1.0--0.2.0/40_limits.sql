@@ -211,7 +211,43 @@ ALTER TYPE crisk.rescore_item
     ADD ATTRIBUTE event_severity           pg_catalog.int4,
     ADD ATTRIBUTE class_cap                pg_catalog.text,
     ADD ATTRIBUTE review_base_limit        pg_catalog.numeric,
-    ADD ATTRIBUTE utilization_limit        pg_catalog.numeric;
+    ADD ATTRIBUTE utilization_limit        pg_catalog.numeric,
+    ADD ATTRIBUTE broken_promises_12m      pg_catalog.int4;
+
+-- From 73_rescore_scoring.sql (broken promises, SPEC 5.2).
+-- Promises to pay broken in the twelve months up to as_of, per customer
+-- (the scorecard characteristic broken_promises_12m): the promises made by
+-- as_of whose grace date (crisk.promise_grace_until) is within the year
+-- before as_of and which crisk.promise_status_at(as_of) finds broken.
+-- customer_ids NULL: every customer.  Customers without one get no row.
+-- A role that may not read crisk.promise (a worker role given its
+-- privileges before 0.2.0) gets no rows, and the pass scores the
+-- characteristic as unknown (crisk._rescore_record warns about it).
+CREATE FUNCTION crisk._broken_promises_12m(customer_ids pg_catalog.text[], as_of pg_catalog.date)
+    RETURNS TABLE (customer_id pg_catalog.text, broken_promises_12m pg_catalog.int4)
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+#variable_conflict use_column
+BEGIN
+    IF NOT pg_catalog.has_table_privilege('crisk.promise', 'SELECT') THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
+    FROM crisk.promise_status_at(_broken_promises_12m.as_of) AS s
+    WHERE s.status OPERATOR(pg_catalog.=) 'broken'
+      AND s.grace_until OPERATOR(pg_catalog.>=) (_broken_promises_12m.as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+      AND (_broken_promises_12m.customer_ids IS NULL
+           OR s.customer_id OPERATOR(pg_catalog.=) ANY (_broken_promises_12m.customer_ids))
+    GROUP BY s.customer_id;
+END
+$$;
+COMMENT ON FUNCTION crisk._broken_promises_12m(pg_catalog.text[], pg_catalog.date) IS
+    'Internal: per customer (all when customer_ids is NULL), the promises to pay broken in the twelve months up to as_of; no rows for a role that may not read crisk.promise.';
+-- Left to PUBLIC, as crisk.promise_status_at: it reads with the caller's
+-- rights and tells nothing crisk.promise_status would not, and a worker
+-- role granted its privileges before 0.2.0 runs it without a new grant.
 
 CREATE OR REPLACE FUNCTION crisk._rescore_worklist(as_of pg_catalog.date)
     RETURNS SETOF crisk.rescore_item
@@ -277,12 +313,15 @@ AS $$
                      -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
                      AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
                           OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
-                THEN s.credit_limit_before ELSE a.credit_limit END
+                THEN s.credit_limit_before ELSE a.credit_limit END,
+           CASE WHEN pg_catalog.has_table_privilege('crisk.promise', 'SELECT')
+                THEN COALESCE(bp.broken_promises_12m, 0) END
     FROM crisk.account AS a
     LEFT JOIN ledger AS g ON g.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN statements AS f ON f.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN events AS e ON e.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN changes AS ch ON ch.customer_id OPERATOR(pg_catalog.=) a.customer_id
+    LEFT JOIN crisk._broken_promises_12m(NULL, as_of) AS bp ON bp.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
 $$;
 COMMENT ON FUNCTION crisk._rescore_worklist(pg_catalog.date) IS
@@ -309,7 +348,9 @@ AS $$
                      -- (IS NOT DISTINCT FROM would look "=" up in the caller's search_path)
                      AND (a.credit_limit OPERATOR(pg_catalog.=) s.credit_limit_after
                           OR (a.credit_limit IS NULL AND s.credit_limit_after IS NULL))
-                THEN s.credit_limit_before ELSE a.credit_limit END
+                THEN s.credit_limit_before ELSE a.credit_limit END,
+           CASE WHEN pg_catalog.has_table_privilege('crisk.promise', 'SELECT')
+                THEN COALESCE(bp.broken_promises_12m, 0) END
     FROM crisk.account AS a
     LEFT JOIN (
         SELECT l.customer_id,
@@ -355,6 +396,7 @@ AS $$
                   (SELECT pg_catalog.max(p.review_days) FROM crisk.limit_policy AS p
                    WHERE p.policy OPERATOR(pg_catalog.=) a.policy)))
     ) AS ch ON true
+    LEFT JOIN crisk._broken_promises_12m(customer_ids, as_of) AS bp ON bp.customer_id OPERATOR(pg_catalog.=) a.customer_id
     LEFT JOIN crisk.score AS s ON s.customer_id OPERATOR(pg_catalog.=) a.customer_id
     WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (customer_ids)
 $$;
