@@ -30,7 +30,7 @@
  *           a legal event whose kind asks for review, within its window;
  *   approve otherwise.
  * Every rule that fires adds a reason, block reasons first; an approval
- * says how much credit remains.  Open receivables are the customer's ledger
+ * says how much credit remains; a customer of class E has none available.  Open receivables are the customer's ledger
  * items unpaid today (paid_date NULL or later than today), credit notes
  * included; overdue items are open invoices (amount > 0) due before today.
  *
@@ -366,9 +366,19 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	}
 	if (facts.scored && facts.risk_class != NULL &&
 		(strcmp(facts.risk_class, "E") == 0 || strcmp(facts.risk_class, "D") == 0))
+	{
 		add_reason(&reasons, facts.risk_class[0] == 'E' ? EFFECT_BLOCK : EFFECT_REVIEW,
 				   psprintf("risk class %s (score %d, scored as of %s)", facts.risk_class,
 							facts.score, date_text(DateADTGetDatum(facts.scored_as_of))));
+
+		/*
+		 * Class E means no credit, whatever the limit says (a limit locked
+		 * by hand included): a customer in receivership or liquidation,
+		 * whose events cap its class at E, has none available.
+		 */
+		if (facts.risk_class[0] == 'E' && facts.has_account && facts.has_limit)
+			available = zero;
+	}
 	dunning_rule(&reasons, &facts);
 	event_rules(&reasons, &facts, today);
 

@@ -34,6 +34,8 @@ int			crisk_statement_timeout = 60 * 60 * 1000;
 int			crisk_alert_score_drop = 15;
 int			crisk_reservation_ttl = 7 * 24 * 60;
 int			crisk_promise_grace_days = 3;
+double		crisk_model_drift_psi = 0.25;
+double		crisk_default_lgd = 0.45;
 
 /* minute of the day of the daily full pass, -1 when there is none */
 static int	full_rescore_minute = 2 * 60;
@@ -223,6 +225,18 @@ crisk_define_gucs(void)
 							"Compared with the customer's previous score, at each rescoring.",
 							&crisk_alert_score_drop, 15, 1, 100,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+
+	DefineCustomRealVariable("crisk.model_drift_psi",
+							 "Population stability index above which a fitted model raises a model_drift alert.",
+							 "crisk.check_model_drift compares the spread over risk classes of the customers scored under each fitted model with its development sample's.",
+							 &crisk_model_drift_psi, 0.25, 0.0, 100.0,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
+
+	DefineCustomRealVariable("crisk.default_lgd",
+							 "Loss given default, as a fraction, of customers whose segment has no row in crisk.lgd.",
+							 "Used by the expected credit loss by probability of default (crisk.expected_credit_loss_by_pd).",
+							 &crisk_default_lgd, 0.45, 0.0, 1.0,
+							 PGC_SUSET, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.reservation_ttl",
 							"How long credit reserved by crisk.check_order(..., reserve => true) stays reserved.",

@@ -27,6 +27,8 @@ extern int	crisk_statement_timeout;	/* milliseconds */
 extern int	crisk_alert_score_drop;		/* points */
 extern int	crisk_reservation_ttl;		/* minutes */
 extern int	crisk_promise_grace_days;	/* days */
+extern double crisk_model_drift_psi;
+extern double crisk_default_lgd;	/* fraction */
 
 extern void crisk_define_gucs(void);
 extern bool crisk_database_is_selected(const char *dbname);

@@ -42,7 +42,7 @@ crisk_ks_final(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+	state = outcome_counts_compacted(outcome_counts_read(PG_GETARG_DATUM(0)));
 	for (int i = 0; i < state->patterns; i++)
 	{
 		const double *record = OUTCOME_COUNTS_RECORD(state, i);

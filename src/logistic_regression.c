@@ -56,7 +56,6 @@
 PG_FUNCTION_INFO_V1(crisk_logistic_regression_transition);
 PG_FUNCTION_INFO_V1(crisk_logistic_regression_final);
 
-#define INITIAL_CAPACITY 64
 #define MAX_ITERATIONS 100
 #define MAX_HALVINGS 30
 /* Newton decrement below which the fit has converged. */
@@ -73,7 +72,7 @@ PG_FUNCTION_INFO_V1(crisk_logistic_regression_final);
 Datum
 crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 {
-	OutcomeCounts *state;
+	ExpandedOutcomeCounts *expanded;
 	ArrayType  *x;
 	int			columns;
 	const double *elements;
@@ -114,11 +113,10 @@ crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 			values[i] = 0;		/* -0 and 0 are one value */
 	}
 
-	if (PG_ARGISNULL(0))
-		state = outcome_counts_create(columns, INITIAL_CAPACITY);
-	else
+	expanded = outcome_counts_open(fcinfo, 0, columns);
 	{
-		state = (OutcomeCounts *) agg_state_for_update(fcinfo, 0);
+		const OutcomeCounts *state = expanded->state;
+
 		if (state->columns != columns)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -127,9 +125,9 @@ crisk_logistic_regression_transition(PG_FUNCTION_ARGS)
 							   state->columns, columns),
 					 errhint("Pass one element per characteristic, in the same order, on every row.")));
 	}
-	state = outcome_counts_add(state, values, PG_GETARG_BOOL(1) ? 1 : 0,
-							   PG_GETARG_BOOL(1) ? 0 : 1);
-	PG_RETURN_POINTER(state);
+	outcome_counts_append(expanded, values, PG_GETARG_BOOL(1) ? 1 : 0,
+						  PG_GETARG_BOOL(1) ? 0 : 1);
+	PG_RETURN_DATUM(outcome_counts_close(fcinfo, expanded));
 }
 
 /* What the fit works on: the patterns, with the intercept's column of ones. */
@@ -137,7 +135,9 @@ typedef struct Problem
 {
 	int			rows;			/* patterns */
 	int			params;			/* coefficients: 1 + elements of x */
-	const OutcomeCounts *data;
+	const OutcomeCounts *data;	/* the patterns, in canonical order */
+	double		bads;			/* rows with y true */
+	double		goods;			/* rows with y false */
 } Problem;
 
 /* problem_x returns the value of coefficient j's column on pattern i. */
@@ -338,7 +338,7 @@ typedef struct LogitFit
 	bool		converged;
 } LogitFit;
 
-/* fit_logit fits the model to the (compacted) patterns. */
+/* fit_logit fits the model to the patterns. */
 static void
 fit_logit(const Problem *problem, LogitFit *fit)
 {
@@ -351,14 +351,13 @@ fit_logit(const Problem *problem, LogitFit *fit)
 	double	   *trial_gradient = palloc(params * sizeof(double));
 	double	   *trial_information = palloc((Size) params * params * sizeof(double));
 	double	   *scale = palloc(params * sizeof(double));
-	double		bads = 0;
-	double		goods = 0;
+	double		bads = problem->bads;
+	double		goods = problem->goods;
 	double		loglik;
 	bool		certain;
 	bool		fresh = true;	/* information is at beta, not yet factored */
 	int			failed;
 
-	outcome_counts_totals(problem->data, &bads, &goods);
 	if (bads == 0 || goods == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -478,12 +477,13 @@ crisk_logistic_regression_final(PG_FUNCTION_ARGS)
 		elog(ERROR, "crisk.logistic_regression_final must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	state = outcome_counts_compacted((OutcomeCounts *) PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+	state = outcome_counts_canonical_read(PG_GETARG_DATUM(0));
 	if (state->patterns == 0)
 		PG_RETURN_NULL();
-	problem.rows = state->patterns;
-	problem.params = state->columns + 1;
 	problem.data = state;
+	problem.rows = problem.data->patterns;
+	problem.params = state->columns + 1;
+	outcome_counts_totals(problem.data, &problem.bads, &problem.goods);
 	fit_logit(&problem, &fit);
 
 	values[0] = float8_array(fit.beta, problem.params);

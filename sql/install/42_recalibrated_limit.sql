@@ -74,10 +74,10 @@ COMMENT ON COLUMN crisk.limit_policy.breach_tolerance IS
 INSERT INTO crisk.limit_policy (policy, risk_class, max_increase, initial_limit, rounding,
                                 class_factor, tolerance_days, default_terms_days, review_days,
                                 breach_tolerance) VALUES
-    ('default', 'A', 0.50, 50000, 1000, 1.50, 30, 45, 30, 0.10),
-    ('default', 'B', 0.25, 20000, 1000, 1.25, 20, 45, 30, 0.10),
-    ('default', 'C', 0.10, 10000,  500, 1.00, 15, 45, 30, 0.10),
-    ('default', 'D', 0.00,  2000,  100, 0.60,  5, 45, 30, 0.10),
+    ('default', 'A', 0.50, 50000, 1000, 1.50, 45, 45, 30, 0.10),
+    ('default', 'B', 0.25, 20000, 1000, 1.25, 45, 45, 30, 0.10),
+    ('default', 'C', 0.10, 10000,  500, 1.00, 45, 45, 30, 0.10),
+    ('default', 'D', 0.00,  2000,  100, 1.00,  0, 45, 30, 0.10),
     ('default', 'E', 0.00,     0,  100, 0.00,  0, 45, 30, 0.10);
 
 CREATE TRIGGER limit_policy_changed

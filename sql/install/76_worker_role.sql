@@ -29,7 +29,8 @@ BEGIN
     -- What a pass reads.
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
-            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise TO ' || grantee;
+            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise,'
+            ' crisk.model_fit TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;

@@ -75,21 +75,25 @@ CREATE FUNCTION crisk._model_score_sql(characteristics pg_catalog.text[], model 
 AS $$
 DECLARE
     names constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'altman_z', 'adverse_events', 'utilization', 'relationship_months'];
+        'altman_z', 'adverse_events', 'utilization', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     casts constant pg_catalog.text[] := ARRAY['', '', '::pg_catalog.int4', '', '::pg_catalog.int4', '',
-        '::pg_catalog.int4'];
+        '::pg_catalog.int4', '::pg_catalog.int4', '::pg_catalog.int4'];
+    -- what crisk.credit_score takes when the sample has no such column
+    absent constant pg_catalog.text[] := ARRAY['NULL', 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', 'NULL', '0', '0'];
     args pg_catalog.text[] := '{}';
     position pg_catalog.int4;
 BEGIN
-    FOR j IN 1 .. 7 LOOP
+    FOR j IN 1 .. 9 LOOP
         position := pg_catalog.array_position(characteristics, names[j]);
         args := args OPERATOR(pg_catalog.||)
-                CASE WHEN position IS NULL THEN 'NULL' ELSE 'f.v' OPERATOR(pg_catalog.||) position OPERATOR(pg_catalog.||) casts[j] END;
+                CASE WHEN position IS NULL THEN absent[j] ELSE 'f.v' OPERATOR(pg_catalog.||) position OPERATOR(pg_catalog.||) casts[j] END;
     END LOOP;
     RETURN pg_catalog.format(
         'crisk.credit_score(ROW(NULL, NULL, NULL, NULL, NULL, %s, NULL, %s, %s, NULL, NULL)::crisk.payment_profile, '
-        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L)',
-        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model);
+        'altman_z => %s, adverse_events => %s, utilization => %s, relationship_months => %s, model => %L, '
+        'event_severity => %s, broken_promises_12m => %s)',
+        args[1], args[2], args[3], args[4], args[5], args[6], args[7], model, args[8], args[9]);
 END
 $$;
 COMMENT ON FUNCTION crisk._model_score_sql(pg_catalog.text[], pg_catalog.text) IS
@@ -109,9 +113,10 @@ CREATE FUNCTION crisk.fit_scorecard(sample pg_catalog.regclass,
 AS $$
 DECLARE
     known constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'utilization', 'altman_z', 'adverse_events', 'relationship_months'];
+        'utilization', 'altman_z', 'adverse_events', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     -- true where a higher value is better (crisk.validate_model's directions)
-    higher_is_better constant pg_catalog.bool[] := ARRAY[false, false, false, false, true, false, true];
+    higher_is_better constant pg_catalog.bool[] := ARRAY[false, false, false, false, true, false, true, false, false];
     chars pg_catalog.text[];
     better pg_catalog.bool[] := '{}';
     attribute_type pg_catalog.oid;

@@ -31,6 +31,8 @@ CREATE FUNCTION crisk.development_sample(observation_date pg_catalog.date,
                    altman_z pg_catalog.float8,
                    adverse_events pg_catalog.int4,
                    relationship_months pg_catalog.int4,
+                   event_severity pg_catalog.int4,
+                   broken_promises_12m pg_catalog.int4,
                    bad pg_catalog.bool)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -114,6 +116,7 @@ BEGIN
            ((r.item).profile).late_share,
            ((r.item).profile).max_days_late,
            r.utilization, r.altman_z, (r.item).adverse_events, r.relationship_months,
+           (r.item).event_severity, (r.item).broken_promises_12m,
            (g.customer_id IS NOT NULL OR i.customer_id IS NOT NULL)
     FROM items,
          LATERAL pg_catalog.unnest(crisk._rescore_compute(items.items, development_sample.observation_date)) AS r

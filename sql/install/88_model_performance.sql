@@ -20,7 +20,8 @@ CREATE FUNCTION crisk.model_performance(model pg_catalog.text, sample pg_catalog
 AS $$
 DECLARE
     known constant pg_catalog.text[] := ARRAY['avg_days_beyond_terms', 'late_share', 'max_days_late',
-        'utilization', 'altman_z', 'adverse_events', 'relationship_months'];
+        'utilization', 'altman_z', 'adverse_events', 'relationship_months', 'event_severity',
+        'broken_promises_12m'];
     chars pg_catalog.text[];
     attribute_type pg_catalog.oid;
     fit crisk.model_fit;

@@ -4,7 +4,7 @@
 -- validation functions (they read only their arguments) but not those
 -- that fit models or read the portfolio, and crisk.model_fit.
 BEGIN;
-SELECT plan(17);
+SELECT plan(27);
 
 SELECT has_composite('crisk', 'logit_fit', 'crisk.logit_fit exists');
 SELECT columns_are('crisk', 'logit_fit',
@@ -38,6 +38,21 @@ FROM unnest(ARRAY['crisk.fit_scorecard(regclass,text,text[],text,integer,numeric
                   'crisk.model_performance(text,regclass)']) AS p;
 SELECT has_table('crisk', 'model_fit', 'crisk.model_fit exists');
 SELECT col_is_pk('crisk', 'model_fit', 'model_fit_id', 'model_fit_id is the key of crisk.model_fit');
+
+-- Probabilities of default, the expected credit loss by PD, drift.
+SELECT col_type_is('crisk', 'score', 'pd', 'double precision', 'score.pd is double precision');
+SELECT has_function('crisk', 'score_pd', ARRAY['integer', 'double precision', 'double precision']);
+SELECT volatility_is('crisk', 'score_pd', ARRAY['integer', 'double precision', 'double precision'], 'immutable');
+SELECT is_strict('crisk', 'score_pd', ARRAY['integer', 'double precision', 'double precision']);
+SELECT is((SELECT proparallel FROM pg_catalog.pg_proc WHERE oid = 'crisk.score_pd(int4, float8, float8)'::regprocedure),
+          's', 'score_pd is parallel safe');
+SELECT ok(NOT pg_catalog.has_function_privilege('public', p, 'EXECUTE'), 'PUBLIC may not execute ' || p)
+FROM unnest(ARRAY['crisk.expected_credit_loss_by_pd()',
+                  'crisk.check_model_drift(bigint)']) AS p;
+SELECT has_table('crisk', 'lgd', 'crisk.lgd exists');
+SELECT col_is_pk('crisk', 'lgd', 'segment', 'crisk.lgd has a row per segment');
+SELECT results_eq($$SELECT default_severity FROM crisk.alert_kind WHERE kind = 'model_drift'$$,
+                  $$VALUES ('warning'::text)$$, 'model_drift is an alert kind');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -185,7 +185,9 @@ $$, 'the scoring functions are parallel safe');
 SELECT is(crisk.credit_score(NULL), 53, 'credit_score(profile) alone scores with the default model');
 SELECT is((SELECT count(*)::int FROM crisk.explain_score(NULL)), 7,
           'explain_score(profile) alone explains the seven characteristics');
-SELECT is(crisk.recalibrated_limit(NULL, 90, 1000), 3000::numeric,
+-- Class A, monthly 1 000, default terms 45 + 45 days: 1 000 x 12 / 365 x
+-- 90 x 1.5 = 4 438.36, rounded down to 4 000.
+SELECT is(crisk.recalibrated_limit(NULL, 90, 1000), 4000::numeric,
           'recalibrated_limit without cover and policy uses the default policy');
 
 -- Errors keep their SQLSTATE (messages: sql/*.sql).

@@ -84,7 +84,7 @@ SELECT columns_are('crisk', 'score',
           'invoices', 'open_invoices', 'billed', 'open_amount', 'overdue_amount',
           'avg_days_beyond_terms', 'days_beyond_terms_stddev', 'late_share', 'max_days_late',
           'dso', 'last_payment', 'altman_z', 'adverse_events', 'utilization', 'relationship_months',
-          'policy', 'limit_locked', 'credit_limit_before', 'recommended_limit', 'credit_limit_after']);
+          'policy', 'limit_locked', 'credit_limit_before', 'recommended_limit', 'credit_limit_after', 'pd']);
 SELECT col_is_pk('crisk', 'score', 'customer_id', 'score.customer_id is the primary key');
 SELECT col_type_is('crisk', 'score', 'reasons', 'jsonb', 'score.reasons is jsonb');
 SELECT col_type_is('crisk', 'score', 'late_share', 'double precision', 'score.late_share is double precision');

@@ -199,6 +199,14 @@ JOIN (SELECT customer_id, min(least(old_limit, new_limit)) AS lowest,
       FROM crisk.limit_change GROUP BY customer_id) f USING (customer_id)
 WHERE f.lowest > 0 AND f.rises > 0 AND NOT f.first_limit_in_window;
 
+-- A limit locked by hand stays as it is, yet nothing is available to a
+-- customer in receivership (0.1.0 showed the limit less the exposure).
+SELECT crisk.set_credit_limit('P100', 50000, 'agreed with the credit insurer');
+SELECT crisk.set_limit_locked('P100', true, 'agreed with the credit insurer');
+SELECT a.credit_limit, o.decision, o.available_credit
+FROM crisk.account a, crisk.check_order('P100', 100) o
+WHERE a.customer_id = 'P100';
+
 ROLLBACK;
 
 -- By hand: one class-A customer, paying on its 30-day terms, 36 500 a
@@ -223,14 +231,14 @@ UPDATE crisk.limit_change SET changed_at = changed_at - interval '1 year';
 ALTER TABLE crisk.limit_change ENABLE TRIGGER limit_change_append_only;
 -- Sales window 2025-07-31 to 2026-07-31 (365 days, the relationship
 -- covers it): 12 x 36 500 / 365 = 1 200 a day.  Class A target:
--- 1 200 x (30 + 30) x 1.5 = 108 000; the first pass may raise the limit
+-- 1 200 x (30 + 45) x 1.5 = 135 000; the first pass may raise the limit
 -- to 40 000 x 1.5 = 60 000.  The credit note is open, not overdue.
 SELECT crisk.rescore(ARRAY['H1'], '2026-07-31');
 SELECT risk_class, credit_limit_before, recommended_limit, credit_limit_after,
        open_amount, overdue_amount
 FROM crisk.score;
 -- Five more passes on the next days: the window's lowest limit is still
--- 40 000, so the limit stays at 60 000 (the target falls to 99 000 as the
+-- 40 000, so the limit stays at 60 000 (the target falls to 123 750 as the
 -- August 2025 invoice leaves the sales window, still above it).
 DO $$
 BEGIN

@@ -180,3 +180,21 @@ SELECT 'columns=0 patterns=60000000 records=:1,0'::crisk.outcome_counts;
 -- Partial states of different widths cannot be combined.
 SELECT crisk.outcome_counts_combine('columns=1 patterns=1 records=0:1,1', 'columns=2 patterns=1 records=0,0:1,1');
 \echo :LAST_ERROR_SQLSTATE
+
+-- As a window aggregate: the final function runs, then more rows come into
+-- the same state (its patterns were reordered for the fit, its hash table
+-- rebuilt); each frame's fit equals the fit of its rows alone.
+CREATE TEMP TABLE logit_window AS
+SELECT g, (g % 7 < 3 OR g % 11 = 0) AS y, ARRAY[(g % 5)::float8, (g % 3)::float8, (g % 13)::float8] AS x
+FROM generate_series(0, 399) AS g;
+WITH windowed AS (
+    SELECT DISTINCT g / 100 AS part,
+           crisk.logistic_regression(y, x) OVER (ORDER BY g / 100)::text AS fit
+    FROM logit_window),
+direct AS (
+    SELECT k AS part,
+           (SELECT crisk.logistic_regression(y, x)::text FROM logit_window WHERE g / 100 <= k) AS fit
+    FROM generate_series(0, 3) AS k)
+SELECT d.part, w.fit = d.fit AS same_fit
+FROM direct AS d JOIN windowed AS w USING (part)
+ORDER BY d.part;

@@ -20,25 +20,25 @@
 --
 -- The default policy (default terms 45 days for every class):
 --   class  class_factor  tolerance_days  max_increase  initial_limit  rounding
---   A      1.50          30              0.50          50 000         1 000
---   B      1.25          20              0.25          20 000         1 000
---   C      1.00          15              0.10          10 000           500
---   D      0.60           5              0.00           2 000           100
+--   A      1.50          45              0.50          50 000         1 000
+--   B      1.25          45              0.25          20 000         1 000
+--   C      1.00          45              0.10          10 000           500
+--   D      1.00           0              0.00           2 000           100
 --   E      0              0              0                  0           100
 -- With monthly sales of 36 500 (1 200 a day) and 45-day terms the targets
--- are A 1 200 x 75 x 1.5 = 135 000, B 1 200 x 65 x 1.25 = 97 500,
--- C 1 200 x 60 = 72 000, D 1 200 x 50 x 0.6 = 36 000, E 0.
+-- are A 1 200 x 90 x 1.5 = 162 000, B 1 200 x 90 x 1.25 = 135 000,
+-- C 1 200 x 90 = 108 000, D 1 200 x 45 = 54 000, E 0.
 SELECT risk_class, class_factor, tolerance_days, default_terms_days, max_increase,
        initial_limit, rounding, review_days, breach_tolerance
 FROM crisk.limit_policy WHERE policy = 'default' ORDER BY risk_class;
 
 -- New customers start at least(target, initial_limit).
---   a: A (90), monthly 36 500: target 135 000, initial 50 000 -> 50 000
---   b: A, monthly 3 650 (120 a day): target 120 x 75 x 1.5 = 13 500
---      < 50 000, down to 1 000 -> 13 000
---   c: C (50), monthly 3 650, terms 30: target 120 x 45 = 5 400, down to
---      500 -> 5 000 (D: 120 x 35 x 0.6 = 2 520, initial 2 000)
---   d: D (25), monthly 36 500: target 36 000, initial 2 000 -> 2 000
+--   a: A (90), monthly 36 500: target 162 000, initial 50 000 -> 50 000
+--   b: A, monthly 3 650 (120 a day): target 120 x 90 x 1.5 = 16 200
+--      < 50 000, down to 1 000 -> 16 000
+--   c: C (50), monthly 3 650, terms 30: target 120 x 75 = 9 000, below
+--      the initial 10 000 -> 9 000 (D: 120 x 30 = 3 600, initial 2 000)
+--   d: D (25), monthly 36 500: target 54 000, initial 2 000 -> 2 000
 --   e: E (10), monthly 36 500: target 0 -> 0 (no credit)
 SELECT crisk.recalibrated_limit(NULL, 90, 36500) AS a,
        crisk.recalibrated_limit(NULL, 90, 3650) AS b,
@@ -46,25 +46,25 @@ SELECT crisk.recalibrated_limit(NULL, 90, 36500) AS a,
        crisk.recalibrated_limit(NULL, 25, 36500) AS d,
        crisk.recalibrated_limit(NULL, 10, 36500) AS e;
 
--- The payment terms make the target: a B customer (65) at 50 000 buying
+-- The payment terms make the target: a B customer (65) at 70 000 buying
 -- 18 250 a month (600 a day):
---   60 days: target 600 x 80 x 1.25 = 60 000, a rise within the cap of
---            62 500 -> 60 000
---   45 days (the policy's default, terms NULL): 600 x 65 x 1.25 = 48 750,
---            a decrease -> 48 000
---   30 days: 600 x 50 x 1.25 = 37 500, a decrease -> 37 000
-SELECT crisk.recalibrated_limit(50000, 65, 18250, payment_terms_days => 60) AS terms_60,
-       crisk.recalibrated_limit(50000, 65, 18250) AS terms_default,
-       crisk.recalibrated_limit(50000, 65, 18250, payment_terms_days => 30) AS terms_30;
+--   60 days: target 600 x 105 x 1.25 = 78 750, a rise within the cap of
+--            87 500 -> 78 000
+--   45 days (the policy's default, terms NULL): 600 x 90 x 1.25 = 67 500,
+--            a decrease -> 67 000
+--   30 days: 600 x 75 x 1.25 = 56 250, a decrease -> 56 000
+SELECT crisk.recalibrated_limit(70000, 65, 18250, payment_terms_days => 60) AS terms_60,
+       crisk.recalibrated_limit(70000, 65, 18250) AS terms_default,
+       crisk.recalibrated_limit(70000, 65, 18250, payment_terms_days => 30) AS terms_30;
 
 -- Increases are capped at review_base_limit x (1 + max_increase).
---   a: 40 000, A (85), monthly 36 500: target 135 000, cap 60 000 -> 60 000
+--   a: 40 000, A (85), monthly 36 500: target 162 000, cap 60 000 -> 60 000
 --   b: the same with 30 000 the lowest limit of the review window: cap
 --      45 000 -> 45 000
 --   c: a base above the current limit counts as the current limit -> 60 000
 --   d: 70 000 set by hand, base 30 000: the cap (45 000) never cuts a
 --      limit the target covers -> 70 000
---   e: 3 000, D (30): target 36 000, cap 3 000 x 1.00 -> 3 000
+--   e: 3 000, D (30): target 54 000, cap 3 000 x 1.00 -> 3 000
 --   f: a base of 0 (the limit was 0 in the window), A: at most the
 --      initial limit -> 50 000
 SELECT crisk.recalibrated_limit(40000, 85, 36500) AS a,
@@ -75,11 +75,11 @@ SELECT crisk.recalibrated_limit(40000, 85, 36500) AS a,
        crisk.recalibrated_limit(0, 90, 36500, review_base_limit => 0) AS f;
 
 -- Decreases apply at once, whatever max_increase says.
---   a: 100 000, B (60), monthly 36 500: target 97 500 -> 97 000
---   b: 200 000, A (95): target 135 000 -> 135 000
+--   a: 150 000, B (60), monthly 36 500: target 135 000 -> 135 000
+--   b: 200 000, A (95): target 162 000 -> 162 000
 --   c: 5 000, A, no sales: target 0 -> 0
 --   d: class E (19), 80 000: target 0 -> 0
-SELECT crisk.recalibrated_limit(100000, 60, 36500) AS a,
+SELECT crisk.recalibrated_limit(150000, 60, 36500) AS a,
        crisk.recalibrated_limit(200000, 95, 36500) AS b,
        crisk.recalibrated_limit(5000, 95, 0) AS c,
        crisk.recalibrated_limit(80000, 19, 36500) AS d;
@@ -90,7 +90,7 @@ SELECT crisk.recalibrated_limit(100000, 60, 36500) AS a,
 --   c: new customer, cover 12 345: least(12 345, 50 000), down to 1 000
 --      -> 12 000
 --   d: a cover above the target changes nothing: 90 000, cover 1 000 000:
---      target 135 000, cap 135 000 -> 135 000
+--      target 162 000, cap 135 000 -> 135 000
 SELECT crisk.recalibrated_limit(100000, 95, 36500, 80000) AS a,
        crisk.recalibrated_limit(100000, 95, 36500, 0) AS b,
        crisk.recalibrated_limit(NULL, 95, 36500, 12345) AS c,
@@ -98,16 +98,18 @@ SELECT crisk.recalibrated_limit(100000, 95, 36500, 80000) AS a,
 
 -- Rounding never turns a positive target into 0, and a better class never
 -- gets less than a worse one.
---   a: new, C (55), monthly 365 (12 a day): target 720, down to 500 -> 500
---   b: new, A (90), monthly 365: target 1 350 -> 1 000 (B: 975, which
---      rounding to 1 000 would make 0, goes down to 100: 900)
+--   a: new, C (55), monthly 365 (12 a day): target 1 080, down to 500
+--      -> 1 000
+--   b: new, D (30), monthly 365: target 12 x 45 = 540, rounded to 100
+--      -> 500
 --   c, d: 0.1.0 gave 0 to class A and 200 to class D here.  5 000, monthly
---      450: A target 607 500 / 365 = 1 664.38 -> 1 000; D (30) target
---      162 000 / 365 = 443.84 -> 400
---   e: new, A, monthly 3: target 4 050 / 365 = 11.10, down to 10 -> 10
---   f: new, A, monthly 0.01: target 13.5 / 365 = 0.04 (to the cent) -> 0.04
+--      450: A target 729 000 / 365 = 1 997.26 -> 1 000; D (30) target
+--      243 000 / 365 = 665.75 -> 600
+--   e: new, A, monthly 3: target 4 860 / 365 = 13.32, which rounding to
+--      1 000 (or 100) would make 0, down to 10 -> 10
+--   f: new, A, monthly 0.01: target 16.2 / 365 = 0.04 (to the cent) -> 0.04
 SELECT crisk.recalibrated_limit(NULL, 55, 365) AS a,
-       crisk.recalibrated_limit(NULL, 90, 365) AS b,
+       crisk.recalibrated_limit(NULL, 30, 365) AS b,
        crisk.recalibrated_limit(5000, 90, 450) AS c,
        crisk.recalibrated_limit(5000, 30, 450) AS d,
        crisk.recalibrated_limit(NULL, 90, 3) AS e,
@@ -122,7 +124,7 @@ SELECT crisk.recalibrated_limit(NULL, 90, 36500, class_cap => 'E') AS a,
        crisk.recalibrated_limit(NULL, 25, 36500, class_cap => 'A') AS c;
 
 -- Class edges: score 80 is A, 79 is B.  New customer, monthly 3 650:
--- A 13 000 (above); B: target 120 x 65 x 1.25 = 9 750 -> 9 000.
+-- A 16 000 (above); B: target 120 x 90 x 1.25 = 13 500 -> 13 000.
 -- Score 100 (A) and 0 (E) are valid.
 SELECT crisk.recalibrated_limit(NULL, 80, 3650) AS score_80,
        crisk.recalibrated_limit(NULL, 79, 3650) AS score_79,
@@ -130,7 +132,7 @@ SELECT crisk.recalibrated_limit(NULL, 80, 3650) AS score_80,
        crisk.recalibrated_limit(NULL, 0, 3650) AS score_0;
 
 -- Huge amounts stay exact: 10^15 limit, A, monthly 10^15: target
--- 3.7 x 10^15, cap 1.5 x 10^15.
+-- 4.4 x 10^15, cap 1.5 x 10^15.
 SELECT crisk.recalibrated_limit(1e15, 100, 1e15) AS huge;
 
 -- Nothing to recalibrate from: a NULL score or NULL sales give NULL.

@@ -53,8 +53,9 @@ SELECT 'house', risk_class, max_increase, initial_limit, rounding, class_factor,
 FROM crisk.limit_policy WHERE policy = 'default';
 UPDATE crisk.limit_policy SET class_factor = 3 WHERE policy = 'house' AND risk_class = 'A';
 -- A 100 000 limit, A (90), monthly sales 18 250 (600 a day), default terms
--- 45 + 30 days: the default target is 600 x 75 x 1.5 = 67 500, a decrease
--- to 67 000; the house target is 600 x 75 x 3 = 135 000, a rise to it.
+-- 45 + 45 days: the default target is 600 x 90 x 1.5 = 81 000, a decrease
+-- to it; the house target is 600 x 90 x 3 = 162 000, a rise capped at
+-- 100 000 x 1.5 = 150 000.
 SELECT crisk.recalibrated_limit(100000, 90, 18250) AS default_policy,
        crisk.recalibrated_limit(100000, 90, 18250, policy => 'house') AS house_policy;
 UPDATE crisk.limit_policy SET policy = 'default' WHERE policy = 'house' AND risk_class = 'B';

@@ -27,18 +27,29 @@ CREATE TABLE pg_catalog.pg_dist_partition (logicalrelid pg_catalog.regclass NOT 
 SELECT crisk._require_single_node('anything') AS passes;
 SELECT customer_id, total_open FROM crisk.aged_balance_at('2026-03-01');
 
--- An ERP ledger in it, read directly or through a view: the ledger's
--- readers refuse, naming the table.
+-- An ERP table in it: crisk.set_ledger refuses it, and a view over it.
 CREATE TABLE public.erp_invoice AS SELECT * FROM crisk.invoice;
 CREATE VIEW public.erp_ledger AS SELECT * FROM public.erp_invoice;
 INSERT INTO pg_catalog.pg_dist_partition VALUES ('public.erp_invoice');
 SELECT crisk._require_single_node('anything') AS passes;
 SELECT crisk.set_ledger('public.erp_invoice');
+\echo :LAST_ERROR_SQLSTATE
+SELECT crisk.set_ledger('public.erp_ledger');
+\echo :LAST_ERROR_SQLSTATE
+SELECT count(*) AS sources_set FROM crisk.ledger_source;
+
+-- An ERP ledger listed once set_ledger named it, read directly or through
+-- a view: the ledger's readers refuse, naming the table.
+DELETE FROM pg_catalog.pg_dist_partition;
+SELECT crisk.set_ledger('public.erp_invoice');
+INSERT INTO pg_catalog.pg_dist_partition VALUES ('public.erp_invoice');
 SELECT customer_id, total_open FROM crisk.aged_balance_at('2026-03-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM crisk.ledger;
 \echo :LAST_ERROR_SQLSTATE
+DELETE FROM pg_catalog.pg_dist_partition;
 SELECT crisk.set_ledger('public.erp_ledger');
+INSERT INTO pg_catalog.pg_dist_partition VALUES ('public.erp_invoice');
 SELECT customer_id, total_open FROM crisk.aged_balance_at('2026-03-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT crisk.set_ledger('crisk.invoice');
@@ -55,4 +66,9 @@ SELECT customer_id, total_open FROM crisk.aged_balance_at('2026-03-01');
 \echo :LAST_ERROR_SQLSTATE
 SELECT crisk.late_payment_interest(1000, '2026-01-01', '2026-03-01');
 \echo :LAST_ERROR_SQLSTATE
+-- A distributed store (crisk.distribute_store() lists crisk.account) reads
+-- crisk.invoice only.
+SELECT crisk.set_ledger('public.erp_invoice');
+\echo :LAST_ERROR_SQLSTATE
+SELECT crisk.set_ledger('crisk.invoice');
 ROLLBACK;

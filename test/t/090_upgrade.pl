@@ -189,7 +189,7 @@ $columns{'crisk.limit_policy'} =~ s/,months_of_sales\b//;
 # Rows the update adds to crisk's own tables, left out of the comparison
 # (and checked on their own below).
 my %added_by_update = (
-	'crisk.alert_kind' => q{kind <> 'broken_promise'},
+	'crisk.alert_kind' => q{kind NOT IN ('broken_promise', 'model_drift')},
 	'crisk.tracked_table' => q{relation::text <> 'crisk.dispute'});
 
 sub table_contents
@@ -318,6 +318,26 @@ ok($log !~ /^.*(?:ERROR|FATAL|PANIC):.*$/m, 'the server logged no error through 
 # (a) the schema.  The fresh database gets the same user DDL.
 $node->safe_psql('fresh', 'CREATE EXTENSION crisk');
 $node->safe_psql('fresh', $user_ddl);
+
+# The shipped rows the update converts (SPEC 5.1) are those a fresh
+# install ships: the default policy with 0.2.0's class factors,
+# tolerances and review window, the default model with event_severity,
+# and every event kind with its severity, class cap and time in force.
+for my $shipped (
+	[ 'the shipped limit policy', q{SELECT string_agg(p::text, E'\n' ORDER BY p.risk_class)
+		FROM crisk.limit_policy p WHERE policy = 'default'} ],
+	[ 'the shipped scoring model', q{SELECT string_agg(s::text, E'\n' ORDER BY s::text)
+		FROM (SELECT model, characteristic, lower_bound, upper_bound, points
+		      FROM crisk.scorecard WHERE model = 'default') s} ],
+	[ 'the event kinds', q{SELECT string_agg(k::text, E'\n' ORDER BY k.kind)
+		FROM crisk.event_kind k} ])
+{
+	my $fresh = $node->safe_psql('fresh', $shipped->[1]);
+	my $upgraded = $node->safe_psql('upgraded', $shipped->[1]);
+	like($fresh, qr/\n/, "$shipped->[0]: a fresh install ships rows");
+	ok($upgraded eq $fresh, "$shipped->[0]: the update converts it to what a fresh install ships")
+	  or diag(text_diff($shipped->[0], $fresh, $upgraded));
+}
 
 # Stop the worker: the comparison below rewrites catalog rows.
 $node->append_conf('postgresql.conf', 'crisk.enabled = off');

@@ -298,7 +298,7 @@ CREATE OR REPLACE FUNCTION crisk.set_ledger(source pg_catalog.regclass)
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    problems pg_catalog.text[];
+    problems pg_catalog.text[]; on_citus pg_catalog.bool := crisk._set_ledger_on_citus(source);  -- 0A000 where Citus keeps the source
 BEGIN
     IF source IS NULL THEN
         RAISE EXCEPTION 'source must not be null'

@@ -30,10 +30,10 @@ UPDATE crisk.limit_policy AS p
        default_terms_days = v.default_terms_days, review_days = v.review_days,
        breach_tolerance = v.breach_tolerance
   FROM (VALUES
-        ('default', 'A', 0.50, 50000, 1000, 1.50, 30, 45, 30, 0.10),
-        ('default', 'B', 0.25, 20000, 1000, 1.25, 20, 45, 30, 0.10),
-        ('default', 'C', 0.10, 10000,  500, 1.00, 15, 45, 30, 0.10),
-        ('default', 'D', 0.00,  2000,  100, 0.60,  5, 45, 30, 0.10),
+        ('default', 'A', 0.50, 50000, 1000, 1.50, 45, 45, 30, 0.10),
+        ('default', 'B', 0.25, 20000, 1000, 1.25, 45, 45, 30, 0.10),
+        ('default', 'C', 0.10, 10000,  500, 1.00, 45, 45, 30, 0.10),
+        ('default', 'D', 0.00,  2000,  100, 1.00,  0, 45, 30, 0.10),
         ('default', 'E', 0.00,     0,  100, 0.00,  0, 45, 30, 0.10)
        ) AS v(policy, risk_class, max_increase, initial_limit, rounding, class_factor,
               tolerance_days, default_terms_days, review_days, breach_tolerance)

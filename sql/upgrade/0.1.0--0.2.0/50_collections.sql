@@ -1280,7 +1280,23 @@ DECLARE
     score_drop pg_catalog.int4 := pg_catalog.current_setting('crisk.alert_score_drop')::pg_catalog.int4;
     disputed pg_catalog.text[] := '{}';
     broken pg_catalog.jsonb := '[]';
+    fitted_models pg_catalog.text[] := '{}';
+    pd_intercepts pg_catalog.float8[] := '{}';
+    pd_slopes pg_catalog.float8[] := '{}';
 BEGIN
+    -- The calibration of fitted models (crisk.model_fit), for each
+    -- customer's 12-month PD (crisk.score_pd); NULL under an expert model.
+    IF pg_catalog.has_table_privilege('crisk.model_fit', 'SELECT') THEN
+        SELECT COALESCE(pg_catalog.array_agg(f.model), '{}'), pg_catalog.array_agg(f.pd_intercept),
+               pg_catalog.array_agg(f.pd_slope)
+          INTO fitted_models, pd_intercepts, pd_slopes
+          FROM crisk.model_fit AS f
+         WHERE f.pd_intercept IS NOT NULL AND f.pd_slope IS NOT NULL;
+    ELSE
+        RAISE WARNING 'role % cannot read crisk.model_fit', CURRENT_USER
+            USING DETAIL = 'Customers scored under fitted models get no probability of default.',
+                  HINT = 'Run crisk.grant_worker_privileges for this role.';
+    END IF;
     -- The accounts whose limit changes, locked without waiting; the
     -- customers among them that another session holds are left out.
     candidates := ARRAY(SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
@@ -1352,8 +1368,12 @@ BEGIN
                credit_limit_before = (r.item).utilization_limit,
                recommended_limit = r.recommended_limit,
                credit_limit_after = CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
-                                         THEN r.recommended_limit ELSE (r.item).credit_limit END
+                                         THEN r.recommended_limit ELSE (r.item).credit_limit END,
+               pd = crisk.score_pd(r.score, f.pd_intercept, f.pd_slope)
           FROM pg_catalog.unnest(results) AS r
+          LEFT JOIN ROWS FROM (pg_catalog.unnest(fitted_models), pg_catalog.unnest(pd_intercepts),
+                         pg_catalog.unnest(pd_slopes)) AS f(model, pd_intercept, pd_slope)
+            ON f.model OPERATOR(pg_catalog.=) (r.item).model
          WHERE s.customer_id OPERATOR(pg_catalog.=) r.customer_id
            AND (r.item).previous_score IS NOT NULL
            AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
@@ -1377,7 +1397,7 @@ BEGIN
             invoices, open_invoices, billed, open_amount, overdue_amount,
             avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
             dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
-            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after, pd)
         SELECT r.customer_id, _rescore_record.as_of, pg_catalog.now(), _rescore_record.run_id,
                (r.item).model, r.score, r.risk_class, r.reasons,
                ((r.item).profile).invoices, ((r.item).profile).open_invoices,
@@ -1390,8 +1410,12 @@ BEGIN
                (r.item).policy, (r.item).limit_locked, (r.item).utilization_limit,
                r.recommended_limit,
                CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
-                    THEN r.recommended_limit ELSE (r.item).credit_limit END
+                    THEN r.recommended_limit ELSE (r.item).credit_limit END,
+               crisk.score_pd(r.score, f.pd_intercept, f.pd_slope)
         FROM pg_catalog.unnest(results) AS r
+        LEFT JOIN ROWS FROM (pg_catalog.unnest(fitted_models), pg_catalog.unnest(pd_intercepts),
+                         pg_catalog.unnest(pd_slopes)) AS f(model, pd_intercept, pd_slope)
+          ON f.model OPERATOR(pg_catalog.=) (r.item).model
         WHERE (r.item).previous_score IS NULL
           AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
         ON CONFLICT (customer_id) DO UPDATE
@@ -1409,7 +1433,7 @@ BEGIN
                 policy = excluded.policy, limit_locked = excluded.limit_locked,
                 credit_limit_before = excluded.credit_limit_before,
                 recommended_limit = excluded.recommended_limit,
-                credit_limit_after = excluded.credit_limit_after
+                credit_limit_after = excluded.credit_limit_after, pd = excluded.pd
         RETURNING s.customer_id
     )
     SELECT scored OPERATOR(pg_catalog.+) pg_catalog.count(*),
@@ -1426,8 +1450,8 @@ BEGIN
             invoices, open_invoices, billed, open_amount, overdue_amount,
             avg_days_beyond_terms, days_beyond_terms_stddev, late_share, max_days_late,
             dso, last_payment, altman_z, adverse_events, utilization, relationship_months,
-            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after)
-        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after
+            policy, limit_locked, credit_limit_before, recommended_limit, credit_limit_after, pd)
+        SELECT s.customer_id, s.as_of, s.scored_at, s.run_id, s.model, s.score, s.risk_class, s.previous_score, s.previous_risk_class, s.risk_class_since, s.reasons, s.invoices, s.open_invoices, s.billed, s.open_amount, s.overdue_amount, s.avg_days_beyond_terms, s.days_beyond_terms_stddev, s.late_share, s.max_days_late, s.dso, s.last_payment, s.altman_z, s.adverse_events, s.utilization, s.relationship_months, s.policy, s.limit_locked, s.credit_limit_before, s.recommended_limit, s.credit_limit_after, s.pd
         FROM crisk.score AS s
         WHERE s.customer_id OPERATOR(pg_catalog.=) ANY (decided);
     END IF;
@@ -1629,7 +1653,8 @@ BEGIN
     -- What a pass reads.
     EXECUTE 'GRANT SELECT ON crisk.ledger, crisk.invoice, crisk.ledger_source,'
             ' crisk.event, crisk.event_kind, crisk.financials, crisk.scorecard,'
-            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise TO ' || grantee;
+            ' crisk.limit_policy, crisk.alert_kind, crisk.dispute, crisk.promise,'
+            ' crisk.model_fit TO ' || grantee;
     -- What it writes: recalibrated limits, scores, history, alerts.
     EXECUTE 'GRANT SELECT, UPDATE ON crisk.account TO ' || grantee;
     EXECUTE 'GRANT SELECT, INSERT, UPDATE ON crisk.score TO ' || grantee;
