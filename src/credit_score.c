@@ -32,8 +32,7 @@
 #include "utils/float.h"
 #include "utils/typcache.h"
 
-#include "credit_score.h"
-#include "scorecard.h"
+#include "credit_core.h"
 
 PG_FUNCTION_INFO_V1(crisk_credit_score);
 PG_FUNCTION_INFO_V1(crisk_explain_score);
@@ -50,13 +49,6 @@ PG_FUNCTION_INFO_V1(crisk_risk_class);
 #define ARG_BROKEN_PROMISES_12M	7	/* added in 0.2.0, last */
 
 static const char *const risk_class_names[RISK_CLASS_COUNT] = {"A", "B", "C", "D", "E"};
-
-/* The value of each characteristic for one call; missing when unknown. */
-typedef struct ScoreInputs
-{
-	bool		missing[SCORE_NUM_CHARACTERISTICS];
-	double		value[SCORE_NUM_CHARACTERISTICS];
-} ScoreInputs;
 
 /* What a call site keeps in fn_extra for the rest of the statement. */
 typedef struct ScoreCallCache
@@ -189,36 +181,9 @@ read_profile_layout(FunctionCallInfo fcinfo, ScoreCallCache *cache,
 	cache->profile_typid = typid;
 }
 
-/* require_finite rejects NaN and infinities in a double argument. */
-static inline double
-require_finite(double value, const char *argname)
-{
-	if (unlikely(!isfinite(value)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite number", argname),
-				 errhint("Pass NULL when the value is unknown.")));
-	return value;
-}
-
-/* require_not_negative rejects a negative count and returns it as a double. */
-static inline double
-require_not_negative(int32 value, const char *argname)
-{
-	if (unlikely(value < 0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", argname),
-				 errdetail("The value is %d.", value)));
-	return (double) value;
-}
-
 /*
- * read_profile fills in the three characteristics the payment profile
- * carries.  A NULL profile or field is an unknown value.  max_days_late is
- * the maximum over invoices paid late or open past due: when the profile
- * says nothing fell due late (late_share = 0), a NULL there means "never
- * late", 0 days, rather than "unknown".
+ * read_profile reads the three characteristics the payment profile
+ * carries (see score_inputs_profile).
  */
 static void
 read_profile(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
@@ -226,13 +191,12 @@ read_profile(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 	HeapTupleHeader th;
 	HeapTupleData tuple;
 	Oid			typid;
-	double		late_share = 0;
+	ProfileFigures profile;
 
+	memset(&profile, 0, sizeof(profile));
 	if (PG_ARGISNULL(ARG_PROFILE))
 	{
-		in->missing[SCORE_AVG_DAYS_BEYOND_TERMS] = true;
-		in->missing[SCORE_LATE_SHARE] = true;
-		in->missing[SCORE_MAX_DAYS_LATE] = true;
+		score_inputs_profile(in, &profile);
 		return;
 	}
 	th = PG_GETARG_HEAPTUPLEHEADER(ARG_PROFILE);
@@ -246,35 +210,17 @@ read_profile(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 	tuple.t_data = th;
 	heap_deform_tuple(&tuple, cache->profile_desc, cache->values, cache->nulls);
 
-	if (cache->nulls[cache->att_avg_days_beyond_terms])
-		in->missing[SCORE_AVG_DAYS_BEYOND_TERMS] = true;
-	else
-		in->value[SCORE_AVG_DAYS_BEYOND_TERMS] =
-			require_finite(DatumGetFloat8(cache->values[cache->att_avg_days_beyond_terms]),
-						   "profile.avg_days_beyond_terms");
-
-	if (cache->nulls[cache->att_late_share])
-		in->missing[SCORE_LATE_SHARE] = true;
-	else
-	{
-		late_share = DatumGetFloat8(cache->values[cache->att_late_share]);
-		/* Written so that NaN fails too. */
-		if (unlikely(!(late_share >= 0.0 && late_share <= 1.0)))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("profile.late_share must be between 0 and 1"),
-					 errdetail("The value is %s.", float8out_internal(late_share))));
-		in->value[SCORE_LATE_SHARE] = late_share;
-	}
-
-	if (!cache->nulls[cache->att_max_days_late])
-		in->value[SCORE_MAX_DAYS_LATE] =
-			require_not_negative(DatumGetInt32(cache->values[cache->att_max_days_late]),
-								 "profile.max_days_late");
-	else if (!in->missing[SCORE_LATE_SHARE] && late_share == 0.0)
-		in->value[SCORE_MAX_DAYS_LATE] = 0;
-	else
-		in->missing[SCORE_MAX_DAYS_LATE] = true;
+	profile.known = true;
+	profile.avg_days_beyond_terms_null = cache->nulls[cache->att_avg_days_beyond_terms];
+	if (!profile.avg_days_beyond_terms_null)
+		profile.avg_days_beyond_terms = DatumGetFloat8(cache->values[cache->att_avg_days_beyond_terms]);
+	profile.late_share_null = cache->nulls[cache->att_late_share];
+	if (!profile.late_share_null)
+		profile.late_share = DatumGetFloat8(cache->values[cache->att_late_share]);
+	profile.max_days_late_null = cache->nulls[cache->att_max_days_late];
+	if (!profile.max_days_late_null)
+		profile.max_days_late = DatumGetInt32(cache->values[cache->att_max_days_late]);
+	score_inputs_profile(in, &profile);
 }
 
 /*
@@ -285,54 +231,30 @@ read_profile(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 static void
 read_inputs(FunctionCallInfo fcinfo, ScoreCallCache *cache, ScoreInputs *in)
 {
-	memset(in, 0, sizeof(ScoreInputs));
+	bool		no_severity = PG_NARGS() <= ARG_EVENT_SEVERITY || PG_ARGISNULL(ARG_EVENT_SEVERITY);
+	bool		no_broken_promises = PG_NARGS() <= ARG_BROKEN_PROMISES_12M ||
+		PG_ARGISNULL(ARG_BROKEN_PROMISES_12M);
+
+	score_inputs_init(in);
 	read_profile(fcinfo, cache, in);
-
-	if (PG_ARGISNULL(ARG_ALTMAN_Z))
-		in->missing[SCORE_ALTMAN_Z] = true;
-	else
-		in->value[SCORE_ALTMAN_Z] =
-			require_finite(PG_GETARG_FLOAT8(ARG_ALTMAN_Z), "altman_z");
-
-	if (PG_ARGISNULL(ARG_ADVERSE_EVENTS))
-		in->missing[SCORE_ADVERSE_EVENTS] = true;
-	else
-		in->value[SCORE_ADVERSE_EVENTS] =
-			require_not_negative(PG_GETARG_INT32(ARG_ADVERSE_EVENTS), "adverse_events");
-
-	if (PG_NARGS() <= ARG_EVENT_SEVERITY || PG_ARGISNULL(ARG_EVENT_SEVERITY))
-		in->missing[SCORE_EVENT_SEVERITY] = true;
-	else
-	{
-		int32		severity = PG_GETARG_INT32(ARG_EVENT_SEVERITY);
-
-		if (severity < 0 || severity > 3)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("event_severity must be between 0 and 3"),
-					 errdetail("event_severity is %d.", severity)));
-		in->value[SCORE_EVENT_SEVERITY] = severity;
-	}
-
-	if (PG_NARGS() <= ARG_BROKEN_PROMISES_12M || PG_ARGISNULL(ARG_BROKEN_PROMISES_12M))
-		in->missing[SCORE_BROKEN_PROMISES_12M] = true;
-	else
-		in->value[SCORE_BROKEN_PROMISES_12M] =
-			require_not_negative(PG_GETARG_INT32(ARG_BROKEN_PROMISES_12M),
-								 "broken_promises_12m");
-
-	if (PG_ARGISNULL(ARG_UTILIZATION))
-		in->missing[SCORE_UTILIZATION] = true;
-	else
-		in->value[SCORE_UTILIZATION] =
-			require_finite(PG_GETARG_FLOAT8(ARG_UTILIZATION), "utilization");
-
-	if (PG_ARGISNULL(ARG_RELATIONSHIP_MONTHS))
-		in->missing[SCORE_RELATIONSHIP_MONTHS] = true;
-	else
-		in->value[SCORE_RELATIONSHIP_MONTHS] =
-			require_not_negative(PG_GETARG_INT32(ARG_RELATIONSHIP_MONTHS),
-								 "relationship_months");
+	score_inputs_float(in, SCORE_ALTMAN_Z, PG_ARGISNULL(ARG_ALTMAN_Z),
+					   PG_ARGISNULL(ARG_ALTMAN_Z) ? 0 : PG_GETARG_FLOAT8(ARG_ALTMAN_Z),
+					   "altman_z");
+	score_inputs_count(in, SCORE_ADVERSE_EVENTS, PG_ARGISNULL(ARG_ADVERSE_EVENTS),
+					   PG_ARGISNULL(ARG_ADVERSE_EVENTS) ? 0 : PG_GETARG_INT32(ARG_ADVERSE_EVENTS),
+					   "adverse_events");
+	score_inputs_event_severity(in, no_severity,
+								no_severity ? 0 : PG_GETARG_INT32(ARG_EVENT_SEVERITY));
+	score_inputs_count(in, SCORE_BROKEN_PROMISES_12M, no_broken_promises,
+					   no_broken_promises ? 0 : PG_GETARG_INT32(ARG_BROKEN_PROMISES_12M),
+					   "broken_promises_12m");
+	score_inputs_float(in, SCORE_UTILIZATION, PG_ARGISNULL(ARG_UTILIZATION),
+					   PG_ARGISNULL(ARG_UTILIZATION) ? 0 : PG_GETARG_FLOAT8(ARG_UTILIZATION),
+					   "utilization");
+	score_inputs_count(in, SCORE_RELATIONSHIP_MONTHS, PG_ARGISNULL(ARG_RELATIONSHIP_MONTHS),
+					   PG_ARGISNULL(ARG_RELATIONSHIP_MONTHS) ? 0 :
+					   PG_GETARG_INT32(ARG_RELATIONSHIP_MONTHS),
+					   "relationship_months");
 }
 
 /*
@@ -346,16 +268,9 @@ crisk_credit_score(PG_FUNCTION_ARGS)
 	const ScoreModel *model = scorecard_model_arg(fcinfo, ARG_MODEL,
 												  &cache->model_ref, true);
 	ScoreInputs in;
-	int32		score = 0;
-	int			c;
 
 	read_inputs(fcinfo, cache, &in);
-	for (c = 0; c < SCORE_NUM_CHARACTERISTICS; c++)
-	{
-		if (model->chars[c].used)
-			score += scorecard_points(&model->chars[c], in.missing[c], in.value[c]);
-	}
-	PG_RETURN_INT32(score);
+	PG_RETURN_INT32(score_explained(model, &in, NULL, NULL));
 }
 
 /*
@@ -372,25 +287,25 @@ crisk_explain_score(PG_FUNCTION_ARGS)
 												  &cache->model_ref, true);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ScoreInputs in;
-	int			c;
+	ScoreReason reasons[SCORE_NUM_CHARACTERISTICS];
+	int			nreasons;
+	int			i;
 
 	read_inputs(fcinfo, cache, &in);
+	(void) score_explained(model, &in, reasons, &nreasons);
 	InitMaterializedSRF(fcinfo, 0);
-	for (c = 0; c < SCORE_NUM_CHARACTERISTICS; c++)
+	for (i = 0; i < nreasons; i++)
 	{
-		const ScoreBins *bins = &model->chars[c];
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		if (!bins->used)
-			continue;
-		values[0] = CStringGetTextDatum(score_characteristic_names[c]);
-		if (in.missing[c])
+		values[0] = CStringGetTextDatum(score_characteristic_names[reasons[i].characteristic]);
+		if (reasons[i].missing)
 			nulls[1] = true;
 		else
-			values[1] = Float8GetDatum(in.value[c]);
-		values[2] = Int32GetDatum(scorecard_points(bins, in.missing[c], in.value[c]));
-		values[3] = Int32GetDatum(bins->max_points);
+			values[1] = Float8GetDatum(reasons[i].value);
+		values[2] = Int32GetDatum(reasons[i].points);
+		values[3] = Int32GetDatum(reasons[i].max_points);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	PG_RETURN_NULL();

@@ -4,32 +4,8 @@
  *	  The per-session cache of crisk.limit_policy and
  *	  crisk.recalibrated_limit.
  *
- * recalibrated_limit follows these steps for the score's class (all in
- * numeric; amounts are rounded to the cent before step 4), when there are
- * sales to size a target from:
- *	 1. target = daily sales x (terms + tolerance_days) x class_factor, where
- *		daily sales = monthly_sales x 12 / 365 and terms is the
- *		payment_terms_days argument, or else the policy's default_terms_days;
- *	 2. with insured_cover given, target = least(target, insured_cover);
- *	 3. a new customer (NULL current_limit) starts at least(target,
- *		initial_limit); a decrease (target below current_limit) applies at
- *		once; otherwise the limit rises towards the target, at most to
- *		review_base_limit x (1 + max_increase) (review_base_limit: the lowest
- *		limit in force during the review window, current_limit by default;
- *		from a base of 0, at most to initial_limit), and never falls;
- *	 4. the result is rounded down to a multiple of rounding; when that
- *		would turn a positive amount into 0, to the largest power of ten
- *		below rounding that keeps it positive (a cent at least).
- * The limit is then the largest of those computed with the rows of the
- * class and of every worse class, so that a better class never gets less
- * than a worse one would from the same inputs (the rows' roundings and
- * factors need not be ordered).  A class_cap argument worsens the class
- * (legal events: receivership caps it at E).
- *
- * Without sales (monthly_sales NULL, or 0 for a new customer) a new
- * customer gets the initial limit of its class (within the cover), a class
- * with a class_factor of 0 gets 0, and otherwise the result is NULL: the
- * limit in force stays as it is.
+ * The recalibration itself is credit_core.c's recalibrate_limit(); this
+ * file loads the policies and checks the SQL arguments.
  *
  * Policies are read as a whole, like scorecards (see table_cache.h); a
  * policy that lacks a class or holds a value the table's constraints
@@ -46,7 +22,7 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 
-#include "recalibrated_limit.h"
+#include "credit_core.h"
 #include "table_cache.h"
 
 PG_FUNCTION_INFO_V1(crisk_recalibrated_limit);
@@ -293,10 +269,45 @@ limit_policy_reload(void)
 }
 
 /*
+ * limit_policy_lookup returns the usable policy of that name from the
+ * current copy, reading the table again when it changed: an unknown name
+ * raises 42704, a policy with problems 42P17.  The pointer stays valid
+ * until the next lookup that reloads.
+ */
+const LimitPolicy *
+limit_policy_lookup(const char *name, int len)
+{
+	const LimitPolicy *policy;
+
+	if (!table_cache_is_valid(&limit_policy_table))
+		limit_policy_reload();
+	for (policy = limit_policies; policy != NULL; policy = policy->next)
+	{
+		if (policy->namelen == len && memcmp(policy->name, name, len) == 0)
+			break;
+	}
+	if (policy == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("limit policy \"%s\" does not exist", pnstrdup(name, len)),
+				 errhint("The policies are the distinct values of crisk.limit_policy.policy; the shipped one is 'default'.")));
+	if (policy->first_problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("limit policy \"%s\" is invalid: %s",
+						policy->name, policy->first_problem),
+				 errdetail_plural("The policy has %d problem.",
+								  "The policy has %d problems.",
+								  policy->nproblems, policy->nproblems),
+				 errhint("A policy needs one row for each risk class A to E.")));
+	return policy;
+}
+
+/*
  * policy_arg returns the usable policy named by the policy argument: NULL
- * is refused (22004), an unknown name raises 42704, a policy with problems
- * 42P17.  As for scoring models, the first call of a statement processes
- * pending invalidations and later calls reuse the pointer kept in fn_extra.
+ * is refused (22004), otherwise as limit_policy_lookup.  As for scoring
+ * models, the first call of a statement processes pending invalidations
+ * and later calls reuse the pointer kept in fn_extra.
  */
 static const LimitPolicy *
 policy_arg(FunctionCallInfo fcinfo)
@@ -337,25 +348,7 @@ policy_arg(FunctionCallInfo fcinfo)
 			   memcmp(cache->policy->name, data, len) == 0))
 		return cache->policy;
 
-	for (policy = limit_policies; policy != NULL; policy = policy->next)
-	{
-		if (policy->namelen == len && memcmp(policy->name, data, len) == 0)
-			break;
-	}
-	if (policy == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("limit policy \"%s\" does not exist", text_to_cstring(name)),
-				 errhint("The policies are the distinct values of crisk.limit_policy.policy; the shipped one is 'default'.")));
-	if (policy->first_problem != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
-				 errmsg("limit policy \"%s\" is invalid: %s",
-						policy->name, policy->first_problem),
-				 errdetail_plural("The policy has %d problem.",
-								  "The policy has %d problems.",
-								  policy->nproblems, policy->nproblems),
-				 errhint("A policy needs one row for each risk class A to E.")));
+	policy = limit_policy_lookup(data, len);
 	cache->generation = limit_policy_generation;
 	cache->policy = policy;
 	return policy;
@@ -368,158 +361,9 @@ policy_arg(FunctionCallInfo fcinfo)
 static Numeric
 amount_arg(FunctionCallInfo fcinfo, int argno, const char *argname)
 {
-	Numeric		num;
-
 	if (PG_ARGISNULL(argno))
 		return NULL;
-	num = PG_GETARG_NUMERIC(argno);
-	if (numeric_is_nan(num) || numeric_is_inf(num))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a finite amount", argname)));
-	if (num_sign(num) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be negative", argname),
-				 errdetail("The %s is %s.", argname,
-						   DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(num))))));
-	return num;
-}
-
-/* num_cmp compares two numerics: -1, 0 or 1. */
-static inline int
-num_cmp(Numeric a, Numeric b)
-{
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(a),
-											 NumericGetDatum(b)));
-}
-
-/* num_least returns the smaller of two numerics. */
-static inline Numeric
-num_least(Numeric a, Numeric b)
-{
-	return num_cmp(a, b) <= 0 ? a : b;
-}
-
-/* num_mul multiplies two numerics exactly. */
-static inline Numeric
-num_mul(Numeric a, Numeric b)
-{
-	return DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(a),
-											   NumericGetDatum(b)));
-}
-
-/* num_greatest returns the larger of two numerics. */
-static inline Numeric
-num_greatest(Numeric a, Numeric b)
-{
-	return num_cmp(a, b) >= 0 ? a : b;
-}
-
-/* num_cents rounds an amount to the cent, half away from zero. */
-static inline Numeric
-num_cents(Numeric a)
-{
-	return DatumGetNumeric(DirectFunctionCall2(numeric_round, NumericGetDatum(a),
-											   Int32GetDatum(2)));
-}
-
-/* num_floor_to rounds a non-negative amount down to a multiple of step. */
-static Numeric
-num_floor_to(Numeric amount, Numeric step)
-{
-	return num_mul(DatumGetNumeric(DirectFunctionCall2(numeric_div_trunc,
-													   NumericGetDatum(amount),
-													   NumericGetDatum(step))),
-				   step);
-}
-
-/*
- * round_limit is step 4: amount rounded down to a multiple of rounding;
- * when that gives 0 for a positive amount, rounded down to rounding / 10,
- * / 100, ... (a cent at least), the first that keeps it above 0.
- */
-static Numeric
-round_limit(Numeric amount, Numeric rounding)
-{
-	Numeric		cent = int64_div_fast_to_numeric(1, 2);
-	Numeric		ten = int64_to_numeric(10);
-	Numeric		step = rounding;
-	Numeric		result;
-
-	if (num_sign(amount) <= 0)
-		return int64_to_numeric(0);
-	for (;;)
-	{
-		result = num_floor_to(amount, step);
-		if (num_sign(result) > 0 || num_cmp(step, cent) <= 0)
-			return result;
-		step = DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale,
-												   DirectFunctionCall2(numeric_div, NumericGetDatum(step),
-																	   NumericGetDatum(ten))));
-		if (num_cmp(step, cent) < 0)
-			step = cent;
-	}
-}
-
-/* The inputs of one recalibration, as checked. */
-typedef struct LimitInputs
-{
-	Numeric		current_limit;	/* NULL: new customer */
-	Numeric		monthly_sales;
-	Numeric		insured_cover;	/* NULL: none */
-	Numeric		review_base;	/* lowest limit of the review window */
-	bool		has_terms;
-	int32		terms_days;
-} LimitInputs;
-
-/*
- * class_target is step 1 and 2 for one row of the policy: the target, to
- * the cent.
- */
-static Numeric
-class_target(const LimitPolicyRow *row, const LimitInputs *in)
-{
-	int64		days = (int64) (in->has_terms ? in->terms_days : row->default_terms_days) +
-		row->tolerance_days;
-	Numeric		target;
-
-	/* monthly_sales x 12 / 365 x days x class_factor, divided last */
-	target = num_mul(num_mul(in->monthly_sales, int64_to_numeric(12 * days)),
-					 row->class_factor);
-	target = num_cents(DatumGetNumeric(DirectFunctionCall2(numeric_div,
-														   NumericGetDatum(target),
-														   NumericGetDatum(int64_to_numeric(365)))));
-	if (in->insured_cover != NULL)
-		target = num_least(target, in->insured_cover);
-	return target;
-}
-
-/*
- * class_limit is steps 1 to 4 with one row of the policy.
- */
-static Numeric
-class_limit(const LimitPolicyRow *row, const LimitInputs *in)
-{
-	Numeric		target = class_target(row, in);
-	Numeric		ceiling;
-
-	if (in->current_limit == NULL)
-		return round_limit(num_least(target, row->initial_limit), row->rounding);
-	if (num_cmp(target, in->current_limit) < 0)
-		return round_limit(target, row->rounding);
-
-	/* A rise: towards the target, within the review window's cap. */
-	if (num_sign(in->review_base) > 0)
-		ceiling = num_mul(in->review_base,
-						  DatumGetNumeric(DirectFunctionCall2(numeric_add,
-															  NumericGetDatum(int64_to_numeric(1)),
-															  NumericGetDatum(row->max_increase))));
-	else
-		ceiling = row->initial_limit;
-	return num_greatest(in->current_limit,
-						round_limit(num_least(target, ceiling), row->rounding));
+	return limit_amount_checked(PG_GETARG_NUMERIC(argno), argname);
 }
 
 /*
@@ -529,19 +373,9 @@ class_limit(const LimitPolicyRow *row, const LimitInputs *in)
 static int
 class_cap_arg(FunctionCallInfo fcinfo)
 {
-	char	   *name;
-	int			class;
-
 	if (PG_NARGS() <= ARG_CLASS_CAP || PG_ARGISNULL(ARG_CLASS_CAP))
 		return -1;
-	name = text_to_cstring(PG_GETARG_TEXT_PP(ARG_CLASS_CAP));
-	class = risk_class_from_name(name);
-	if (class < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("class_cap must be a risk class A, B, C, D or E"),
-				 errdetail("class_cap is \"%s\".", name)));
-	return class;
+	return risk_class_cap_checked(text_to_cstring(PG_GETARG_TEXT_PP(ARG_CLASS_CAP)));
 }
 
 /*
@@ -558,8 +392,7 @@ crisk_recalibrated_limit(PG_FUNCTION_ARGS)
 	LimitInputs in;
 	int			class = -1;
 	int			cap;
-	int			c;
-	Numeric		limit = NULL;
+	Numeric		limit;
 
 	memset(&in, 0, sizeof(in));
 	in.current_limit = amount_arg(fcinfo, ARG_CURRENT_LIMIT, "current_limit");
@@ -570,12 +403,7 @@ crisk_recalibrated_limit(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > ARG_TERMS && !PG_ARGISNULL(ARG_TERMS))
 	{
 		in.has_terms = true;
-		in.terms_days = PG_GETARG_INT32(ARG_TERMS);
-		if (in.terms_days < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("payment_terms_days must not be negative"),
-					 errdetail("payment_terms_days is %d.", in.terms_days)));
+		in.terms_days = limit_terms_checked(PG_GETARG_INT32(ARG_TERMS));
 	}
 	cap = class_cap_arg(fcinfo);
 
@@ -583,50 +411,7 @@ crisk_recalibrated_limit(PG_FUNCTION_ARGS)
 		class = risk_class_index(PG_GETARG_INT32(ARG_SCORE), "score");
 	if (class < 0)
 		PG_RETURN_NULL();
-	class = Max(class, cap);
-
-	/*
-	 * No sales to size a target from (NULL, or 0 for a new customer): a new
-	 * customer starts at the initial limit, within the cover; a class whose
-	 * factor is 0 grants nothing whatever the sales; otherwise there is
-	 * nothing to recalibrate from.
-	 */
-	if (in.monthly_sales == NULL ||
-		(in.current_limit == NULL && num_sign(in.monthly_sales) == 0))
-	{
-		if (in.current_limit == NULL)
-		{
-			for (c = class; c < RISK_CLASS_COUNT; c++)
-			{
-				const LimitPolicyRow *row = &policy->rows[c];
-				Numeric		start = row->initial_limit;
-				Numeric		candidate;
-
-				if (num_sign(row->class_factor) == 0)
-					start = int64_to_numeric(0);
-				if (in.insured_cover != NULL)
-					start = num_least(start, in.insured_cover);
-				candidate = round_limit(start, row->rounding);
-				limit = limit == NULL ? candidate : num_greatest(limit, candidate);
-			}
-			PG_RETURN_NUMERIC(limit);
-		}
-		if (num_sign(policy->rows[class].class_factor) == 0)
-			PG_RETURN_NUMERIC(int64_to_numeric(0));
+	if (!recalibrate_limit(policy, Max(class, cap), &in, &limit))
 		PG_RETURN_NULL();
-	}
-
-	/* The window's base: never above the limit in force. */
-	if (in.current_limit != NULL)
-		in.review_base = in.review_base == NULL ? in.current_limit :
-			num_least(in.review_base, in.current_limit);
-
-	/* This class and every worse one: a better class never gets less. */
-	for (c = class; c < RISK_CLASS_COUNT; c++)
-	{
-		Numeric		candidate = class_limit(&policy->rows[c], &in);
-
-		limit = limit == NULL ? candidate : num_greatest(limit, candidate);
-	}
 	PG_RETURN_NUMERIC(limit);
 }

@@ -41,4 +41,6 @@ typedef struct LimitPolicy
 	struct LimitPolicy *next;
 } LimitPolicy;
 
+extern const LimitPolicy *limit_policy_lookup(const char *name, int len);
+
 #endif							/* CRISK_RECALIBRATED_LIMIT_H */

@@ -50,35 +50,14 @@
 #include "rescore_internal.h"
 #include "safe_search_path.h"
 #include "single_node.h"
-#include "worker.h"
 
 #define PASS_LOCK_CLASSID		1668442483	/* "cris" in ASCII */
 #define PASS_LOCK_OBJID			1
 #define MAX_FAILED_BATCHES_IN_A_ROW 3
 #define FETCH_SIZE				10000
 
-bool		crisk_pass_is_writing = false;
-
 PG_FUNCTION_INFO_V1(crisk_rescore);
 PG_FUNCTION_INFO_V1(crisk_rescore_queued);
-
-/*
- * rescore_kind_name is the kind as crisk.job_run stores it.
- */
-const char *
-rescore_kind_name(RescoreKind kind)
-{
-	switch (kind)
-	{
-		case RESCORE_FULL:
-			return "full";
-		case RESCORE_INCREMENTAL:
-			return "incremental";
-		case RESCORE_MANUAL:
-			return "manual";
-	}
-	return "unknown";
-}
 
 static void
 pass_lock_tag(LOCKTAG *tag)
@@ -105,39 +84,6 @@ pass_lock_release_session(void)
 
 	pass_lock_tag(&tag);
 	LockRelease(&tag, ExclusiveLock, true);
-}
-
-/*
- * rescore_execute runs a kept plan; in the worker it arms
- * crisk.statement_timeout around it (SPI does not, unlike a client
- * session's statements).
- */
-int
-rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,
-				const char *nulls, long count)
-{
-	int			rc;
-	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
-
-	if (armed)
-		enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
-	rc = SPI_execute_plan(plan, values, nulls, false, count);
-	if (armed)
-		disable_timeout(STATEMENT_TIMEOUT, false);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-	return rc;
-}
-
-/*
- * rescore_disarm_statement_timeout stops the worker's statement timer
- * after an error cut a statement short.
- */
-void
-rescore_disarm_statement_timeout(RescorePass *pass)
-{
-	if (pass->in_worker)
-		disable_timeout(STATEMENT_TIMEOUT, false);
 }
 
 /*
@@ -655,7 +601,6 @@ abort_with_error(RescorePass *pass)
 	FlushErrorState();
 	AbortCurrentTransaction();
 	rescore_disarm_statement_timeout(pass);
-	crisk_pass_is_writing = false;
 	MemoryContextSwitchTo(pass->context);
 	return edata;
 }
@@ -685,7 +630,7 @@ worker_batch_failed(RescorePass *pass, WorkItem *items, int n, ErrorData *edata)
  * failures, or on a cancellation, the pass stops with the error.
  */
 static void
-worker_batches(RescorePass *pass)
+worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 {
 	volatile int failed_in_a_row = 0;
 
@@ -698,7 +643,7 @@ worker_batches(RescorePass *pass)
 		ErrorData  *volatile edata = NULL;
 
 		CHECK_FOR_INTERRUPTS();
-		crisk_worker_reload_if_pending();
+		hooks->reload_if_pending();
 		batch_size = crisk_batch_size;
 		MemoryContextReset(pass->batch_context);
 		MemoryContextSwitchTo(pass->batch_context);
@@ -746,7 +691,7 @@ worker_batches(RescorePass *pass)
 		failed_in_a_row = 0;
 		if (n == 0)
 			break;
-		crisk_worker_pause_between_batches();
+		hooks->pause_between_batches();
 	}
 }
 
@@ -780,12 +725,13 @@ worker_pass_failed(RescorePass *pass, ErrorData *edata)
 
 /*
  * rescore_worker_pass runs one pass for the worker, outside any
- * transaction.  kind is RESCORE_FULL or RESCORE_INCREMENTAL; an
+ * transaction, with the worker's hooks between batches.  kind is
+ * RESCORE_FULL or RESCORE_INCREMENTAL; an
  * incremental pass becomes a full one when someone asked for everyone
  * (crisk.request_rescore() without a list, or TRUNCATE of a tracked table).
  */
 PassResult
-rescore_worker_pass(RescoreKind kind)
+rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	RescorePass *pass;
@@ -817,7 +763,7 @@ rescore_worker_pass(RescoreKind kind)
 
 		if (result == PASS_COMPLETED)
 		{
-			worker_batches(pass);
+			worker_batches(pass, hooks);
 			begin_transaction();
 			report_progress(pass);
 			if (pass->full_scope)

@@ -33,10 +33,35 @@ typedef enum PassResult
 	PASS_LOCKED					/* another pass holds the lock */
 } PassResult;
 
-/* true while a pass writes, so that its own writes mark nobody dirty */
-extern bool crisk_pass_is_writing;
+/*
+ * What the worker lets a pass do between batches: take a new configuration
+ * after SIGHUP, and pause for crisk.batch_pause.  Passed by the worker, so
+ * that the pass's code does not depend on the worker's.
+ */
+typedef struct RescoreWorkerHooks
+{
+	void		(*reload_if_pending) (void);
+	void		(*pause_between_batches) (void);
+} RescoreWorkerHooks;
 
-extern PassResult rescore_worker_pass(RescoreKind kind);
-extern const char *rescore_kind_name(RescoreKind kind);
+extern PassResult rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks);
+
+/*
+ * rescore_kind_name is the kind as crisk.job_run stores it.
+ */
+static inline const char *
+rescore_kind_name(RescoreKind kind)
+{
+	switch (kind)
+	{
+		case RESCORE_FULL:
+			return "full";
+		case RESCORE_INCREMENTAL:
+			return "incremental";
+		case RESCORE_MANUAL:
+			return "manual";
+	}
+	return "unknown";
+}
 
 #endif							/* CRISK_RESCORE_H */

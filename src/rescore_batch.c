@@ -4,11 +4,12 @@
  *	  One batch of a rescoring pass: compute the scores, write them, and
  *	  isolate the customers whose data makes either step fail.
  *
- * Compute: one read-only statement scores the whole batch.  For a full
- * pass it starts from the figures of the pass's single read of the ledger;
- * otherwise it reads the ledger once for the batch's customers (through
- * the per-customer index).  It runs in a subtransaction.  When it fails
- * with an error about the data (SQLSTATE class 22 or 23, a PL/pgSQL
+ * Compute: the credit core scores each customer of the batch, called in C
+ * (rescore_compute.h).  For a full pass it starts from the figures of the
+ * pass's single read of the ledger; otherwise one read-only statement
+ * reads the ledger for the batch's customers (crisk._rescore_items,
+ * through the per-customer index).  It runs in a subtransaction.  When it
+ * fails with an error about the data (SQLSTATE class 22 or 23, a PL/pgSQL
  * RAISE, or 42704 for an unknown model or policy), the batch is split in
  * halves and each half retried, down to the single customer, who is
  * recorded in crisk.job_error and skipped.  One bad customer among n costs
@@ -33,18 +34,26 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
+#include "utils/timeout.h"
+#include "utils/syscache.h"
+#include "utils/inval.h"
 
+#include "guc.h"
 #include "limit_audit.h"
+#include "rescore_compute.h"
 #include "rescore_internal.h"
+#include "rescore_queue.h"
 
 /* A statement prepared once per session and kept across transactions. */
 typedef struct KeptStatement
@@ -59,13 +68,8 @@ static KeptStatement snapshot_statement = {
 	.sql = "SELECT pg_catalog.pg_current_snapshot()",
 	.nargs = 0
 };
-static KeptStatement compute_ids_statement = {
-	.sql = "SELECT crisk._rescore_compute("
-	"ARRAY(SELECT i FROM crisk._rescore_items($1, $2) AS i), $2)",
-	.nargs = 2
-};
-static KeptStatement compute_items_statement = {
-	.sql = "SELECT crisk._rescore_compute($1, $2)",
+static KeptStatement read_items_statement = {
+	.sql = "SELECT i FROM crisk._rescore_items($1, $2) AS i",
 	.nargs = 2
 };
 static KeptStatement record_statement = {
@@ -84,6 +88,39 @@ static KeptStatement error_statement = {
 	" VALUES ($1, $2, $3, $4, $5)",
 	.nargs = 5
 };
+
+/*
+ * rescore_execute runs a kept plan; in the worker it arms
+ * crisk.statement_timeout around it (SPI does not, unlike a client
+ * session's statements).
+ */
+int
+rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,
+				const char *nulls, long count)
+{
+	int			rc;
+	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
+
+	if (armed)
+		enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
+	rc = SPI_execute_plan(plan, values, nulls, false, count);
+	if (armed)
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	return rc;
+}
+
+/*
+ * rescore_disarm_statement_timeout stops the worker's statement timer
+ * after an error cut a statement short.
+ */
+void
+rescore_disarm_statement_timeout(RescorePass *pass)
+{
+	if (pass->in_worker)
+		disable_timeout(STATEMENT_TIMEOUT, false);
+}
 
 /*
  * kept_plan returns the statement's plan, preparing it when its argument
@@ -247,44 +284,126 @@ note_failure(RescorePass *pass, const char *customer_id, ErrorData *edata,
 }
 
 /*
- * compute_scores runs the compute statement on items[0..n) and returns
- * its array of results (crisk.rescore_result[]), copied into the batch
- * context, or NULL when there is nothing to write.
+ * read_batch_items returns the crisk.rescore_item of each customer of a
+ * batch given by customer id: one statement reads the ledger for all of
+ * them (crisk._rescore_items).  The items are copied into the current
+ * memory context; *n is set to their number.
+ */
+static Datum *
+read_batch_items(RescorePass *pass, WorkItem *items, int *n)
+{
+	Oid			argtypes[2] = {TEXTARRAYOID, DATEOID};
+	Datum		args[2];
+	char	  **ids = palloc(sizeof(char *) * Max(*n, 1));
+	Datum	   *values;
+	uint64		i;
+	int			count = 0;
+
+	for (i = 0; i < (uint64) *n; i++)
+		ids[i] = items[i].customer_id;
+	args[0] = PointerGetDatum(text_array(ids, *n));
+	args[1] = DateADTGetDatum(pass->as_of);
+	(void) rescore_execute(pass, kept_plan(&read_items_statement, argtypes), args, NULL, 0);
+	values = palloc(sizeof(Datum) * Max(SPI_processed, 1));
+	if (SPI_processed > 0)
+		pass->item_record_type = SPI_gettypeid(SPI_tuptable->tupdesc, 1);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			values[count++] = datumCopy(value, false, -1);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	*n = count;
+	return values;
+}
+
+/*
+ * compute_state returns the pass's scoring step for items of item_type,
+ * preparing it at the first batch.
+ */
+static ComputeState *
+compute_state(RescorePass *pass, Oid item_type)
+{
+	if (pass->compute == NULL || pass->compute_item_type != item_type)
+	{
+		Oid			namespace = get_namespace_oid("crisk", false);
+		Oid			result_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+												  CStringGetDatum("rescore_result"),
+												  ObjectIdGetDatum(namespace));
+
+		if (!OidIsValid(result_type))
+			elog(ERROR, "type crisk.rescore_result does not exist");
+		pass->compute = rescore_compute_begin(item_type, result_type, pass->context);
+		pass->compute_item_type = item_type;
+		pass->result_type = result_type;
+	}
+	return pass->compute;
+}
+
+/*
+ * compute_scores scores items[0..n) through the credit core and returns
+ * the array of their results (crisk.rescore_result[]) in the batch
+ * context, or NULL when there is nothing to write.  A full pass's items
+ * carry the figures of its one read of the ledger; otherwise one
+ * statement reads them for the batch's customers.
  */
 static ArrayType *
 compute_scores(RescorePass *pass, WorkItem *items, int n)
 {
-	Datum	   *values = palloc(sizeof(Datum) * n);
-	Oid			argtypes[2];
-	Datum		args[2];
-	bool		isnull;
-	Datum		result;
-	ArrayType  *copy = NULL;
-	MemoryContext old;
+	Datum	   *values;
+	Oid			item_type;
+	ComputeState *state;
+	MemoryContext customer_context;
+	Datum	   *results;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			count = 0;
 	int			i;
 
-	for (i = 0; i < n; i++)
-		values[i] = items[i].value;
-	argtypes[0] = get_array_type(pass->item_type);
-	argtypes[1] = DATEOID;
-	args[0] = PointerGetDatum(construct_array(values, n, pass->item_type,
-											  pass->item_typlen, pass->item_typbyval,
-											  pass->item_typalign));
-	args[1] = DateADTGetDatum(pass->as_of);
-	(void) rescore_execute(pass,
-						   kept_plan(pass->item_type == TEXTOID ?
-									 &compute_ids_statement : &compute_items_statement,
-									 argtypes),
-						   args, NULL, 1);
-	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
+	if (pass->item_type == TEXTOID)
 	{
-		old = MemoryContextSwitchTo(pass->batch_context);
-		copy = DatumGetArrayTypePCopy(result);
-		MemoryContextSwitchTo(old);
+		values = read_batch_items(pass, items, &n);
+		item_type = pass->item_record_type;
 	}
-	SPI_freetuptable(SPI_tuptable);
-	return copy;
+	else
+	{
+		values = palloc(sizeof(Datum) * n);
+		for (i = 0; i < n; i++)
+			values[i] = items[i].value;
+		item_type = pass->item_type;
+	}
+	if (n == 0)
+		return NULL;
+
+	state = compute_state(pass, item_type);
+	customer_context = rescore_compute_customer_context(state);
+	results = MemoryContextAlloc(pass->batch_context, sizeof(Datum) * n);
+	/* a change of model or policy committed since is seen by this batch */
+	AcceptInvalidationMessages();
+	for (i = 0; i < n; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(customer_context);
+		Datum		one = rescore_compute_item(state, values[i], pass->as_of);
+
+		MemoryContextSwitchTo(pass->batch_context);
+		results[count++] = datumCopy(one, false, -1);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(customer_context);
+		CHECK_FOR_INTERRUPTS();
+	}
+	get_typlenbyvalalign(pass->result_type, &typlen, &typbyval, &typalign);
+	{
+		MemoryContext old = MemoryContextSwitchTo(pass->batch_context);
+		ArrayType  *array = construct_array(results, count, pass->result_type,
+											typlen, typbyval, typalign);
+
+		MemoryContextSwitchTo(old);
+		return array;
+	}
 }
 
 /*
@@ -381,7 +500,7 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 	/* a pass over every customer relies on dates; others look closer */
 	args[3] = BoolGetDatum(!pass->full_scope);
 
-	crisk_pass_is_writing = true;
+	rescore_queue_suspend();
 	limit_audit_begin_run(pass->run_id);
 	PG_TRY();
 	{
@@ -389,7 +508,7 @@ write_scores(RescorePass *pass, Datum *results, int n, Oid result_type)
 	}
 	PG_FINALLY();
 	{
-		crisk_pass_is_writing = false;
+		rescore_queue_resume();
 		limit_audit_end_run();
 	}
 	PG_END_TRY();

@@ -4,6 +4,7 @@
  *	  State of one rescoring pass, shared by rescore.c (the pass: lock,
  *	  crisk.job_run, list of customers, transactions) and rescore_batch.c
  *	  (one batch: compute the scores, write them, isolate failures).
+ *	  rescore.c calls rescore_batch.c, never the other way round.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,6 +37,12 @@ typedef struct RescorePass
 	int16		item_typlen;
 	bool		item_typbyval;
 	char		item_typalign;
+
+	/* the scoring step (rescore_compute.h), prepared at the first batch */
+	struct ComputeState *compute;
+	Oid			compute_item_type;
+	Oid			item_record_type;	/* crisk.rescore_item, as read by id */
+	Oid			result_type;	/* crisk.rescore_result */
 
 	/* full scope: the snapshot the ledger was read with (pg_snapshot) */
 	Datum		snapshot;

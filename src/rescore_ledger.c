@@ -41,6 +41,7 @@
 
 #include "agg_state.h"
 #include "argcheck.h"
+#include "credit_core.h"
 #include "payment_profile.h"
 
 PG_FUNCTION_INFO_V1(crisk_rescore_ledger_transition);
@@ -74,24 +75,6 @@ typedef struct LedgerDescs
 } LedgerDescs;
 
 /*
- * year_before returns the date one year before a date, as date - interval
- * '1 year' gives it (29 February goes to 28 February).
- */
-static DateADT
-year_before(DateADT date)
-{
-	int			year;
-	int			month;
-	int			day;
-
-	j2date(date + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-	year--;
-	if (month == 2 && day == 29 && !isleap(year))
-		day = 28;
-	return date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
-}
-
-/*
  * ledger_state_create starts the state of a group in the aggregate's
  * context.
  */
@@ -108,7 +91,7 @@ ledger_state_create(FunctionCallInfo fcinfo, DateADT as_of)
 	SET_VARSIZE(&state->profile, sizeof(ProfileState));
 	state->as_of = as_of;
 	state->profile.as_of = as_of;
-	state->sales_after = year_before(as_of);
+	state->sales_after = sales_window_start(as_of);
 	state->first_issue_date = DATEVAL_NOEND;
 	return state;
 }
@@ -176,7 +159,7 @@ crisk_rescore_ledger_transition(PG_FUNCTION_ARGS)
 		if (!state->has_open_due || due_date < state->oldest_open_due)
 			state->oldest_open_due = due_date;
 		state->has_open_due = true;
-		if ((int64) due_date < (int64) as_of - 90 &&
+		if ((int64) due_date < (int64) as_of - OVERDUE_ALERT_DAYS &&
 			(!state->has_due_over_90 || due_date > state->newest_due_over_90))
 		{
 			state->newest_due_over_90 = due_date;

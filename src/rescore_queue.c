@@ -49,7 +49,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
-#include "rescore.h"
+#include "rescore_queue.h"
 #include "safe_search_path.h"
 #include "worker_shmem.h"
 
@@ -64,6 +64,7 @@ static HTAB *queued_this_xact = NULL;
 static bool callbacks_registered = false;
 static bool wake_worker_at_commit = false;
 static bool queued_in_xact = false;	/* wakes an idle worker at commit */
+static bool queue_suspended = false;	/* a pass is writing: queue nobody */
 static SPIPlanPtr queue_plan = NULL;
 
 /* what the trigger caches in fn_extra for the duration of a statement */
@@ -91,6 +92,7 @@ queue_xact_callback(XactEvent event, void *arg pg_attribute_unused())
 			queued_this_xact = NULL;	/* its memory goes with the transaction */
 			wake_worker_at_commit = false;
 			queued_in_xact = false;
+			queue_suspended = false;
 			break;
 		default:
 			break;
@@ -118,6 +120,27 @@ register_callbacks(void)
 	RegisterXactCallback(queue_xact_callback, NULL);
 	RegisterSubXactCallback(queue_subxact_callback, NULL);
 	callbacks_registered = true;
+}
+
+/*
+ * rescore_queue_suspend makes the trigger queue nobody until
+ * rescore_queue_resume(), or the end of the transaction: a rescoring pass's
+ * own writes (the limits it recalibrates) must not queue the next pass.
+ */
+void
+rescore_queue_suspend(void)
+{
+	register_callbacks();
+	queue_suspended = true;
+}
+
+/*
+ * rescore_queue_resume lets the trigger queue customers again.
+ */
+void
+rescore_queue_resume(void)
+{
+	queue_suspended = false;
 }
 
 /*
@@ -291,7 +314,7 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 	/* TRUNCATE, or a statement trigger: no row says who changed */
 	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 	{
-		if (!crisk_pass_is_writing)
+		if (!queue_suspended)
 		{
 			register_callbacks();
 			insert_queue_row(NULL);
@@ -302,7 +325,7 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(trigdata->tg_relation);
 	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (crisk_pass_is_writing)
+	if (queue_suspended)
 		PG_RETURN_POINTER(result);
 
 	column = trigger_column(fcinfo, trigdata);

@@ -525,6 +525,30 @@ raise_invalid_model(const ScoreModel *model)
 }
 
 /*
+ * scorecard_lookup returns the model of that name from the current copy,
+ * reading the table again when it changed: an unknown name raises 42704,
+ * and with require_valid a model with errors raises 42P17.  The pointer
+ * stays valid until the next lookup that reloads.
+ */
+const ScoreModel *
+scorecard_lookup(const char *name, int len, bool require_valid)
+{
+	const ScoreModel *model;
+
+	if (!table_cache_is_valid(&scorecard_table))
+		scorecard_reload();
+	model = scorecard_find(name, len);
+	if (model == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("scorecard model \"%s\" does not exist", pnstrdup(name, len)),
+				 errhint("The models are the distinct values of crisk.scorecard.model; the shipped one is 'default'.")));
+	if (require_valid && model->nerrors > 0)
+		raise_invalid_model(model);
+	return model;
+}
+
+/*
  * scorecard_model_arg returns the model named by argument argno.  NULL is
  * refused (22004), an unknown name raises 42704, and with require_valid a
  * model with errors raises 42P17.
@@ -583,15 +607,7 @@ scorecard_model_arg(FunctionCallInfo fcinfo, int argno, ScoreModelRef *ref,
 	data = VARDATA_ANY(name);
 	len = VARSIZE_ANY_EXHDR(name);
 
-	model = scorecard_find(data, len);
-	if (model == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("scorecard model \"%s\" does not exist",
-						text_to_cstring(name)),
-				 errhint("The models are the distinct values of crisk.scorecard.model; the shipped one is 'default'.")));
-	if (require_valid && model->nerrors > 0)
-		raise_invalid_model(model);
+	model = scorecard_lookup(data, len, require_valid);
 	ref->generation = scorecard_generation;
 	ref->model = require_valid ? model : NULL;
 	return model;

@@ -90,6 +90,8 @@ typedef struct ScoreModelRef
 	bool		arg_stable;		/* the model argument is a constant */
 } ScoreModelRef;
 
+extern const ScoreModel *scorecard_lookup(const char *name, int len,
+										  bool require_valid);
 extern const ScoreModel *scorecard_model_arg(FunctionCallInfo fcinfo, int argno,
 											 ScoreModelRef *ref,
 											 bool require_valid);

@@ -113,11 +113,11 @@ apply_session_settings(void)
 }
 
 /*
- * crisk_worker_reload_if_pending re-reads the configuration after SIGHUP
+ * worker_reload_if_pending re-reads the configuration after SIGHUP
  * (between batches too, so that a long pass picks up new settings).
  */
-void
-crisk_worker_reload_if_pending(void)
+static void
+worker_reload_if_pending(void)
 {
 	if (!in_worker || !ConfigReloadPending)
 		return;
@@ -127,12 +127,12 @@ crisk_worker_reload_if_pending(void)
 }
 
 /*
- * crisk_worker_pause_between_batches sleeps crisk.batch_pause, waking at
+ * worker_pause_between_batches sleeps crisk.batch_pause, waking at
  * once for SIGTERM or a reload; other wake-ups (a request for a pass) do not
  * shorten it.
  */
-void
-crisk_worker_pause_between_batches(void)
+static void
+worker_pause_between_batches(void)
 {
 	TimestampTz end;
 
@@ -152,6 +152,12 @@ crisk_worker_pause_between_batches(void)
 		CHECK_FOR_INTERRUPTS();
 	}
 }
+
+/* what a pass may do between batches */
+static const RescoreWorkerHooks worker_hooks = {
+	.reload_if_pending = worker_reload_if_pending,
+	.pause_between_batches = worker_pause_between_batches
+};
 
 /*
  * local_time_on returns the time "minute of the day" on the local date of
@@ -372,7 +378,7 @@ worker_loop(bool one_shot)
 		CHECK_FOR_INTERRUPTS();
 		MemoryContextReset(cycle_context);
 		MemoryContextSwitchTo(cycle_context);
-		crisk_worker_reload_if_pending();
+		worker_reload_if_pending();
 		if (!crisk_enabled || !crisk_database_is_selected(my_dbname))
 			worker_exit(WORKER_EXIT_NOT_WANTED);
 		take_slot_flags(&stop, &pass_now);
@@ -409,7 +415,8 @@ worker_loop(bool one_shot)
 			pass_starting();
 			if (schedule.full_due)
 				last_full_start = now;
-			result = rescore_worker_pass(schedule.full_due ? RESCORE_FULL : RESCORE_INCREMENTAL);
+			result = rescore_worker_pass(schedule.full_due ? RESCORE_FULL : RESCORE_INCREMENTAL,
+										 &worker_hooks);
 			pass_ended(result);
 			MemoryContextSwitchTo(cycle_context);
 			last_pass_end = GetCurrentTimestamp();

@@ -11,7 +11,5 @@
 #include "fmgr.h"
 
 extern PGDLLEXPORT void crisk_worker_main(Datum main_arg);
-extern void crisk_worker_reload_if_pending(void);
-extern void crisk_worker_pause_between_batches(void);
 
 #endif							/* CRISK_WORKER_H */
