@@ -7,6 +7,7 @@
  */
 #include "postgres.h"
 
+#include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -143,4 +144,30 @@ crisk_as_of_checked(PG_FUNCTION_ARGS)
 
 	crisk_require_as_of_in_range(as_of, "as_of");
 	PG_RETURN_DATEADT(as_of);
+}
+
+/*
+ * crisk_require_before_write_row_trigger
+ *		Refuses any call of a trigger function other than as a BEFORE INSERT
+ *		OR UPDATE row trigger, the only way in which it may read and replace
+ *		the new row.
+ */
+void
+crisk_require_before_write_row_trigger(FunctionCallInfo fcinfo,
+									   const char *function_name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be called as a trigger", function_name)));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s must be a BEFORE INSERT OR UPDATE row trigger",
+						function_name)));
 }

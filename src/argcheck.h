@@ -12,6 +12,7 @@
 #define CRISK_ARGCHECK_H
 
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
 
@@ -22,5 +23,7 @@ extern void crisk_require_finite_numeric(Numeric value, const char *argname);
 extern void crisk_require_as_of_in_range(DateADT value, const char *argname);
 extern TimestampTz crisk_time_before(TimestampTz from, Interval *span,
 									 const char *argname);
+extern void crisk_require_before_write_row_trigger(FunctionCallInfo fcinfo,
+												   const char *function_name);
 
 #endif							/* CRISK_ARGCHECK_H */

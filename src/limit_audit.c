@@ -42,6 +42,7 @@
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
+#include "argcheck.h"
 #include "limit_audit.h"
 
 PG_FUNCTION_INFO_V1(crisk_stamp_limit_change);
@@ -191,17 +192,7 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 	bool		is_update;
 	int			i;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crisk.stamp_limit_change() must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
-		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crisk.stamp_limit_change() must be a BEFORE INSERT OR UPDATE row trigger")));
+	crisk_require_before_write_row_trigger(fcinfo, "crisk.stamp_limit_change()");
 
 	is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
 	newtuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;

@@ -20,6 +20,8 @@
 #include "utils/builtins.h"
 #include "utils/rel.h"
 
+#include "argcheck.h"
+
 PG_FUNCTION_INFO_V1(crisk_track_risk_class);
 
 /* The score columns the trigger reads or writes, in this order. */
@@ -76,17 +78,7 @@ crisk_track_risk_class(PG_FUNCTION_ARGS)
 	int			nrepl = 0;
 	int			i;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crisk.track_risk_class() must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
-		  TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("crisk.track_risk_class() must be a BEFORE INSERT OR UPDATE row trigger")));
+	crisk_require_before_write_row_trigger(fcinfo, "crisk.track_risk_class()");
 
 	desc = RelationGetDescr(trigdata->tg_relation);
 	for (i = 0; i < NUM_COLS; i++)
