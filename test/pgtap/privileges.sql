@@ -56,6 +56,7 @@ SELECT is_empty($$
                         'crisk.watchlist_at(date)'::regprocedure,
                         'crisk.aged_balance_at(date)'::regprocedure,
                         'crisk.dunning_worklist_at(date)'::regprocedure,
+                        'crisk.dunning_letters_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure)
       AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)

@@ -194,7 +194,7 @@ SELECT v AS view,
        pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T')) LIKE '%Index Cond: (customer_id = ''T''::text)%' AS customer_index,
        pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T'))
          = pg_temp.plan_of(format('SELECT * FROM crisk.%s_at(current_date) WHERE customer_id = %L', v, 'T')) AS same_plan
-FROM unnest('{aged_balance,watchlist,dunning_worklist}'::text[]) AS v;
+FROM unnest('{aged_balance,watchlist,dunning_worklist,dunning_letters}'::text[]) AS v;
 RESET enable_seqscan;
 -- The view and the function agree today.
 SELECT (SELECT count(*) FROM (SELECT * FROM crisk.aged_balance EXCEPT SELECT * FROM crisk.aged_balance_at(current_date)) x) AS aged_diff,
