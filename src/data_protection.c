@@ -30,6 +30,7 @@
 #include "data_protection.h"
 #include "ledger_trust.h"
 #include "safe_search_path.h"
+#include "single_node.h"
 
 PG_FUNCTION_INFO_V1(crisk_append_only);
 PG_FUNCTION_INFO_V1(crisk_purge_history);
@@ -205,6 +206,8 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("customer_id must not be null")));
 	customer_id = PG_GETARG_DATUM(0);
+	/* The shards' append-only guards cannot see this erasure's permission. */
+	crisk_require_single_node("crisk.forget_customer");
 
 	erasure_depth++;
 	PG_TRY();
