@@ -126,6 +126,11 @@ CREATE TEMP TABLE misplaced (score int, risk_class text, scored_at timestamptz, 
 CREATE TRIGGER misplaced AFTER INSERT ON misplaced FOR EACH ROW EXECUTE FUNCTION crisk.track_risk_class();
 INSERT INTO misplaced (score) VALUES (1);
 \echo :LAST_ERROR_SQLSTATE
+-- So does the limit-change stamp, through the same check.
+CREATE TEMP TABLE misplaced_limit (customer_id text, credit_limit numeric);
+CREATE TRIGGER misplaced_limit AFTER INSERT ON misplaced_limit FOR EACH ROW EXECUTE FUNCTION crisk.stamp_limit_change();
+INSERT INTO misplaced_limit VALUES ('C1', 1);
+\echo :LAST_ERROR_SQLSTATE
 -- The score's checks.
 UPDATE crisk.score SET score = 101;
 \echo :LAST_ERROR_SQLSTATE
