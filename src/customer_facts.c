@@ -320,19 +320,21 @@ builtin_ledger(void)
 
 /*
  * allocations_in_use says whether open amounts must come from allocations:
- * an ERP source is named (crisk.allocation_source has a row), or
- * crisk.allocation holds a row visible to the active snapshot.  Without
- * either, a ledger item is open for its whole amount, and the built-in
- * ledger is read from its index alone.  Two heap probes; false under the
- * 0.1.0 schema, which has no allocations.
+ * an ERP source is named (crisk.allocation_source has a row, whose relation
+ * goes to *erp_source), or crisk.allocation holds a row visible to the
+ * active snapshot.  Without either, a ledger item is open for its whole
+ * amount, and the built-in ledger is read from its index alone.  Two heap
+ * probes; false under the 0.1.0 schema, which has no allocations.
  */
 static bool
-allocations_in_use(void)
+allocations_in_use(Oid *erp_source)
 {
 	static const char *const tables[] = {"allocation_source", "allocation"};
 	Oid			schema = get_namespace_oid("crisk", false);
 	bool		found = false;
 	size_t		i;
+
+	*erp_source = InvalidOid;
 
 	for (i = 0; i < lengthof(tables) && !found; i++)
 	{
@@ -347,6 +349,13 @@ allocations_in_use(void)
 		slot = table_slot_create(rel, NULL);
 		scan = table_beginscan(rel, GetActiveSnapshot(), 0, NULL);
 		found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+		if (found && i == 0)
+		{
+			bool		isnull;
+			Datum		source = slot_getattr(slot, 1, &isnull);
+
+			*erp_source = isnull ? InvalidOid : DatumGetObjectId(source);
+		}
 		table_endscan(scan);
 		ExecDropSingleTupleTableSlot(slot);
 		table_close(rel, NoLock);
@@ -654,6 +663,7 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	uint64		i;
 	int			rc;
 	bool		allocated;
+	Oid			allocation_source;
 
 	memset(facts, 0, sizeof(CustomerFacts));
 	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
@@ -665,7 +675,7 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	facts->exposure = zero;
 	facts->overdue_amount = zero;
 	facts->oldest_days_past_due = -1;
-	allocated = allocations_in_use();
+	allocated = allocations_in_use(&allocation_source);
 	if (builtin_ledger() && !allocated)
 	{
 		scan_builtin_ledger(customer_id, today, zero, facts);
@@ -675,6 +685,8 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	/* Before planning, which may run the source's functions already. */
 	if (!builtin_ledger())
 		ledger_source_check_owner(ledger_source_oid);
+	if (OidIsValid(allocation_source))
+		allocation_source_check_owner(allocation_source);
 	args[0] = customer_id;
 	args[1] = DateADTGetDatum(today);
 	rc = SPI_execute_plan(allocated ?

@@ -51,7 +51,7 @@ ledger_source_relid(Datum source, Oid typid)
 
 /*
  * check_source_owner raises 42501 unless the owner of an ERP source
- * (what: "ledger" or "orders") is a superuser or has every right of the
+ * (what: "ledger", "orders" or "allocations") is a superuser or has every right of the
  * current user, and 42P01 when the source no longer exists.
  */
 static void
@@ -69,7 +69,8 @@ check_source_owner(Oid source, const char *what, const char *setter,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("the %s source no longer exists", what),
 				 errdetail("crisk.%s_source names the relation with OID %u.",
-						   strcmp(what, "ledger") == 0 ? "ledger" : "order", source),
+						   strcmp(what, "orders") == 0 ? "order" :
+						   strcmp(what, "allocations") == 0 ? "allocation" : what, source),
 				 errhint("%s", exists_hint)));
 	form = (Form_pg_class) GETSTRUCT(tuple);
 	owner = form->relowner;
@@ -108,4 +109,14 @@ order_source_check_owner(Oid source)
 {
 	check_source_owner(source, "orders", "crisk.set_orders()",
 					   "Call crisk.set_orders() with the table or view to read, or with NULL for no orders.");
+}
+
+/*
+ * allocation_source_check_owner checks the owner of the allocations source.
+ */
+void
+allocation_source_check_owner(Oid source)
+{
+	check_source_owner(source, "allocations", "crisk.set_allocations()",
+					   "Call crisk.set_allocations() with the table or view to read, or with 'crisk.allocation'.");
 }

@@ -12,5 +12,6 @@
 extern Oid	ledger_source_relid(Datum source, Oid typid);
 extern void ledger_source_check_owner(Oid source);
 extern void order_source_check_owner(Oid source);
+extern void allocation_source_check_owner(Oid source);
 
 #endif							/* CRISK_LEDGER_TRUST_H */

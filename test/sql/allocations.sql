@@ -146,6 +146,15 @@ ALTER VIEW erp.allocations RENAME TO allocations_old;
 SELECT count(*) AS still_read FROM crisk.allocations;
 DROP VIEW erp.allocations_old;
 \echo :LAST_ERROR_SQLSTATE
+-- check_order reads the source as crisk's owner: handed over to a role
+-- whose rights do not cover the caller's, it is refused (42501) before it
+-- is read; taken back, it is read again.
+CREATE ROLE regress_crisk_allocation_owner;
+ALTER VIEW erp.allocations_old OWNER TO regress_crisk_allocation_owner;
+SELECT decision FROM crisk.check_order('P', 0);
+\echo :LAST_ERROR_SQLSTATE
+ALTER VIEW erp.allocations_old OWNER TO CURRENT_USER;
+SELECT decision IS NOT NULL AS decided FROM crisk.check_order('P', 0);
 -- Back to the built-in table (empty now): P-1 whole again at 03-05.
 SELECT crisk.set_allocations('crisk.allocation');
 SELECT count(*) AS allocations FROM crisk.allocations;
