@@ -7,8 +7,11 @@
  * months, (start, as_of]: the window of the sales a limit is sized from,
  * of the legal events that weigh on a score and of the broken promises a
  * rescoring pass counts.  crisk._overdue_alert_days() is how many days past
- * due an invoice must be to raise an overdue_90 alert.  Both give what
- * credit_core.h defines (sales_window_start, OVERDUE_ALERT_DAYS), so that
+ * due an invoice must be to raise an overdue_90 alert.
+ * crisk._dso_period_days() is the period of the standard DSO of a payment
+ * profile and of the portfolio's KPIs.  They give what the credit core
+ * defines (sales_window_start and OVERDUE_ALERT_DAYS in credit_core.h,
+ * PROFILE_DSO_DAYS in payment_profile.h), so that
  * the SQL that reads the ledger and the C that scores it cannot drift
  * apart.  They are IMMUTABLE: in an inlined SQL function or a plan, a call
  * on a constant folds to a constant when the query is planned.
@@ -22,9 +25,11 @@
 #include "utils/datetime.h"
 
 #include "credit_core.h"
+#include "payment_profile.h"
 
 PG_FUNCTION_INFO_V1(crisk_twelve_months_start);
 PG_FUNCTION_INFO_V1(crisk_overdue_alert_days);
+PG_FUNCTION_INFO_V1(crisk_dso_period_days);
 
 /*
  * crisk_twelve_months_start implements crisk._twelve_months_start(as_of
@@ -59,4 +64,14 @@ Datum
 crisk_overdue_alert_days(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(OVERDUE_ALERT_DAYS);
+}
+
+/*
+ * crisk_dso_period_days implements crisk._dso_period_days():
+ * PROFILE_DSO_DAYS.
+ */
+Datum
+crisk_dso_period_days(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(PROFILE_DSO_DAYS);
 }

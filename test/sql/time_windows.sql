@@ -24,7 +24,18 @@ SELECT crisk._overdue_alert_days() AS days,
        EXISTS (SELECT FROM crisk.alert_kind k
                WHERE k.kind = 'overdue_' || crisk._overdue_alert_days()) AS kind_named_after_it;
 
--- Both fold to constants when a query is planned.
+-- The DSO period is 90 days, the payment profile's and crisk.dso's at it: as
+-- of 2024-06-30, 1 000 issued 100 days before (paid, out of the period),
+-- 600 and 300 issued 50 and 10 days before (open): receivables 900 over
+-- sales of 900 in the period give 900 / 900 x 90 = 90 days (60 over 60).
+SELECT crisk._dso_period_days() AS days, (crisk.payment_profile(amount, issue, issue + 30, paid, '2024-06-30')).dso AS profile_dso,
+       crisk.dso(amount, issue, paid, '2024-06-30', crisk._dso_period_days()) AS dso_at_period,
+       crisk.dso(amount, issue, paid, '2024-06-30', 60) AS dso_at_60
+FROM (VALUES (1000.00, date '2024-06-30' - 100, date '2024-05-01'),
+             (600.00, date '2024-06-30' - 50, NULL::date),
+             (300.00, date '2024-06-30' - 10, NULL)) AS v(amount, issue, paid);
+
+-- They fold to constants when a query is planned.
 EXPLAIN (COSTS OFF) SELECT FROM crisk.invoice i
 WHERE i.due_date < crisk._twelve_months_start(date '2024-02-29') - crisk._overdue_alert_days();
 

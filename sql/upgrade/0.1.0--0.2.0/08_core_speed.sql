@@ -15,9 +15,11 @@
 --                                      broken promises a pass counts.
 --   crisk._overdue_alert_days()        an invoice more than this many days
 --                                      past due raises an overdue_90 alert.
+--   crisk._dso_period_days()           the period of the standard DSO (a
+--                                      payment profile's, the portfolio's).
 --
 -- Each window is defined once, in C; the SQL bodies call these functions
--- rather than write '1 year' or 90 again.  IMMUTABLE: a call on a constant
+-- rather than write the window again.  IMMUTABLE: a call on a constant
 -- (an inlined function's date, a plan's parameter) folds when the query is
 -- planned, and costs nothing per row.
 CREATE FUNCTION crisk._twelve_months_start(as_of pg_catalog.date)
@@ -33,6 +35,13 @@ CREATE FUNCTION crisk._overdue_alert_days()
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crisk._overdue_alert_days() IS
     'Internal: the days past due beyond which an invoice raises an overdue_90 alert (90), as the credit core defines it.';
+
+CREATE FUNCTION crisk._dso_period_days()
+    RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'crisk_dso_period_days'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crisk._dso_period_days() IS
+    'Internal: the period of the standard DSO, in days (90), of crisk.payment_profile and the portfolio''s KPIs, as the credit core defines it.';
 
 -- crisk._amount_total: the exact sum of numeric amounts, for the readers
 -- that total the allocations once per ledger item (crisk.open_items_at,
