@@ -11,10 +11,10 @@
  * crisk._dso_period_days() is the period of the standard DSO of a payment
  * profile and of the portfolio's KPIs.  They give what the credit core
  * defines (sales_window_start and OVERDUE_ALERT_DAYS in credit_core.h,
- * PROFILE_DSO_DAYS in payment_profile.h), so that
- * the SQL that reads the ledger and the C that scores it cannot drift
- * apart.  They are IMMUTABLE: in an inlined SQL function or a plan, a call
- * on a constant folds to a constant when the query is planned.
+ * PROFILE_DSO_DAYS in payment_profile.h), so that the SQL that reads the
+ * ledger and the C that scores it cannot drift apart.  They are IMMUTABLE:
+ * in an inlined SQL function or a plan, a call on a constant folds to a
+ * constant when the query is planned.
  *
  *-------------------------------------------------------------------------
  */
