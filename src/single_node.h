@@ -11,5 +11,6 @@
 
 extern char *crisk_distributed_relation(void);
 extern void crisk_require_single_node(const char *what);
+extern void crisk_check_readable_ledger(void);
 
 #endif							/* CRISK_SINGLE_NODE_H */
