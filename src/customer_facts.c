@@ -16,6 +16,13 @@
  * crisk.ledger_rows(), which that kept plan has inlined, and the plan cache
  * replans it.  Nothing here takes row locks.
  *
+ * On a store spread by crisk.distribute_store() the coordinator's tables
+ * are empty shells: the same facts are read by statements prepared once
+ * per session, each filtered on the customer, which Citus routes to the
+ * one shard holding the customer's rows (its workers read them with a
+ * snapshot of their own, taken by the statement).  The ledger is then
+ * crisk.invoice, which distribute_store() requires.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -35,6 +42,7 @@
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -141,6 +149,77 @@ static const char *const invoiced_sql =
 static SPIPlanPtr invoiced_plan = NULL;
 
 /*
+ * The same facts on a distributed store, $1 the customer: each statement
+ * names the distribution column, so Citus sends it to one shard.
+ */
+static const char *const distributed_account_sql =
+"SELECT a.credit_limit, a.blocked, a.dunning_policy FROM crisk.account a"
+" WHERE a.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_account_plan = NULL;
+static const char *const distributed_score_sql =
+"SELECT s.score, s.risk_class, s.as_of FROM crisk.score s"
+" WHERE s.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_score_plan = NULL;
+static const char *const distributed_event_sql =
+"SELECT e.kind, e.occurred_on, e.event_id FROM crisk.event e"
+" WHERE e.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_event_plan = NULL;
+static const char *const distributed_reservation_sql =
+"SELECT r.order_id, r.amount, r.expires_at FROM crisk.credit_reservation r"
+" WHERE r.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_reservation_plan = NULL;
+/* $2 today */
+static const char *const distributed_open_items_sql =
+"SELECT i.amount, i.due_date FROM crisk.invoice i"
+" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)";
+static SPIPlanPtr distributed_open_items_plan = NULL;
+/*
+ * With allocations (kept on the coordinator): the customer's items open by
+ * paid_date, from the shard, then what is left of each today, computed on
+ * the coordinator as open_items_allocated_sql does; $1 today, $2..$4 the
+ * items' numbers, amounts and due dates.
+ */
+static const char *const distributed_items_sql =
+"SELECT i.invoice_id, i.amount, i.due_date FROM crisk.invoice i"
+" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)";
+static SPIPlanPtr distributed_items_plan = NULL;
+static const char *const distributed_allocated_sql =
+"SELECT i.open_amount, i.due_date FROM ("
+"  SELECT l.amount, l.due_date,"
+"         l.amount OPERATOR(pg_catalog.-) COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                  WHERE a.invoice_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                    AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)"
+"         OPERATOR(pg_catalog.+) CASE WHEN l.amount OPERATOR(pg_catalog.<) 0"
+"              THEN COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                             WHERE a.source_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                               AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)"
+"              ELSE 0 END AS open_amount"
+"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
+"       AS l(invoice_id, amount, due_date)"
+"  OFFSET 0) i"
+" WHERE CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0"
+"            ELSE true END";
+static SPIPlanPtr distributed_allocated_plan = NULL;
+/* $2 an order number */
+static const char *const distributed_invoiced_sql =
+"SELECT i.invoice_id FROM crisk.invoice i"
+" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND i.invoice_id OPERATOR(pg_catalog.=) $2 LIMIT 1";
+static SPIPlanPtr distributed_invoiced_plan = NULL;
+/* The orders source is the ERP's, on the coordinator: read alone. */
+static const char *const distributed_orders_sql =
+"SELECT o.order_id, o.amount FROM crisk.order_source_rows() o"
+" WHERE o.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_orders_plan = NULL;
+
+/* Whether the facts being gathered come from a distributed store. */
+static bool reading_distributed = false;
+
+/*
  * keep_plan prepares a statement once per session with a generic plan:
  * every call runs the same index lookups whatever the customer, and
  * planning costs more than running, so the plan cache must not try custom
@@ -210,6 +289,38 @@ scan_by_customer(CachedTable *table, CachedTable *index, Datum customer_id,
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(idx, NoLock);
 	table_close(rel, NoLock);
+}
+
+/*
+ * query_by_customer runs one of the statements above for the customer ($1)
+ * and hands each row to callback, as scan_by_customer does for an index
+ * scan.
+ */
+static void
+query_by_customer(SPIPlanPtr *plan, const char *sql, Datum customer_id,
+				  RowCallback callback, CustomerFacts *facts)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	SPITupleTable *rows;
+	TupleTableSlot *slot;
+	uint64		i;
+	uint64		n;
+	int			rc;
+
+	args[0] = customer_id;
+	rc = SPI_execute_plan(keep_plan(plan, sql, 1, argtypes), args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk: reading the customer's rows failed (%d)", rc);
+	rows = SPI_tuptable;
+	n = SPI_processed;
+	slot = MakeSingleTupleTableSlot(rows->tupdesc, &TTSOpsHeapTuple);
+	for (i = 0; i < n; i++)
+	{
+		ExecStoreHeapTuple(rows->vals[i], slot, false);
+		callback(slot, rows->tupdesc, facts);
+	}
+	ExecDropSingleTupleTableSlot(slot);
 }
 
 /*
@@ -539,10 +650,19 @@ in_ledger(Datum customer_id, const char *order_id)
 	bool		isnull;
 	int			rc;
 
-	if (!ledger_builtin)
-		ledger_source_check_owner(ledger_source_oid);
 	args[0] = customer_id;
 	args[1] = CStringGetTextDatum(order_id);
+	if (reading_distributed)
+	{
+		rc = SPI_execute_plan(keep_plan(&distributed_invoiced_plan, distributed_invoiced_sql,
+										2, argtypes),
+							  args, NULL, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+		return SPI_processed > 0;
+	}
+	if (!ledger_builtin)
+		ledger_source_check_owner(ledger_source_oid);
 	rc = SPI_execute_plan(keep_plan(&invoiced_plan, invoiced_sql, 2, argtypes),
 						  args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -590,28 +710,44 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 		Oid			argtypes[1] = {TEXTOID};
 		Datum		args[1];
 		TupleDesc	desc;
+		SPITupleTable *rows;
+		uint64		nrows;
 		uint64		j;
 		int			rc;
 
 		/* Before planning, which may run the sources' functions already. */
 		order_source_check_owner(source);
-		if (!ledger_builtin)
+		if (!ledger_builtin && !reading_distributed)
 			ledger_source_check_owner(ledger_source_oid);
 		args[0] = customer_id;
-		rc = SPI_execute_plan(keep_plan(&open_orders_plan, open_orders_sql, 1, argtypes),
-							  args, NULL, true, 0);
+		/*
+		 * On a distributed store the orders (on the coordinator) are read
+		 * alone, and each is looked up in the customer's shard of the
+		 * ledger.
+		 */
+		if (reading_distributed)
+			rc = SPI_execute_plan(keep_plan(&distributed_orders_plan, distributed_orders_sql,
+											1, argtypes),
+								  args, NULL, true, 0);
+		else
+			rc = SPI_execute_plan(keep_plan(&open_orders_plan, open_orders_sql, 1, argtypes),
+								  args, NULL, true, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "crisk: reading the orders source failed (%d)", rc);
-		desc = SPI_tuptable->tupdesc;
-		for (j = 0; j < SPI_processed; j++)
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		desc = rows->tupdesc;
+		for (j = 0; j < nrows; j++)
 		{
-			HeapTuple	tuple = SPI_tuptable->vals[j];
+			HeapTuple	tuple = rows->vals[j];
 			bool		id_null;
 			bool		amount_null;
 			Datum		id = SPI_getbinval(tuple, desc, 1, &id_null);
 			Datum		amount = SPI_getbinval(tuple, desc, 2, &amount_null);
 			char	   *id_text = id_null ? NULL : TextDatumGetCString(id);
 
+			if (reading_distributed && id_text != NULL && in_ledger(customer_id, id_text))
+				continue;		/* invoiced already */
 			if (id_text != NULL)
 				orders = lappend(orders, id_text);
 			if (amount_null || same_order(id_text, order_id))
@@ -620,8 +756,12 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 		}
 	}
 
-	scan_by_customer(&reservation_table, &reservation_index, customer_id,
-					 reservation_row, facts);
+	if (reading_distributed)
+		query_by_customer(&distributed_reservation_plan, distributed_reservation_sql,
+						  customer_id, reservation_row, facts);
+	else
+		scan_by_customer(&reservation_table, &reservation_index, customer_id,
+						 reservation_row, facts);
 	for (i = 0; i < facts->nreservations; i++)
 	{
 		const CustomerReservation *reservation = &facts->reservations[i];
@@ -647,14 +787,114 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 }
 
 /*
+ * gather_distributed_facts reads the customer's facts from a distributed
+ * store: one statement per table, each routed to the customer's shard.
+ */
+static void
+gather_distributed_facts(Datum customer_id, DateADT today, const char *order_id,
+						 Datum zero, CustomerFacts *facts)
+{
+	Oid			argtypes[2] = {TEXTOID, DATEOID};
+	Datum		args[2];
+	SPITupleTable *rows;
+	uint64		n;
+	uint64		i;
+	int			rc;
+	Oid			allocation_source;
+
+	bool		allocated = allocations_in_use(&allocation_source);
+
+	query_by_customer(&distributed_account_plan, distributed_account_sql, customer_id,
+					  account_row, facts);
+	query_by_customer(&distributed_score_plan, distributed_score_sql, customer_id,
+					  score_row, facts);
+	query_by_customer(&distributed_event_plan, distributed_event_sql, customer_id,
+					  event_row, facts);
+	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
+
+	args[0] = customer_id;
+	args[1] = DateADTGetDatum(today);
+	if (allocated)
+	{
+		/* The allocations stay on the coordinator, the ledger does not. */
+		if (OidIsValid(allocation_source))
+			allocation_source_check_owner(allocation_source);
+		rc = SPI_execute_plan(keep_plan(&distributed_items_plan, distributed_items_sql,
+										2, argtypes),
+							  args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+		rows = SPI_tuptable;
+		n = SPI_processed;
+		if (n == 0)
+		{
+			gather_commitments(customer_id, order_id, zero, facts);
+			return;
+		}
+		{
+			Oid			item_types[4] = {DATEOID, TEXTARRAYOID, NUMERICARRAYOID, DATEARRAYOID};
+			Oid			element_types[3] = {TEXTOID, NUMERICOID, DATEOID};
+			Datum		item_args[4];
+			int			column;
+
+			item_args[0] = DateADTGetDatum(today);
+			for (column = 0; column < 3; column++)
+			{
+				Datum	   *values = palloc(sizeof(Datum) * n);
+				bool	   *nulls = palloc(sizeof(bool) * n);
+				int			dims[1];
+				int			lbs[1] = {1};
+				int16		typlen;
+				bool		typbyval;
+				char		typalign;
+
+				for (i = 0; i < n; i++)
+					values[i] = SPI_getbinval(rows->vals[i], rows->tupdesc, column + 1, &nulls[i]);
+				dims[0] = (int) n;
+				get_typlenbyvalalign(element_types[column], &typlen, &typbyval, &typalign);
+				item_args[column + 1] = PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+																		   element_types[column],
+																		   typlen, typbyval, typalign));
+			}
+			rc = SPI_execute_plan(keep_plan(&distributed_allocated_plan, distributed_allocated_sql,
+											4, item_types),
+								  item_args, NULL, true, 0);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "crisk: reading the allocations failed (%d)", rc);
+		}
+	}
+	else
+	{
+		rc = SPI_execute_plan(keep_plan(&distributed_open_items_plan, distributed_open_items_sql,
+										2, argtypes),
+							  args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+	}
+	rows = SPI_tuptable;
+	n = SPI_processed;
+	for (i = 0; i < n; i++)
+	{
+		bool		amount_null;
+		bool		due_null;
+		Datum		amount = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &amount_null);
+		Datum		due = SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &due_null);
+
+		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+	}
+	gather_commitments(customer_id, order_id, zero, facts);
+}
+
+/*
  * gather_customer_facts reads what is known about the customer; order_id,
  * when not NULL, is the order being checked, which is not counted among
- * the customer's other orders and reservations.  Called
+ * the customer's other orders and reservations; distributed says that
+ * crisk's store is spread over a Citus cluster.  Called
  * with SPI connected; everything lives in SPI's memory until SPI_finish.
  */
 void
 gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
-					  CustomerFacts *facts)
+					  bool distributed, CustomerFacts *facts)
 {
 	Oid			argtypes[2] = {TEXTOID, DATEOID};
 	Datum		args[2];
@@ -666,15 +906,21 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	Oid			allocation_source;
 
 	memset(facts, 0, sizeof(CustomerFacts));
+	facts->exposure = zero;
+	facts->overdue_amount = zero;
+	facts->oldest_days_past_due = -1;
+	reading_distributed = distributed;
+	if (distributed)
+	{
+		gather_distributed_facts(customer_id, today, order_id, zero, facts);
+		return;
+	}
 	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
 	scan_by_customer(&score_table, &score_index, customer_id, score_row, facts);
 	scan_by_customer(&event_table, &event_index, customer_id, event_row, facts);
 	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
 
 	/* Open items: exposure, and what of it is overdue. */
-	facts->exposure = zero;
-	facts->overdue_amount = zero;
-	facts->oldest_days_past_due = -1;
 	allocated = allocations_in_use(&allocation_source);
 	if (builtin_ledger() && !allocated)
 	{
