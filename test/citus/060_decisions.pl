@@ -39,8 +39,18 @@ for my $db (qw(postgres single))
 my $interest = q{SELECT crisk.late_payment_interest(10000, date '2026-01-01', date '2026-09-30')};
 my $before = $coordinator->safe_psql('postgres', $interest);
 
-my ($ret, $out, $err) = $coordinator->psql('postgres', 'SELECT crisk.distribute_store()');
-is($ret, 0, 'crisk.distribute_store()') or diag($err);
+# One session checks an order and reads the caches, distributes the store,
+# and does both again: what it knew of the store before is forgotten.
+my $one_check = q{SELECT * FROM crisk.check_order('C000007', 500)};
+my ($ret, $out, $err) = $coordinator->psql('postgres', qq{
+	$one_check; $interest;
+	SELECT crisk.distribute_store();
+	$one_check; $interest;});
+is($ret, 0, 'crisk.distribute_store() between two order checks of one session') or diag($err);
+my @lines = split /\n/, $out;
+is(join("\n", @lines[3, 4]), join("\n", @lines[0, 1]),
+	'the session gives the same answers after distributing its store');
+is($lines[3], $coordinator->safe_psql('single', $one_check), 'those of the single node');
 
 # both runs the same statements on the distributed store and on the single
 # node, and returns the distributed store's answer after comparing.
