@@ -17,11 +17,11 @@
  * replans it.  Nothing here takes row locks.
  *
  * On a store spread by crisk.distribute_store() the coordinator's tables
- * are empty shells: the same facts are read by statements prepared once
- * per session, each filtered on the customer, which Citus routes to the
- * one shard holding the customer's rows (its workers read them with a
- * snapshot of their own, taken by the statement).  The ledger is then
- * crisk.invoice, which distribute_store() requires.
+ * are empty shells: the same facts are read by one statement prepared
+ * once per session, every branch filtered on the customer, which Citus
+ * routes whole to the shard holding the customer's co-located rows (the
+ * worker reads them with a snapshot of its own, taken by the statement).
+ * The ledger is then crisk.invoice, which distribute_store() requires.
  *
  *-------------------------------------------------------------------------
  */
@@ -149,42 +149,45 @@ static const char *const invoiced_sql =
 static SPIPlanPtr invoiced_plan = NULL;
 
 /*
- * The same facts on a distributed store, $1 the customer: each statement
- * names the distribution column, so Citus sends it to one shard.
+ * The same facts on a distributed store, $1 the customer, $2 today: one
+ * statement whose every branch names the distribution column, so that
+ * Citus sends it whole to the shard holding the customer's co-located
+ * rows, one round trip.  part says which table a row comes from: 1 the
+ * account, 2 the latest score, 3 a legal event, 4 an item open by
+ * paid_date, 5 a credit reservation.
  */
-static const char *const distributed_account_sql =
-"SELECT a.credit_limit, a.blocked, a.dunning_policy FROM crisk.account a"
-" WHERE a.customer_id OPERATOR(pg_catalog.=) $1";
-static SPIPlanPtr distributed_account_plan = NULL;
-static const char *const distributed_score_sql =
-"SELECT s.score, s.risk_class, s.as_of FROM crisk.score s"
-" WHERE s.customer_id OPERATOR(pg_catalog.=) $1";
-static SPIPlanPtr distributed_score_plan = NULL;
-static const char *const distributed_event_sql =
-"SELECT e.kind, e.occurred_on, e.event_id FROM crisk.event e"
-" WHERE e.customer_id OPERATOR(pg_catalog.=) $1";
-static SPIPlanPtr distributed_event_plan = NULL;
-static const char *const distributed_reservation_sql =
-"SELECT r.order_id, r.amount, r.expires_at FROM crisk.credit_reservation r"
-" WHERE r.customer_id OPERATOR(pg_catalog.=) $1";
-static SPIPlanPtr distributed_reservation_plan = NULL;
-/* $2 today */
-static const char *const distributed_open_items_sql =
-"SELECT i.amount, i.due_date FROM crisk.invoice i"
-" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
-"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)";
-static SPIPlanPtr distributed_open_items_plan = NULL;
+static const char *const distributed_facts_sql =
+"SELECT 1 AS part, a.credit_limit AS amount, NULL::pg_catalog.date AS day,"
+"       a.dunning_policy AS name, a.blocked AS flag, NULL::pg_catalog.int8 AS id,"
+"       NULL::pg_catalog.timestamptz AS at, NULL::pg_catalog.int4 AS score"
+"  FROM crisk.account a WHERE a.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 2, NULL, s.as_of, s.risk_class, NULL, NULL, NULL, s.score"
+"  FROM crisk.score s WHERE s.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 3, NULL, e.occurred_on, e.kind, NULL, e.event_id, NULL, NULL"
+"  FROM crisk.event e WHERE e.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 4, i.amount, i.due_date, i.invoice_id, NULL, NULL, NULL, NULL"
+"  FROM crisk.invoice i WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)"
+" UNION ALL "
+"SELECT 5, r.amount, NULL, r.order_id, NULL, NULL, r.expires_at, NULL"
+"  FROM crisk.credit_reservation r WHERE r.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_facts_plan = NULL;
+
+/* The columns of distributed_facts_sql. */
+enum
+{
+	FACT_PART = 1, FACT_AMOUNT, FACT_DAY, FACT_NAME, FACT_FLAG, FACT_ID, FACT_AT, FACT_SCORE
+};
+
 /*
- * With allocations (kept on the coordinator): the customer's items open by
- * paid_date, from the shard, then what is left of each today, computed on
- * the coordinator as open_items_allocated_sql does; $1 today, $2..$4 the
- * items' numbers, amounts and due dates.
+ * With allocations (kept on the coordinator): what is left today of each
+ * item the shard found open by paid_date, computed on the coordinator as
+ * open_items_allocated_sql does; $1 today, $2..$4 the items' numbers,
+ * amounts and due dates.
  */
-static const char *const distributed_items_sql =
-"SELECT i.invoice_id, i.amount, i.due_date FROM crisk.invoice i"
-" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
-"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)";
-static SPIPlanPtr distributed_items_plan = NULL;
 static const char *const distributed_allocated_sql =
 "SELECT i.open_amount, i.due_date FROM ("
 "  SELECT l.amount, l.due_date,"
@@ -219,6 +222,9 @@ static SPIPlanPtr distributed_orders_plan = NULL;
 /* Whether the facts being gathered come from a distributed store. */
 static bool reading_distributed = false;
 
+static SPIPlanPtr keep_plan_with_options(SPIPlanPtr *plan, const char *sql, int nargs,
+										  Oid *argtypes, int options);
+
 /*
  * keep_plan prepares a statement once per session with a generic plan:
  * every call runs the same index lookups whatever the customer, and
@@ -228,10 +234,23 @@ static bool reading_distributed = false;
 static SPIPlanPtr
 keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 {
+	return keep_plan_with_options(plan, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * keep_plan_with_options prepares a statement once per session with the
+ * given cursor options.  Citus cannot plan a generic plan of a statement
+ * that is not a plain one-table lookup (distributed_facts_sql) with its
+ * parameters unknown: without CURSOR_OPT_GENERIC_PLAN, the plan cache
+ * plans it for each call's customer, which Citus then sends to one shard.
+ */
+static SPIPlanPtr
+keep_plan_with_options(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+					   int options)
+{
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	prepared = SPI_prepare_cursor(sql, nargs, argtypes,
-												  CURSOR_OPT_GENERIC_PLAN);
+		SPIPlanPtr	prepared = SPI_prepare_cursor(sql, nargs, argtypes, options);
 
 		if (prepared == NULL)
 			elog(ERROR, "crisk: SPI_prepare_cursor failed: %s",
@@ -289,38 +308,6 @@ scan_by_customer(CachedTable *table, CachedTable *index, Datum customer_id,
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(idx, NoLock);
 	table_close(rel, NoLock);
-}
-
-/*
- * query_by_customer runs one of the statements above for the customer ($1)
- * and hands each row to callback, as scan_by_customer does for an index
- * scan.
- */
-static void
-query_by_customer(SPIPlanPtr *plan, const char *sql, Datum customer_id,
-				  RowCallback callback, CustomerFacts *facts)
-{
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
-	SPITupleTable *rows;
-	TupleTableSlot *slot;
-	uint64		i;
-	uint64		n;
-	int			rc;
-
-	args[0] = customer_id;
-	rc = SPI_execute_plan(keep_plan(plan, sql, 1, argtypes), args, NULL, true, 0);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "crisk: reading the customer's rows failed (%d)", rc);
-	rows = SPI_tuptable;
-	n = SPI_processed;
-	slot = MakeSingleTupleTableSlot(rows->tupdesc, &TTSOpsHeapTuple);
-	for (i = 0; i < n; i++)
-	{
-		ExecStoreHeapTuple(rows->vals[i], slot, false);
-		callback(slot, rows->tupdesc, facts);
-	}
-	ExecDropSingleTupleTableSlot(slot);
 }
 
 /*
@@ -756,10 +743,8 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 		}
 	}
 
-	if (reading_distributed)
-		query_by_customer(&distributed_reservation_plan, distributed_reservation_sql,
-						  customer_id, reservation_row, facts);
-	else
+	/* On a distributed store they came with the other facts. */
+	if (!reading_distributed)
 		scan_by_customer(&reservation_table, &reservation_index, customer_id,
 						 reservation_row, facts);
 	for (i = 0; i < facts->nreservations; i++)
@@ -787,8 +772,40 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 }
 
 /*
+ * fact_value returns a column of a row of distributed_facts_sql, copied
+ * out of SPI's tuple table.
+ */
+static Datum
+fact_value(HeapTuple row, TupleDesc desc, int column, bool *isnull)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, column - 1);
+	Datum		value = SPI_getbinval(row, desc, column, isnull);
+
+	return *isnull ? (Datum) 0 : datumCopy(value, att->attbyval, att->attlen);
+}
+
+/*
+ * build_array makes a one-dimensional array of n values of type typid.
+ */
+static Datum
+build_array(Datum *values, bool *nulls, int n, Oid typid)
+{
+	int			dims[1];
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	dims[0] = n;
+	get_typlenbyvalalign(typid, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, typid,
+											  typlen, typbyval, typalign));
+}
+
+/*
  * gather_distributed_facts reads the customer's facts from a distributed
- * store: one statement per table, each routed to the customer's shard.
+ * store in one statement routed to the customer's shard; with allocations,
+ * what is left of the open items is then computed on the coordinator.
  */
 static void
 gather_distributed_facts(Datum customer_id, DateADT today, const char *order_id,
@@ -797,90 +814,153 @@ gather_distributed_facts(Datum customer_id, DateADT today, const char *order_id,
 	Oid			argtypes[2] = {TEXTOID, DATEOID};
 	Datum		args[2];
 	SPITupleTable *rows;
+	TupleDesc	desc;
 	uint64		n;
 	uint64		i;
 	int			rc;
 	Oid			allocation_source;
-
 	bool		allocated = allocations_in_use(&allocation_source);
+	int			nitems = 0;
+	Datum	   *item_values[3] = {NULL, NULL, NULL};
+	bool	   *item_nulls[3] = {NULL, NULL, NULL};
 
-	query_by_customer(&distributed_account_plan, distributed_account_sql, customer_id,
-					  account_row, facts);
-	query_by_customer(&distributed_score_plan, distributed_score_sql, customer_id,
-					  score_row, facts);
-	query_by_customer(&distributed_event_plan, distributed_event_sql, customer_id,
-					  event_row, facts);
-	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
-
+	/* Before planning, which may run the source's functions already. */
+	if (OidIsValid(allocation_source))
+		allocation_source_check_owner(allocation_source);
 	args[0] = customer_id;
 	args[1] = DateADTGetDatum(today);
-	if (allocated)
-	{
-		/* The allocations stay on the coordinator, the ledger does not. */
-		if (OidIsValid(allocation_source))
-			allocation_source_check_owner(allocation_source);
-		rc = SPI_execute_plan(keep_plan(&distributed_items_plan, distributed_items_sql,
-										2, argtypes),
-							  args, NULL, true, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
-		rows = SPI_tuptable;
-		n = SPI_processed;
-		if (n == 0)
-		{
-			gather_commitments(customer_id, order_id, zero, facts);
-			return;
-		}
-		{
-			Oid			item_types[4] = {DATEOID, TEXTARRAYOID, NUMERICARRAYOID, DATEARRAYOID};
-			Oid			element_types[3] = {TEXTOID, NUMERICOID, DATEOID};
-			Datum		item_args[4];
-			int			column;
-
-			item_args[0] = DateADTGetDatum(today);
-			for (column = 0; column < 3; column++)
-			{
-				Datum	   *values = palloc(sizeof(Datum) * n);
-				bool	   *nulls = palloc(sizeof(bool) * n);
-				int			dims[1];
-				int			lbs[1] = {1};
-				int16		typlen;
-				bool		typbyval;
-				char		typalign;
-
-				for (i = 0; i < n; i++)
-					values[i] = SPI_getbinval(rows->vals[i], rows->tupdesc, column + 1, &nulls[i]);
-				dims[0] = (int) n;
-				get_typlenbyvalalign(element_types[column], &typlen, &typbyval, &typalign);
-				item_args[column + 1] = PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
-																		   element_types[column],
-																		   typlen, typbyval, typalign));
-			}
-			rc = SPI_execute_plan(keep_plan(&distributed_allocated_plan, distributed_allocated_sql,
-											4, item_types),
-								  item_args, NULL, true, 0);
-			if (rc != SPI_OK_SELECT)
-				elog(ERROR, "crisk: reading the allocations failed (%d)", rc);
-		}
-	}
-	else
-	{
-		rc = SPI_execute_plan(keep_plan(&distributed_open_items_plan, distributed_open_items_sql,
-										2, argtypes),
-							  args, NULL, true, 0);
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
-	}
+	rc = SPI_execute_plan(keep_plan_with_options(&distributed_facts_plan, distributed_facts_sql,
+												 2, argtypes, 0),
+						  args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk: reading the customer's rows failed (%d)", rc);
 	rows = SPI_tuptable;
+	desc = rows->tupdesc;
 	n = SPI_processed;
+	if (allocated && n > 0)
+	{
+		int			column;
+
+		for (column = 0; column < 3; column++)
+		{
+			item_values[column] = palloc(sizeof(Datum) * n);
+			item_nulls[column] = palloc(sizeof(bool) * n);
+		}
+	}
 	for (i = 0; i < n; i++)
 	{
-		bool		amount_null;
-		bool		due_null;
-		Datum		amount = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &amount_null);
-		Datum		due = SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &due_null);
+		HeapTuple	row = rows->vals[i];
+		bool		isnull;
+		int32		part = DatumGetInt32(SPI_getbinval(row, desc, FACT_PART, &isnull));
+		Datum		value;
 
-		add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+		CHECK_FOR_INTERRUPTS();
+		switch (part)
+		{
+			case 1:				/* the account */
+				facts->has_account = true;
+				facts->credit_limit = fact_value(row, desc, FACT_AMOUNT, &isnull);
+				facts->has_limit = !isnull;
+				value = fact_value(row, desc, FACT_FLAG, &isnull);
+				facts->blocked = !isnull && DatumGetBool(value);
+				value = fact_value(row, desc, FACT_NAME, &isnull);
+				facts->dunning_policy = isnull ? NULL : TextDatumGetCString(value);
+				break;
+			case 2:				/* the latest score */
+				facts->scored = true;
+				facts->score = DatumGetInt32(fact_value(row, desc, FACT_SCORE, &isnull));
+				value = fact_value(row, desc, FACT_NAME, &isnull);
+				facts->risk_class = isnull ? NULL : TextDatumGetCString(value);
+				facts->scored_as_of = DatumGetDateADT(fact_value(row, desc, FACT_DAY, &isnull));
+				break;
+			case 3:				/* a legal event */
+				{
+					CustomerEvent *event;
+
+					if (facts->nevents == facts->events_allocated)
+					{
+						facts->events_allocated = Max(8, facts->events_allocated * 2);
+						facts->events = facts->events == NULL ?
+							palloc(sizeof(CustomerEvent) * facts->events_allocated) :
+							repalloc(facts->events, sizeof(CustomerEvent) * facts->events_allocated);
+					}
+					event = &facts->events[facts->nevents++];
+					event->kind = TextDatumGetCString(fact_value(row, desc, FACT_NAME, &isnull));
+					event->occurred_on = DatumGetDateADT(fact_value(row, desc, FACT_DAY, &isnull));
+					event->event_id = DatumGetInt64(fact_value(row, desc, FACT_ID, &isnull));
+				}
+				break;
+			case 4:				/* an item open by paid_date */
+				if (allocated)
+				{
+					item_values[0][nitems] = fact_value(row, desc, FACT_NAME, &item_nulls[0][nitems]);
+					item_values[1][nitems] = fact_value(row, desc, FACT_AMOUNT, &item_nulls[1][nitems]);
+					item_values[2][nitems] = fact_value(row, desc, FACT_DAY, &item_nulls[2][nitems]);
+					nitems++;
+				}
+				else
+				{
+					bool		amount_null;
+					bool		due_null;
+					Datum		amount = fact_value(row, desc, FACT_AMOUNT, &amount_null);
+					Datum		due = fact_value(row, desc, FACT_DAY, &due_null);
+
+					add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+				}
+				break;
+			case 5:				/* a credit reservation */
+				{
+					CustomerReservation *reservation;
+
+					if (facts->nreservations == facts->reservations_allocated)
+					{
+						facts->reservations_allocated = Max(8, facts->reservations_allocated * 2);
+						facts->reservations = facts->reservations == NULL ?
+							palloc(sizeof(CustomerReservation) * facts->reservations_allocated) :
+							repalloc(facts->reservations,
+									 sizeof(CustomerReservation) * facts->reservations_allocated);
+					}
+					reservation = &facts->reservations[facts->nreservations++];
+					value = fact_value(row, desc, FACT_NAME, &isnull);
+					reservation->order_id = isnull ? NULL : TextDatumGetCString(value);
+					reservation->amount = fact_value(row, desc, FACT_AMOUNT, &isnull);
+					reservation->expires_at = DatumGetTimestampTz(fact_value(row, desc, FACT_AT, &isnull));
+				}
+				break;
+			default:
+				elog(ERROR, "crisk: unexpected part %d of a customer's facts", part);
+		}
+	}
+	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
+
+	/* The allocations stay on the coordinator, the ledger does not. */
+	if (nitems > 0)
+	{
+		Oid			item_types[4] = {DATEOID, TEXTARRAYOID, NUMERICARRAYOID, DATEARRAYOID};
+		Datum		item_args[4];
+		SPITupleTable *open;
+		uint64		nopen;
+
+		item_args[0] = DateADTGetDatum(today);
+		item_args[1] = build_array(item_values[0], item_nulls[0], nitems, TEXTOID);
+		item_args[2] = build_array(item_values[1], item_nulls[1], nitems, NUMERICOID);
+		item_args[3] = build_array(item_values[2], item_nulls[2], nitems, DATEOID);
+		rc = SPI_execute_plan(keep_plan(&distributed_allocated_plan, distributed_allocated_sql,
+										4, item_types),
+							  item_args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the allocations failed (%d)", rc);
+		open = SPI_tuptable;
+		nopen = SPI_processed;
+		for (i = 0; i < nopen; i++)
+		{
+			bool		amount_null;
+			bool		due_null;
+			Datum		amount = SPI_getbinval(open->vals[i], open->tupdesc, 1, &amount_null);
+			Datum		due = SPI_getbinval(open->vals[i], open->tupdesc, 2, &due_null);
+
+			add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+		}
 	}
 	gather_commitments(customer_id, order_id, zero, facts);
 }
