@@ -9,7 +9,8 @@
  * silently ignored placeholder.  Loaded at server start, it also sets up
  * what the background rescoring needs: shared memory, the launcher, and
  * the hooks that tell the launcher about CREATE/DROP EXTENSION and
- * DROP DATABASE.
+ * DROP DATABASE; after Citus, the planner hook that lets Citus see the
+ * tables crisk's readers read (citus_inline.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +20,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "citus_inline.h"
 #include "ddl_hooks.h"
 #include "guc.h"
 #include "launcher.h"
@@ -43,4 +45,5 @@ _PG_init(void)
 	crisk_shmem_init_hooks();
 	crisk_install_ddl_hooks();
 	crisk_register_launcher();
+	crisk_install_citus_inline_hook();
 }

@@ -750,6 +750,12 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 		{
 			locked = true;
 			mark_interrupted_runs(pass);
+			/*
+			 * The ledger reads now run on a distributed store, the scoring
+			 * (session caches, writes) does not yet: fail the pass as a
+			 * whole, as crisk.rescore() does, rather than every batch.
+			 */
+			crisk_require_single_node("crisk.rescore");
 			if (pass->kind == RESCORE_INCREMENTAL)
 				load_queue_scope(pass);
 			else

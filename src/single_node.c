@@ -47,10 +47,12 @@
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
+#include "citus_inline.h"
 #include "single_node.h"
 #include "table_cache.h"
 
 PG_FUNCTION_INFO_V1(crisk_require_single_node_sql);
+PG_FUNCTION_INFO_V1(crisk_require_readable_ledger);
 
 /*
  * The first Citus table among crisk's own tables and the relations the
@@ -80,6 +82,14 @@ static const char *const distributed_sql =
 
 /* distributed_sql, prepared once per session (the plan cache replans it) */
 static SPIPlanPtr distributed_plan = NULL;
+
+/* Whether crisk.account ($1) is a Citus table. */
+static const char *const account_distributed_sql =
+"SELECT 1 FROM pg_catalog.pg_dist_partition p "
+"WHERE p.logicalrelid OPERATOR(pg_catalog.=) $1";
+
+/* account_distributed_sql, prepared once per session */
+static SPIPlanPtr account_distributed_plan = NULL;
 
 /*
  * ledger_source_relid returns the relation crisk.set_ledger() named, or
@@ -262,6 +272,43 @@ citus_catalog_first(const char *relname, Relation *rel, const char *column,
 }
 
 /*
+ * store_distributed_with_own_ledger tells whether crisk.distribute_store()
+ * spread the store (crisk.account is a Citus table) and crisk reads its own
+ * crisk.invoice (no source set by crisk.set_ledger()).
+ */
+static bool
+store_distributed_with_own_ledger(void)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1];
+	Oid			account = get_relname_relid("account", get_namespace_oid("crisk", false));
+	bool		result;
+	int			rc;
+
+	if (!OidIsValid(account) || OidIsValid(ledger_source_relid()))
+		return false;
+	args[0] = ObjectIdGetDatum(account);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "crisk: SPI_connect failed");
+	if (account_distributed_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(account_distributed_sql, 1, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "crisk: SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "crisk: SPI_keepplan failed");
+		account_distributed_plan = plan;
+	}
+	rc = SPI_execute_plan(account_distributed_plan, args, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk: reading pg_dist_partition failed (%d)", rc);
+	result = SPI_processed > 0;
+	SPI_finish();
+	return result;
+}
+
+/*
  * crisk_local_placement returns the relation through which this node
  * reads the rows of crisk's table relid: the table itself when it is not a
  * Citus table, and, when it is a reference table, the shard placement this
@@ -384,4 +431,45 @@ crisk_store_distributed(void)
 		}
 	}
 	return store_distributed;
+}
+
+/*
+ * crisk_check_readable_ledger returns where the readers of crisk.ledger
+ * give the single-node answer and raises 0A000 otherwise.  They do on one node and on a
+ * coordinator whose store and ledger are local; on a store spread by
+ * crisk.distribute_store() only when crisk's planner hook inlines them
+ * before Citus plans the query (citus_inline.c: crisk preloaded after
+ * citus).  A ledger or crisk table made a Citus table by hand stays
+ * refused.
+ */
+void
+crisk_check_readable_ledger(void)
+{
+	char	   *relation = crisk_distributed_relation();
+
+	if (relation == NULL)
+		return;
+	if (!store_distributed_with_own_ledger())
+		crisk_require_single_node("reading crisk.ledger");
+	else if (!crisk_citus_inline_active())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("reading crisk.ledger is not supported on a distributed store without crisk in shared_preload_libraries"),
+				 errdetail("%s is a Citus table; Citus sees the tables crisk's readers read only when crisk is loaded at server start, after citus.",
+						   relation),
+				 errhint("Set shared_preload_libraries = 'citus,crisk' on every node and restart them.")));
+}
+
+/*
+ * crisk_require_readable_ledger is crisk._require_readable_ledger(), the
+ * guard in the view crisk.ledger: true, or 0A000 from
+ * crisk_check_readable_ledger.  Where crisk's planner hook runs on a
+ * database with Citus, the hook runs the check while planning and takes
+ * the call out of the query (citus_inline.c).
+ */
+Datum
+crisk_require_readable_ledger(PG_FUNCTION_ARGS)
+{
+	crisk_check_readable_ledger();
+	PG_RETURN_BOOL(true);
 }

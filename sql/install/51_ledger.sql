@@ -120,7 +120,7 @@ COMMENT ON FUNCTION crisk.ledger_rows() IS
 CREATE VIEW crisk.ledger AS
     SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date, l.paid_date
     FROM crisk.ledger_rows() AS l
-    WHERE crisk._require_single_node('reading crisk.ledger');
+    WHERE crisk._require_readable_ledger();
 COMMENT ON VIEW crisk.ledger IS
     'Every invoice crisk reads: crisk.invoice, or the ERP table or view named by crisk.set_ledger(). Reading it needs SELECT on this view and on the source.';
 REVOKE ALL ON crisk.ledger FROM PUBLIC;

@@ -149,20 +149,21 @@ BEGIN
     END IF;
     RETURN QUERY
     SELECT p.promise_id, p.customer_id, p.invoice_ids, p.amount, p.promised_on, p.due_on,
-           g.grace_until, paid.amount,
+           crisk.promise_grace_until(p.due_on), paid.amount,
            CASE WHEN paid.amount OPERATOR(pg_catalog.>=) p.amount THEN 'kept'
-                WHEN promise_status_at.as_of OPERATOR(pg_catalog.>) g.grace_until THEN 'broken'
+                WHEN promise_status_at.as_of OPERATOR(pg_catalog.>) crisk.promise_grace_until(p.due_on) THEN 'broken'
                 ELSE 'pending' END,
            p.recorded_by
+    -- The grace date is computed where it is used: Citus cannot push a
+    -- subquery without FROM calling a stable function down to the shards.
     FROM crisk.promise p
-    CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) g
     CROSS JOIN LATERAL (
         SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
         FROM crisk.ledger l
         WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
           AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
           AND l.amount OPERATOR(pg_catalog.>) 0
-          AND l.paid_date OPERATOR(pg_catalog.<=) LEAST(promise_status_at.as_of, g.grace_until)) paid
+          AND l.paid_date OPERATOR(pg_catalog.<=) LEAST(promise_status_at.as_of, crisk.promise_grace_until(p.due_on))) paid
     WHERE p.promised_on OPERATOR(pg_catalog.<=) promise_status_at.as_of;
 END
 $$;

@@ -106,9 +106,13 @@ FROM (SELECT i.customer_id,
       FROM crisk.open_items_at($1) i
       GROUP BY i.customer_id) o
 -- The disputes open on as_of on items open then, summed once per customer.
+-- A dispute is on its customer's invoice (crisk.dispute copies the
+-- customer from the ledger): joined on both, one customer's disputes and
+-- invoices are read together, on one Citus shard.
 LEFT JOIN (SELECT x.customer_id, pg_catalog.sum(x.amount) AS disputed
            FROM crisk.dispute x
            JOIN crisk.ledger l ON l.invoice_id OPERATOR(pg_catalog.=) x.invoice_id
+                              AND l.customer_id OPERATOR(pg_catalog.=) x.customer_id
            WHERE x.opened_on OPERATOR(pg_catalog.<=) $1
              AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) $1)
              AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)
