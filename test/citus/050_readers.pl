@@ -125,7 +125,10 @@ like($plan, qr/worker_partial_agg/, 'portfolio aging over crisk.ledger: partial 
 like($plan, qr/coord_combine_agg/, 'portfolio aging over crisk.ledger: combined on the coordinator');
 
 # 3. A cached plan is replanned when a function it inlined changes: the
-# plan depends on crisk.ledger_rows() although Citus never saw it.
+# hook adds crisk.ledger_rows() to the plan's dependencies, although Citus
+# never saw the function (Citus's own handling of the DDL below also
+# invalidates cached plans, so this checks what the user sees rather than
+# the dependency alone).
 $coordinator->safe_psql('postgres', 'CREATE TABLE public.plan_counts (n int8)');
 $coordinator->safe_psql('postgres', q{
 	SET plan_cache_mode = force_generic_plan;

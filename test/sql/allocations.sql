@@ -97,8 +97,11 @@ SELECT count(*) AS differences FROM (
     UNION ALL
     (SELECT * FROM crisk.aged_balance_at(current_date) EXCEPT ALL SELECT * FROM crisk.aged_balance)) AS x;
 
--- A filter on customer_id still reaches the open invoices' index, and
--- allocations are looked up by theirs.
+-- A filter on customer_id still reaches the invoices through an index on
+-- customer_id (the open invoices' partial index, or the per-customer one,
+-- which the planner may prefer for the unpaid-or-paid-later condition that
+-- crisk.open_items_at reads in one scan), and allocations are looked up by
+-- theirs.
 CREATE FUNCTION pg_temp.plan_uses(query text, index_name text) RETURNS boolean
     LANGUAGE plpgsql AS $$
 DECLARE line text;
@@ -109,7 +112,8 @@ BEGIN
     RETURN false;
 END $$;
 SET LOCAL enable_seqscan = off;
-SELECT pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'invoice_open_idx') AS open_index,
+SELECT pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'invoice_open_idx')
+       OR pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'invoice_customer_idx') AS customer_index,
        pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'allocation_invoice_idx') AS allocation_index,
        pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'allocation_source_idx') AS source_index;
 RESET enable_seqscan;
