@@ -9,7 +9,9 @@
  * where possible (customer_facts.c), the dunning policies and the
  * legal-event vocabulary come from session caches (order_policies.c), and
  * the rules and the wording of the reasons are plain C, run only for the
- * rules that fire.  Nothing takes row locks: an order check never waits for
+ * rules that fire.  On a store spread by crisk.distribute_store() the
+ * facts come from the customer's shard, through statements Citus routes
+ * to it (customer_facts.c).  Nothing takes row locks: an order check never waits for
  * rescoring or another order, and they never wait for it.  Only a
  * reserving check (reserve => true) writes, a row of
  * crisk.credit_reservation when it approves, and waits, for another
@@ -312,6 +314,7 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	bool		pushed = false;
+	bool		distributed;
 	int			nestlevel;
 
 	if (PG_ARGISNULL(0))
@@ -325,8 +328,20 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	amount = PG_GETARG_NUMERIC(1);
 	check_amount(amount);
 
-	/* Its reads below see only this node's rows. */
-	crisk_require_single_node("crisk.check_order");
+	/*
+	 * On a store spread by crisk.distribute_store() the facts are read from
+	 * the customer's shard; otherwise the reads below see only this node's
+	 * rows, so no other crisk table or ledger may be a Citus table.
+	 */
+	distributed = crisk_store_distributed();
+	if (!distributed)
+		crisk_require_single_node("crisk.check_order");
+	else if (reserve && IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("crisk.check_order with reserve under REPEATABLE READ or SERIALIZABLE is not supported on a distributed store"),
+				 errdetail("The workers read the reservations with the transaction's snapshot, which cannot see a reservation committed while this check waited for its turn."),
+				 errhint("Reserve credit under READ COMMITTED.")));
 	InitMaterializedSRF(fcinfo, 0);
 
 	if (reserve)
@@ -336,7 +351,8 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	nestlevel = crisk_pin_search_path();
 	order_policies_refresh();
 	gather_customer_facts(PG_GETARG_DATUM(0), today,
-						  order_id_null ? NULL : TextDatumGetCString(order_id), &facts);
+						  order_id_null ? NULL : TextDatumGetCString(order_id), distributed,
+						  &facts);
 	exposure = DirectFunctionCall2(numeric_add, facts.exposure,
 								   DirectFunctionCall2(numeric_add, facts.open_orders,
 													   facts.reserved));

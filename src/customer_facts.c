@@ -16,6 +16,13 @@
  * crisk.ledger_rows(), which that kept plan has inlined, and the plan cache
  * replans it.  Nothing here takes row locks.
  *
+ * On a store spread by crisk.distribute_store() the coordinator's tables
+ * are empty shells: the same facts are read by one statement prepared
+ * once per session, every branch filtered on the customer, which Citus
+ * routes whole to the shard holding the customer's co-located rows (the
+ * worker reads them with a snapshot of its own, taken by the statement).
+ * The ledger is then crisk.invoice, which distribute_store() requires.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -35,6 +42,7 @@
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/predicate.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -141,6 +149,83 @@ static const char *const invoiced_sql =
 static SPIPlanPtr invoiced_plan = NULL;
 
 /*
+ * The same facts on a distributed store, $1 the customer, $2 today: one
+ * statement whose every branch names the distribution column, so that
+ * Citus sends it whole to the shard holding the customer's co-located
+ * rows, one round trip.  part says which table a row comes from: 1 the
+ * account, 2 the latest score, 3 a legal event, 4 an item open by
+ * paid_date, 5 a credit reservation.
+ */
+static const char *const distributed_facts_sql =
+"SELECT 1 AS part, a.credit_limit AS amount, NULL::pg_catalog.date AS day,"
+"       a.dunning_policy AS name, a.blocked AS flag, NULL::pg_catalog.int8 AS id,"
+"       NULL::pg_catalog.timestamptz AS at, NULL::pg_catalog.int4 AS score"
+"  FROM crisk.account a WHERE a.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 2, NULL, s.as_of, s.risk_class, NULL, NULL, NULL, s.score"
+"  FROM crisk.score s WHERE s.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 3, NULL, e.occurred_on, e.kind, NULL, e.event_id, NULL, NULL"
+"  FROM crisk.event e WHERE e.customer_id OPERATOR(pg_catalog.=) $1"
+" UNION ALL "
+"SELECT 4, i.amount, i.due_date, i.invoice_id, NULL, NULL, NULL, NULL"
+"  FROM crisk.invoice i WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND (i.paid_date IS NULL OR i.paid_date OPERATOR(pg_catalog.>) $2)"
+" UNION ALL "
+"SELECT 5, r.amount, NULL, r.order_id, NULL, NULL, r.expires_at, NULL"
+"  FROM crisk.credit_reservation r WHERE r.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_facts_plan = NULL;
+
+/* The columns of distributed_facts_sql. */
+enum
+{
+	FACT_PART = 1, FACT_AMOUNT, FACT_DAY, FACT_NAME, FACT_FLAG, FACT_ID, FACT_AT, FACT_SCORE
+};
+
+/*
+ * With allocations (kept on the coordinator): what is left today of each
+ * item the shard found open by paid_date, computed on the coordinator as
+ * open_items_allocated_sql does; $1 today, $2..$4 the items' numbers,
+ * amounts and due dates.
+ */
+static const char *const distributed_allocated_sql =
+"SELECT i.open_amount, i.due_date FROM ("
+"  SELECT l.amount, l.due_date,"
+"         l.amount OPERATOR(pg_catalog.-) COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                  WHERE a.invoice_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                    AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)"
+"         OPERATOR(pg_catalog.+) CASE WHEN l.amount OPERATOR(pg_catalog.<) 0"
+"              THEN COALESCE((SELECT pg_catalog.sum(a.amount) FROM crisk.allocations a"
+"                             WHERE a.source_id OPERATOR(pg_catalog.=) l.invoice_id"
+"                               AND a.applied_on OPERATOR(pg_catalog.<=) $1), 0)"
+"              ELSE 0 END AS open_amount"
+"  FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4))"
+"       AS l(invoice_id, amount, due_date)"
+"  OFFSET 0) i"
+" WHERE CASE WHEN i.amount OPERATOR(pg_catalog.>) 0 THEN i.open_amount OPERATOR(pg_catalog.>) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.<) 0 THEN i.open_amount OPERATOR(pg_catalog.<) 0"
+"            WHEN i.amount OPERATOR(pg_catalog.=) 0 THEN i.open_amount OPERATOR(pg_catalog.=) 0"
+"            ELSE true END";
+static SPIPlanPtr distributed_allocated_plan = NULL;
+/* $2 an order number */
+static const char *const distributed_invoiced_sql =
+"SELECT i.invoice_id FROM crisk.invoice i"
+" WHERE i.customer_id OPERATOR(pg_catalog.=) $1"
+"   AND i.invoice_id OPERATOR(pg_catalog.=) $2 LIMIT 1";
+static SPIPlanPtr distributed_invoiced_plan = NULL;
+/* The orders source is the ERP's, on the coordinator: read alone. */
+static const char *const distributed_orders_sql =
+"SELECT o.order_id, o.amount FROM crisk.order_source_rows() o"
+" WHERE o.customer_id OPERATOR(pg_catalog.=) $1";
+static SPIPlanPtr distributed_orders_plan = NULL;
+
+/* Whether the facts being gathered come from a distributed store. */
+static bool reading_distributed = false;
+
+static SPIPlanPtr keep_plan_with_options(SPIPlanPtr *plan, const char *sql, int nargs,
+										  Oid *argtypes, int options);
+
+/*
  * keep_plan prepares a statement once per session with a generic plan:
  * every call runs the same index lookups whatever the customer, and
  * planning costs more than running, so the plan cache must not try custom
@@ -149,10 +234,23 @@ static SPIPlanPtr invoiced_plan = NULL;
 static SPIPlanPtr
 keep_plan(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes)
 {
+	return keep_plan_with_options(plan, sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * keep_plan_with_options prepares a statement once per session with the
+ * given cursor options.  Citus cannot plan a generic plan of a statement
+ * that is not a plain one-table lookup (distributed_facts_sql) with its
+ * parameters unknown: without CURSOR_OPT_GENERIC_PLAN, the plan cache
+ * plans it for each call's customer, which Citus then sends to one shard.
+ */
+static SPIPlanPtr
+keep_plan_with_options(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+					   int options)
+{
 	if (*plan == NULL)
 	{
-		SPIPlanPtr	prepared = SPI_prepare_cursor(sql, nargs, argtypes,
-												  CURSOR_OPT_GENERIC_PLAN);
+		SPIPlanPtr	prepared = SPI_prepare_cursor(sql, nargs, argtypes, options);
 
 		if (prepared == NULL)
 			elog(ERROR, "crisk: SPI_prepare_cursor failed: %s",
@@ -539,10 +637,19 @@ in_ledger(Datum customer_id, const char *order_id)
 	bool		isnull;
 	int			rc;
 
-	if (!ledger_builtin)
-		ledger_source_check_owner(ledger_source_oid);
 	args[0] = customer_id;
 	args[1] = CStringGetTextDatum(order_id);
+	if (reading_distributed)
+	{
+		rc = SPI_execute_plan(keep_plan(&distributed_invoiced_plan, distributed_invoiced_sql,
+										2, argtypes),
+							  args, NULL, true, 1);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the ledger failed (%d)", rc);
+		return SPI_processed > 0;
+	}
+	if (!ledger_builtin)
+		ledger_source_check_owner(ledger_source_oid);
 	rc = SPI_execute_plan(keep_plan(&invoiced_plan, invoiced_sql, 2, argtypes),
 						  args, NULL, true, 1);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
@@ -590,28 +697,44 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 		Oid			argtypes[1] = {TEXTOID};
 		Datum		args[1];
 		TupleDesc	desc;
+		SPITupleTable *rows;
+		uint64		nrows;
 		uint64		j;
 		int			rc;
 
 		/* Before planning, which may run the sources' functions already. */
 		order_source_check_owner(source);
-		if (!ledger_builtin)
+		if (!ledger_builtin && !reading_distributed)
 			ledger_source_check_owner(ledger_source_oid);
 		args[0] = customer_id;
-		rc = SPI_execute_plan(keep_plan(&open_orders_plan, open_orders_sql, 1, argtypes),
-							  args, NULL, true, 0);
+		/*
+		 * On a distributed store the orders (on the coordinator) are read
+		 * alone, and each is looked up in the customer's shard of the
+		 * ledger.
+		 */
+		if (reading_distributed)
+			rc = SPI_execute_plan(keep_plan(&distributed_orders_plan, distributed_orders_sql,
+											1, argtypes),
+								  args, NULL, true, 0);
+		else
+			rc = SPI_execute_plan(keep_plan(&open_orders_plan, open_orders_sql, 1, argtypes),
+								  args, NULL, true, 0);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "crisk: reading the orders source failed (%d)", rc);
-		desc = SPI_tuptable->tupdesc;
-		for (j = 0; j < SPI_processed; j++)
+		rows = SPI_tuptable;
+		nrows = SPI_processed;
+		desc = rows->tupdesc;
+		for (j = 0; j < nrows; j++)
 		{
-			HeapTuple	tuple = SPI_tuptable->vals[j];
+			HeapTuple	tuple = rows->vals[j];
 			bool		id_null;
 			bool		amount_null;
 			Datum		id = SPI_getbinval(tuple, desc, 1, &id_null);
 			Datum		amount = SPI_getbinval(tuple, desc, 2, &amount_null);
 			char	   *id_text = id_null ? NULL : TextDatumGetCString(id);
 
+			if (reading_distributed && id_text != NULL && in_ledger(customer_id, id_text))
+				continue;		/* invoiced already */
 			if (id_text != NULL)
 				orders = lappend(orders, id_text);
 			if (amount_null || same_order(id_text, order_id))
@@ -620,8 +743,10 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 		}
 	}
 
-	scan_by_customer(&reservation_table, &reservation_index, customer_id,
-					 reservation_row, facts);
+	/* On a distributed store they came with the other facts. */
+	if (!reading_distributed)
+		scan_by_customer(&reservation_table, &reservation_index, customer_id,
+						 reservation_row, facts);
 	for (i = 0; i < facts->nreservations; i++)
 	{
 		const CustomerReservation *reservation = &facts->reservations[i];
@@ -647,14 +772,209 @@ gather_commitments(Datum customer_id, const char *order_id, Datum zero,
 }
 
 /*
+ * fact_value returns a column of a row of distributed_facts_sql, copied
+ * out of SPI's tuple table.
+ */
+static Datum
+fact_value(HeapTuple row, TupleDesc desc, int column, bool *isnull)
+{
+	Form_pg_attribute att = TupleDescAttr(desc, column - 1);
+	Datum		value = SPI_getbinval(row, desc, column, isnull);
+
+	return *isnull ? (Datum) 0 : datumCopy(value, att->attbyval, att->attlen);
+}
+
+/*
+ * build_array makes a one-dimensional array of n values of type typid.
+ */
+static Datum
+build_array(Datum *values, bool *nulls, int n, Oid typid)
+{
+	int			dims[1];
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	dims[0] = n;
+	get_typlenbyvalalign(typid, &typlen, &typbyval, &typalign);
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, typid,
+											  typlen, typbyval, typalign));
+}
+
+/*
+ * gather_distributed_facts reads the customer's facts from a distributed
+ * store in one statement routed to the customer's shard; with allocations,
+ * what is left of the open items is then computed on the coordinator.
+ */
+static void
+gather_distributed_facts(Datum customer_id, DateADT today, const char *order_id,
+						 Datum zero, CustomerFacts *facts)
+{
+	Oid			argtypes[2] = {TEXTOID, DATEOID};
+	Datum		args[2];
+	SPITupleTable *rows;
+	TupleDesc	desc;
+	uint64		n;
+	uint64		i;
+	int			rc;
+	Oid			allocation_source;
+	bool		allocated = allocations_in_use(&allocation_source);
+	int			nitems = 0;
+	Datum	   *item_values[3] = {NULL, NULL, NULL};
+	bool	   *item_nulls[3] = {NULL, NULL, NULL};
+
+	/* Before planning, which may run the source's functions already. */
+	if (OidIsValid(allocation_source))
+		allocation_source_check_owner(allocation_source);
+	args[0] = customer_id;
+	args[1] = DateADTGetDatum(today);
+	rc = SPI_execute_plan(keep_plan_with_options(&distributed_facts_plan, distributed_facts_sql,
+												 2, argtypes, 0),
+						  args, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "crisk: reading the customer's rows failed (%d)", rc);
+	rows = SPI_tuptable;
+	desc = rows->tupdesc;
+	n = SPI_processed;
+	if (allocated && n > 0)
+	{
+		int			column;
+
+		for (column = 0; column < 3; column++)
+		{
+			item_values[column] = palloc(sizeof(Datum) * n);
+			item_nulls[column] = palloc(sizeof(bool) * n);
+		}
+	}
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	row = rows->vals[i];
+		bool		isnull;
+		int32		part = DatumGetInt32(SPI_getbinval(row, desc, FACT_PART, &isnull));
+		Datum		value;
+
+		CHECK_FOR_INTERRUPTS();
+		switch (part)
+		{
+			case 1:				/* the account */
+				facts->has_account = true;
+				facts->credit_limit = fact_value(row, desc, FACT_AMOUNT, &isnull);
+				facts->has_limit = !isnull;
+				value = fact_value(row, desc, FACT_FLAG, &isnull);
+				facts->blocked = !isnull && DatumGetBool(value);
+				value = fact_value(row, desc, FACT_NAME, &isnull);
+				facts->dunning_policy = isnull ? NULL : TextDatumGetCString(value);
+				break;
+			case 2:				/* the latest score */
+				facts->scored = true;
+				facts->score = DatumGetInt32(fact_value(row, desc, FACT_SCORE, &isnull));
+				value = fact_value(row, desc, FACT_NAME, &isnull);
+				facts->risk_class = isnull ? NULL : TextDatumGetCString(value);
+				facts->scored_as_of = DatumGetDateADT(fact_value(row, desc, FACT_DAY, &isnull));
+				break;
+			case 3:				/* a legal event */
+				{
+					CustomerEvent *event;
+
+					if (facts->nevents == facts->events_allocated)
+					{
+						facts->events_allocated = Max(8, facts->events_allocated * 2);
+						facts->events = facts->events == NULL ?
+							palloc(sizeof(CustomerEvent) * facts->events_allocated) :
+							repalloc(facts->events, sizeof(CustomerEvent) * facts->events_allocated);
+					}
+					event = &facts->events[facts->nevents++];
+					event->kind = TextDatumGetCString(fact_value(row, desc, FACT_NAME, &isnull));
+					event->occurred_on = DatumGetDateADT(fact_value(row, desc, FACT_DAY, &isnull));
+					event->event_id = DatumGetInt64(fact_value(row, desc, FACT_ID, &isnull));
+				}
+				break;
+			case 4:				/* an item open by paid_date */
+				if (allocated)
+				{
+					item_values[0][nitems] = fact_value(row, desc, FACT_NAME, &item_nulls[0][nitems]);
+					item_values[1][nitems] = fact_value(row, desc, FACT_AMOUNT, &item_nulls[1][nitems]);
+					item_values[2][nitems] = fact_value(row, desc, FACT_DAY, &item_nulls[2][nitems]);
+					nitems++;
+				}
+				else
+				{
+					bool		amount_null;
+					bool		due_null;
+					Datum		amount = fact_value(row, desc, FACT_AMOUNT, &amount_null);
+					Datum		due = fact_value(row, desc, FACT_DAY, &due_null);
+
+					add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+				}
+				break;
+			case 5:				/* a credit reservation */
+				{
+					CustomerReservation *reservation;
+
+					if (facts->nreservations == facts->reservations_allocated)
+					{
+						facts->reservations_allocated = Max(8, facts->reservations_allocated * 2);
+						facts->reservations = facts->reservations == NULL ?
+							palloc(sizeof(CustomerReservation) * facts->reservations_allocated) :
+							repalloc(facts->reservations,
+									 sizeof(CustomerReservation) * facts->reservations_allocated);
+					}
+					reservation = &facts->reservations[facts->nreservations++];
+					value = fact_value(row, desc, FACT_NAME, &isnull);
+					reservation->order_id = isnull ? NULL : TextDatumGetCString(value);
+					reservation->amount = fact_value(row, desc, FACT_AMOUNT, &isnull);
+					reservation->expires_at = DatumGetTimestampTz(fact_value(row, desc, FACT_AT, &isnull));
+				}
+				break;
+			default:
+				elog(ERROR, "crisk: unexpected part %d of a customer's facts", part);
+		}
+	}
+	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
+
+	/* The allocations stay on the coordinator, the ledger does not. */
+	if (nitems > 0)
+	{
+		Oid			item_types[4] = {DATEOID, TEXTARRAYOID, NUMERICARRAYOID, DATEARRAYOID};
+		Datum		item_args[4];
+		SPITupleTable *open;
+		uint64		nopen;
+
+		item_args[0] = DateADTGetDatum(today);
+		item_args[1] = build_array(item_values[0], item_nulls[0], nitems, TEXTOID);
+		item_args[2] = build_array(item_values[1], item_nulls[1], nitems, NUMERICOID);
+		item_args[3] = build_array(item_values[2], item_nulls[2], nitems, DATEOID);
+		rc = SPI_execute_plan(keep_plan(&distributed_allocated_plan, distributed_allocated_sql,
+										4, item_types),
+							  item_args, NULL, true, 0);
+		if (rc != SPI_OK_SELECT)
+			elog(ERROR, "crisk: reading the allocations failed (%d)", rc);
+		open = SPI_tuptable;
+		nopen = SPI_processed;
+		for (i = 0; i < nopen; i++)
+		{
+			bool		amount_null;
+			bool		due_null;
+			Datum		amount = SPI_getbinval(open->vals[i], open->tupdesc, 1, &amount_null);
+			Datum		due = SPI_getbinval(open->vals[i], open->tupdesc, 2, &due_null);
+
+			add_open_item(facts, amount, amount_null, due, due_null, today, zero);
+		}
+	}
+	gather_commitments(customer_id, order_id, zero, facts);
+}
+
+/*
  * gather_customer_facts reads what is known about the customer; order_id,
  * when not NULL, is the order being checked, which is not counted among
- * the customer's other orders and reservations.  Called
+ * the customer's other orders and reservations; distributed says that
+ * crisk's store is spread over a Citus cluster.  Called
  * with SPI connected; everything lives in SPI's memory until SPI_finish.
  */
 void
 gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
-					  CustomerFacts *facts)
+					  bool distributed, CustomerFacts *facts)
 {
 	Oid			argtypes[2] = {TEXTOID, DATEOID};
 	Datum		args[2];
@@ -666,15 +986,21 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 	Oid			allocation_source;
 
 	memset(facts, 0, sizeof(CustomerFacts));
+	facts->exposure = zero;
+	facts->overdue_amount = zero;
+	facts->oldest_days_past_due = -1;
+	reading_distributed = distributed;
+	if (distributed)
+	{
+		gather_distributed_facts(customer_id, today, order_id, zero, facts);
+		return;
+	}
 	scan_by_customer(&account_table, &account_index, customer_id, account_row, facts);
 	scan_by_customer(&score_table, &score_index, customer_id, score_row, facts);
 	scan_by_customer(&event_table, &event_index, customer_id, event_row, facts);
 	qsort(facts->events, facts->nevents, sizeof(CustomerEvent), compare_events);
 
 	/* Open items: exposure, and what of it is overdue. */
-	facts->exposure = zero;
-	facts->overdue_amount = zero;
-	facts->oldest_days_past_due = -1;
 	allocated = allocations_in_use(&allocation_source);
 	if (builtin_ledger() && !allocated)
 	{

@@ -56,7 +56,8 @@ typedef struct CustomerFacts
 } CustomerFacts;
 
 extern void gather_customer_facts(Datum customer_id, DateADT today,
-								  const char *order_id, CustomerFacts *facts);
+								  const char *order_id, bool distributed,
+								  CustomerFacts *facts);
 extern int64 count_reservations(Datum customer_id);
 
 #endif							/* CRISK_CUSTOMER_FACTS_H */

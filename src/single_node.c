@@ -8,11 +8,15 @@
  * the views and functions that read crisk.ledger through the inlined
  * crisk.ledger_rows() (Citus's planner never sees the table the inlined
  * body names, so the plain planner scans the coordinator's empty shell),
- * crisk.check_order (it reads crisk's tables through their indexes, without
- * the executor) and the session caches of crisk's small tables (read the
- * same way).  crisk_require_single_node() raises 0A000 in them as soon as
- * a crisk table, the ledger source or a relation a ledger view reads is
- * listed in Citus's pg_dist_partition.
+ * and crisk.check_order (it reads crisk's tables through their indexes,
+ * without the executor).  crisk_require_single_node() raises 0A000 in them
+ * as soon as a crisk table, the ledger source or a relation a ledger view
+ * reads is listed in Citus's pg_dist_partition.
+ *
+ * On a store spread by crisk.distribute_store() (crisk_store_distributed)
+ * the order check reads the customer's shard instead, and the session
+ * caches of crisk's small tables, which are then reference tables, read
+ * this node's placement of them (crisk_local_placement).
  *
  * Cost on a server without Citus: one syscache lookup of the relation
  * pg_catalog.pg_dist_partition by name, which Citus creates with its
@@ -29,6 +33,8 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -36,12 +42,14 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
 
 #include "citus_inline.h"
 #include "single_node.h"
+#include "table_cache.h"
 
 PG_FUNCTION_INFO_V1(crisk_require_single_node_sql);
 PG_FUNCTION_INFO_V1(crisk_require_readable_ledger);
@@ -217,6 +225,53 @@ crisk_require_single_node_sql(PG_FUNCTION_ARGS)
 }
 
 /*
+ * citus_catalog_attnum finds a column of one of Citus's catalogs by name,
+ * so that nothing here depends on the order of their columns.
+ */
+static AttrNumber
+citus_catalog_attnum(Relation rel, const char *column)
+{
+	int			attnum = SPI_fnumber(RelationGetDescr(rel), column);
+
+	if (attnum <= 0)
+		elog(ERROR, "crisk: %s has no column \"%s\"",
+			 RelationGetRelationName(rel), column);
+	return (AttrNumber) attnum;
+}
+
+/*
+ * citus_catalog_first opens the Citus catalog pg_catalog.<relname> and
+ * returns a copy of its first row where column equals value (compared with
+ * procedure eqproc; any row when column is NULL), or NULL.  A heap scan with the catalog snapshot, as
+ * the session caches read their tables: no SPI, so it may run in a
+ * parallel worker.  *rel is left open (AccessShareLock) for the caller's
+ * attribute lookups; close it with table_close.
+ */
+static HeapTuple
+citus_catalog_first(const char *relname, Relation *rel, const char *column,
+					RegProcedure eqproc, Datum value)
+{
+	Oid			relid = get_relname_relid(relname, PG_CATALOG_NAMESPACE);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	HeapTuple	result = NULL;
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "crisk: Citus catalog pg_catalog.%s not found", relname);
+	*rel = table_open(relid, AccessShareLock);
+	if (column != NULL)
+		ScanKeyInit(&key, citus_catalog_attnum(*rel, column), BTEqualStrategyNumber,
+					eqproc, value);
+	scan = systable_beginscan(*rel, InvalidOid, false, NULL, column != NULL ? 1 : 0, &key);
+	tuple = systable_getnext(scan);
+	if (tuple != NULL)
+		result = heap_copytuple(tuple);
+	systable_endscan(scan);
+	return result;
+}
+
+/*
  * store_distributed_with_own_ledger tells whether crisk.distribute_store()
  * spread the store (crisk.account is a Citus table) and crisk reads its own
  * crisk.invoice (no source set by crisk.set_ledger()).
@@ -251,6 +306,131 @@ store_distributed_with_own_ledger(void)
 	result = SPI_processed > 0;
 	SPI_finish();
 	return result;
+}
+
+/*
+ * crisk_local_placement returns the relation through which this node
+ * reads the rows of crisk's table relid: the table itself when it is not a
+ * Citus table, and, when it is a reference table, the shard placement this
+ * node holds (Citus keeps a reference table's rows in a shard named
+ * <table>_<shardid> on every node of its metadata, the coordinator
+ * included once it is listed there).  A distributed table, or a reference
+ * table without a placement here, raises 0A000: reading the shell would
+ * give a silently different answer.  No SPI: Citus's catalogs are read
+ * with system-table scans, so that a session cache may reload in a
+ * parallel worker.
+ */
+Oid
+crisk_local_placement(Oid relid)
+{
+	Relation	rel;
+	HeapTuple	tuple;
+	bool		isnull;
+	char		method;
+	int32		groupid;
+	int64		shardid;
+	char	   *shard_name;
+	Oid			shard_relid;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return relid;
+	tuple = citus_catalog_first("pg_dist_partition", &rel, "logicalrelid",
+								F_OIDEQ, ObjectIdGetDatum(relid));
+	if (tuple == NULL)
+	{
+		table_close(rel, AccessShareLock);
+		return relid;
+	}
+	method = DatumGetChar(heap_getattr(tuple, citus_catalog_attnum(rel, "partmethod"),
+									   RelationGetDescr(rel), &isnull));
+	table_close(rel, AccessShareLock);
+	if (method != 'n')
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("reading %s is not supported on a distributed store",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   get_rel_name(relid))),
+				 errdetail("It is a distributed Citus table; crisk keeps a copy of it only as a reference table."),
+				 errhint("Let crisk.distribute_store() distribute crisk's store; doc/citus.md lists what runs on a Citus cluster.")));
+
+	/* This node's group, and the reference table's one shard. */
+	tuple = citus_catalog_first("pg_dist_local_group", &rel, NULL, InvalidOid, (Datum) 0);
+	if (tuple == NULL)
+		elog(ERROR, "crisk: pg_dist_local_group is empty");
+	groupid = DatumGetInt32(heap_getattr(tuple, citus_catalog_attnum(rel, "groupid"),
+										 RelationGetDescr(rel), &isnull));
+	table_close(rel, AccessShareLock);
+	tuple = citus_catalog_first("pg_dist_shard", &rel, "logicalrelid",
+								F_OIDEQ, ObjectIdGetDatum(relid));
+	if (tuple == NULL)
+		elog(ERROR, "crisk: reference table %s has no shard", get_rel_name(relid));
+	shardid = DatumGetInt64(heap_getattr(tuple, citus_catalog_attnum(rel, "shardid"),
+										 RelationGetDescr(rel), &isnull));
+	table_close(rel, AccessShareLock);
+
+	/* A placement of that shard on this node? */
+	shard_relid = InvalidOid;
+	{
+		Relation	placement = table_open(get_relname_relid("pg_dist_placement", PG_CATALOG_NAMESPACE),
+										   AccessShareLock);
+		ScanKeyData keys[2];
+		SysScanDesc scan;
+
+		ScanKeyInit(&keys[0], citus_catalog_attnum(placement, "shardid"),
+					BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(shardid));
+		ScanKeyInit(&keys[1], citus_catalog_attnum(placement, "groupid"),
+					BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(groupid));
+		scan = systable_beginscan(placement, InvalidOid, false, NULL, 2, keys);
+		if (systable_getnext(scan) != NULL)
+		{
+			shard_name = psprintf("%s_" INT64_FORMAT, get_rel_name(relid), shardid);
+			shard_relid = get_relname_relid(shard_name, get_rel_namespace(relid));
+		}
+		systable_endscan(scan);
+		table_close(placement, AccessShareLock);
+	}
+	if (!OidIsValid(shard_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("reading %s is not supported on this node",
+						quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												   get_rel_name(relid))),
+				 errdetail("It is a Citus reference table without a placement on this node (group %d).",
+						   groupid),
+				 errhint("Add this node to Citus's metadata (citus_set_coordinator_host() on the coordinator) and run SELECT replicate_reference_tables().")));
+	return shard_relid;
+}
+
+/* crisk.account, whose relcache entry Citus invalidates when it distributes it */
+static CachedTable account_table = CACHED_TABLE("account");
+static bool store_distributed = false;
+
+/*
+ * crisk_store_distributed says whether crisk.distribute_store() spread
+ * crisk's store over a Citus cluster, that is whether crisk.account is a
+ * distributed table.  Kept for the session until crisk.account's relcache
+ * entry is invalidated (distributing a table invalidates it), so that the
+ * order check's fast path costs nothing more on one node.
+ */
+bool
+crisk_store_distributed(void)
+{
+	if (!table_cache_is_valid(&account_table))
+	{
+		Oid			relid = table_cache_relid(&account_table);
+		Relation	rel;
+		HeapTuple	tuple;
+
+		store_distributed = false;
+		if (OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		{
+			tuple = citus_catalog_first("pg_dist_partition", &rel, "logicalrelid",
+										F_OIDEQ, ObjectIdGetDatum(relid));
+			table_close(rel, AccessShareLock);
+			store_distributed = (tuple != NULL);
+		}
+	}
+	return store_distributed;
 }
 
 /*

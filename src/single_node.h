@@ -9,8 +9,12 @@
 #ifndef CRISK_SINGLE_NODE_H
 #define CRISK_SINGLE_NODE_H
 
+#include "postgres_ext.h"
+
 extern char *crisk_distributed_relation(void);
 extern void crisk_require_single_node(const char *what);
+extern Oid	crisk_local_placement(Oid relid);
+extern bool crisk_store_distributed(void);
 extern void crisk_check_readable_ledger(void);
 
 #endif							/* CRISK_SINGLE_NODE_H */

@@ -35,9 +35,12 @@ static bool callbacks_registered = false;
 
 /*
  * table_cache_relcache_callback marks stale every watched table whose
- * relcache entry was invalidated; InvalidOid means "all relations".  The
- * relid is forgotten too, since DROP EXTENSION and CREATE EXTENSION give
- * the table a new OID.
+ * relcache entry was invalidated, or that of the relation its rows were
+ * read from (a Citus reference table's placement on this node, whose
+ * crisk.table_changed() trigger fires where the rows change); InvalidOid
+ * means "all relations".  The relids are forgotten too, since DROP
+ * EXTENSION and CREATE EXTENSION give the table a new OID, and Citus may
+ * move a placement.
  */
 static void
 table_cache_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
@@ -46,10 +49,12 @@ table_cache_relcache_callback(Datum arg pg_attribute_unused(), Oid relid)
 
 	for (table = watched_tables; table != NULL; table = table->next)
 	{
-		if (relid == InvalidOid || relid == table->relid)
+		if (relid == InvalidOid || relid == table->relid ||
+			relid == table->read_relid)
 		{
 			table->valid = false;
 			table->relid = InvalidOid;
+			table->read_relid = InvalidOid;
 		}
 	}
 }
@@ -213,16 +218,24 @@ table_cache_is_valid(CachedTable *table)
  * in parallel mode, so the functions that read the cache can stay
  * PARALLEL SAFE.  The session's own changes of earlier commands are
  * visible, as they are to its queries.
+ *
+ * When crisk's store is distributed (crisk.distribute_store()), the small
+ * tables are Citus reference tables: the scan reads this node's placement
+ * of the table (single_node.c), on the coordinator as on the workers, where
+ * crisk's triggers on the shards read the caches too.
  */
 TableCacheScan *
 table_cache_begin_scan(CachedTable *table)
 {
 	TableCacheScan *scan;
 
-	/* A Citus table's rows are not in its coordinator's shell. */
-	crisk_require_single_node(psprintf("reading crisk.%s", table->relname));
+	/*
+	 * A Citus reference table's rows are not in its shell but in the
+	 * placement this node holds; a distributed table has none here.
+	 */
+	table->read_relid = crisk_local_placement(table_cache_relid(table));
 	scan = palloc(sizeof(TableCacheScan));
-	scan->rel = table_open(table_cache_relid(table), AccessShareLock);
+	scan->rel = table_open(table->read_relid, AccessShareLock);
 	scan->tupdesc = RelationGetDescr(scan->rel);
 	scan->scan = systable_beginscan(scan->rel, InvalidOid, false, NULL, 0, NULL);
 	return scan;

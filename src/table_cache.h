@@ -54,6 +54,8 @@ typedef struct CachedTable
 {
 	const char *relname;		/* table name in schema crisk */
 	Oid			relid;			/* resolved lazily; InvalidOid until then */
+	Oid			read_relid;		/* where the last reload read the rows:
+								 * relid, or its Citus placement here */
 	bool		valid;			/* cached copy matches the table */
 	struct CachedTable *next;	/* list of watched tables */
 	bool		watched;		/* on the list */

@@ -173,14 +173,22 @@ is($coordinator->safe_psql('postgres', $reader{'crisk.aged_balance_at'}),
 	'crisk.aged_balance_at answers again once the ledger is local');
 
 # 4. A crisk table in Citus's metadata: the readers that read crisk's
-# tables directly raise 0A000 too.
+# tables directly raise 0A000 too, but for the session caches, which read
+# a reference table's placement on this node.
+my $interest = "SELECT crisk.late_payment_interest(1000, date '2026-01-01', date '2026-03-01')";
 $coordinator->safe_psql('postgres', q{
 	SET citus.enable_unsafe_triggers = on;
 	SELECT create_reference_table('crisk.reference_rate');
 });
-expect_0A000('postgres',
-	"SELECT crisk.late_payment_interest(1000, date '2026-01-01', date '2026-03-01')",
-	'reading crisk.reference_rate is not supported', 'late_payment_interest with reference_rate on Citus');
+# A rate added now is in the placements only, not in the coordinator's shell.
+my $shipped_interest = $coordinator->safe_psql('single', $interest);
+$coordinator->safe_psql($_, q{
+	INSERT INTO crisk.reference_rate (valid_from, rate) VALUES ('2025-12-31', 0.0725)})
+  for qw(postgres single);
+isnt($coordinator->safe_psql('single', $interest), $shipped_interest,
+	'the rate added changes the interest');
+is($coordinator->safe_psql('postgres', $interest), $coordinator->safe_psql('single', $interest),
+	'late_payment_interest reads the coordinator\'s placement of the reference table');
 expect_0A000('postgres', $reader{'crisk.check_order'},
 	'crisk.check_order is not supported', 'check_order with a crisk table on Citus');
 expect_0A000('postgres', $reader{'crisk.aged_balance'},

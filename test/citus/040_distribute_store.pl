@@ -176,13 +176,9 @@ my %refused = (
 	'SELECT * FROM crisk.dunning_worklist' => $citus_refuses,
 	"SELECT * FROM crisk.dunning_worklist_at('$as_of')" => $citus_refuses,
 	'SELECT * FROM crisk.dunning_letters' => $citus_refuses,
-	"SELECT * FROM crisk.check_order('C000042', 25000)" => 'crisk.check_order is not supported on a distributed store',
-	"SELECT * FROM crisk.check_order('NEW-CUSTOMER', 25000)" => 'crisk.check_order is not supported on a distributed store',
 	"SELECT crisk.rescore(NULL, date '$as_of')" => 'crisk.rescore is not supported on a distributed store',
 	"SELECT crisk.rescore(ARRAY['C000042'], date '$as_of')" => 'crisk.rescore is not supported on a distributed store',
 	"SELECT crisk.rescore_queued(date '$as_of')" => 'crisk.rescore_queued is not supported on a distributed store',
-	"SELECT crisk.late_payment_interest(1000, date '2026-01-01', date '2026-03-01')"
-	  => 'reading crisk.reference_rate is not supported on a distributed store',
 );
 for my $sql (sort keys %refused)
 {
