@@ -48,14 +48,10 @@ FROM (SELECT s.customer_id, 'high_risk_class'::pg_catalog.text AS reason, s.as_o
         AND h.risk_class OPERATOR(pg_catalog.>) h.previous_risk_class
       ORDER BY h.customer_id, h.as_of DESC, h.scored_at DESC, h.history_id DESC)
       UNION ALL
+      -- Every account is a candidate; the WHERE clause below keeps those
+      -- whose exposure exceeds the limit in force.
       SELECT b.customer_id, 'limit_breach', $1, NULL, NULL, NULL, NULL
-      FROM crisk.limits_at($1) b
-      JOIN (SELECT l.customer_id, pg_catalog.sum(l.amount) AS exposure
-            FROM crisk.ledger_parts() l
-            WHERE l.issue_date OPERATOR(pg_catalog.<=) $1
-              AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)
-            GROUP BY l.customer_id) x ON x.customer_id OPERATOR(pg_catalog.=) b.customer_id
-      WHERE x.exposure OPERATOR(pg_catalog.>) b.credit_limit
+      FROM crisk.account b
       UNION ALL
       (SELECT DISTINCT ON (e.customer_id)
              e.customer_id, 'adverse_event', e.occurred_on, NULL, NULL, e.kind,
@@ -69,13 +65,20 @@ FROM (SELECT s.customer_id, 'high_risk_class'::pg_catalog.text AS reason, s.as_o
 LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) r.customer_id
 LEFT JOIN crisk.scores_at($1) s ON s.customer_id OPERATOR(pg_catalog.=) r.customer_id
 LEFT JOIN crisk.limits_at($1) m ON m.customer_id OPERATOR(pg_catalog.=) r.customer_id
-LEFT JOIN LATERAL (
-    SELECT pg_catalog.sum(l.amount) AS exposure
-    FROM crisk.ledger_parts() l
-    WHERE l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-      AND l.issue_date OPERATOR(pg_catalog.<=) $1
-      AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)) x ON true
+-- Each customer's exposure, summed once over the portfolio and joined (a
+-- filter on customer_id reaches the ledger's index through the join).  A
+-- part open at as_of belongs to an item unpaid then (a part is settled no
+-- later than its item), so the item's paid_date narrows the ledger read to
+-- the open items before the allocations are joined to them.
+LEFT JOIN (SELECT l.customer_id, pg_catalog.sum(l.amount) AS exposure
+           FROM crisk.ledger_parts() l
+           WHERE l.issue_date OPERATOR(pg_catalog.<=) $1
+             AND (l.item_paid_date IS NULL OR l.item_paid_date OPERATOR(pg_catalog.>) $1)
+             AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $1)
+           GROUP BY l.customer_id) x ON x.customer_id OPERATOR(pg_catalog.=) r.customer_id
 WHERE crisk._as_of_checked(crisk._as_of_required($1, 'crisk.watchlist')) IS NOT NULL
+  AND (r.reason OPERATOR(pg_catalog.<>) 'limit_breach'
+       OR x.exposure OPERATOR(pg_catalog.>) m.credit_limit)
 $$;
 COMMENT ON FUNCTION crisk.watchlist_at(pg_catalog.date) IS
     'The watch-list as of a date: the columns of crisk.watchlist with exposures open at as_of and the downgrade (30 days) and adverse-event (12 months) windows ending at as_of; scores, classes and limits as known on as_of (crisk.scores_at, crisk.limits_at), open amounts from the allocations applied by then. NULL as_of raises 22004. Inlined into the caller''s query: a filter on customer_id reaches the indexes.';
