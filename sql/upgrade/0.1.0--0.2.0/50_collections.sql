@@ -570,9 +570,13 @@ BEGIN
                crisk.dso_countback(l.amount, l.issue_date, l.paid_date, on_day) AS dso_countback
         FROM crisk.ledger_parts() l
     ), exposures AS (
+        -- A part open on as_of belongs to an item unpaid then (a part is
+        -- settled no later than its item): the item's paid_date narrows
+        -- the ledger read to the open items before the allocations join.
         SELECT l.customer_id, pg_catalog.sum(l.amount) AS exposure
         FROM crisk.ledger_parts() l
         WHERE l.issue_date OPERATOR(pg_catalog.<=) on_day
+          AND (l.item_paid_date IS NULL OR l.item_paid_date OPERATOR(pg_catalog.>) on_day)
           AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) on_day)
         GROUP BY l.customer_id
     ), exposure_figures AS (
