@@ -801,14 +801,11 @@ LEFT JOIN (SELECT x.customer_id, x.invoice_id
            GROUP BY x.customer_id, x.invoice_id) disputed
        ON disputed.customer_id OPERATOR(pg_catalog.=) l.customer_id
       AND disputed.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-LEFT JOIN (SELECT p.customer_id, u.invoice_id
-           FROM crisk.promise p
-           CROSS JOIN LATERAL pg_catalog.unnest(p.invoice_ids) AS u(invoice_id)
-           WHERE p.promised_on OPERATOR(pg_catalog.<=) $1
-             AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) $1
-           GROUP BY p.customer_id, u.invoice_id) promised
+LEFT JOIN crisk.promise promised
        ON promised.customer_id OPERATOR(pg_catalog.=) l.customer_id
-      AND promised.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      AND promised.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
+      AND promised.promised_on OPERATOR(pg_catalog.<=) $1
+      AND crisk.promise_grace_until(promised.due_on) OPERATOR(pg_catalog.>=) $1
 WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
   AND l.amount OPERATOR(pg_catalog.>) 0
   AND l.open_amount OPERATOR(pg_catalog.>) 0
@@ -819,7 +816,7 @@ WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
            AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
                            WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
   AND disputed.invoice_id IS NULL
-  AND promised.invoice_id IS NULL
+  AND promised.customer_id IS NULL
 $$;
 COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
     'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of, the actions recorded by then and the disputes and promises of that day, with interest and indemnity due at as_of. NULL as_of raises 22004.';
