@@ -474,7 +474,7 @@ load_queue_scope(RescorePass *pass)
 {
 	bool		isnull;
 
-	if (SPI_execute("SELECT EXISTS (SELECT FROM crisk.rescore_queue"
+	if (SPI_execute("SELECT EXISTS (SELECT 1 FROM crisk.rescore_queue"
 					" WHERE customer_id IS NULL)", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read crisk.rescore_queue");
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
@@ -751,11 +751,11 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 			locked = true;
 			mark_interrupted_runs(pass);
 			/*
-			 * The ledger reads now run on a distributed store, the scoring
-			 * (session caches, writes) does not yet: fail the pass as a
-			 * whole, as crisk.rescore() does, rather than every batch.
+			 * A ledger crisk's readers cannot read on a Citus cluster
+			 * fails the pass as a whole, as crisk.rescore() does, rather
+			 * than every batch.
 			 */
-			crisk_require_single_node("crisk.rescore");
+			crisk_check_readable_ledger();
 			if (pass->kind == RESCORE_INCREMENTAL)
 				load_queue_scope(pass);
 			else
@@ -931,7 +931,7 @@ crisk_rescore(PG_FUNCTION_ARGS)
 	ArrayType  *ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
 	DateADT		as_of = require_as_of(fcinfo, 1);
 
-	crisk_require_single_node("crisk.rescore");
+	crisk_check_readable_ledger();
 	if (ids != NULL)
 	{
 		if (ARR_NDIM(ids) > 1)
@@ -959,6 +959,6 @@ crisk_rescore_queued(PG_FUNCTION_ARGS)
 {
 	DateADT		as_of = require_as_of(fcinfo, 0);
 
-	crisk_require_single_node("crisk.rescore_queued");
+	crisk_check_readable_ledger();
 	PG_RETURN_INT64(manual_pass(NULL, true, as_of));
 }

@@ -54,6 +54,7 @@
 #include "rescore_compute.h"
 #include "rescore_internal.h"
 #include "rescore_queue.h"
+#include "single_node.h"
 
 /* A statement prepared once per session and kept across transactions. */
 typedef struct KeptStatement
@@ -61,6 +62,7 @@ typedef struct KeptStatement
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[4];	/* the types it was prepared for */
+	bool		custom;			/* prepared for custom plans */
 	SPIPlanPtr	plan;
 } KeptStatement;
 
@@ -131,8 +133,9 @@ static SPIPlanPtr
 kept_plan(KeptStatement *stmt, const Oid *argtypes)
 {
 	SPIPlanPtr	plan;
+	bool		custom = crisk_store_distributed();
 
-	if (stmt->plan != NULL &&
+	if (stmt->plan != NULL && stmt->custom == custom &&
 		(stmt->nargs == 0 ||
 		 memcmp(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs) == 0))
 		return stmt->plan;
@@ -144,10 +147,13 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 	/*
 	 * Generic plans: a custom plan for a batch's list of customer ids, an
 	 * array constant of up to crisk.batch_size elements, takes longer to
-	 * make than the generic one takes to run.
+	 * make than the generic one takes to run.  On a store spread by
+	 * crisk.distribute_store() custom ones: Citus plans a statement on its
+	 * tables with the values of its parameters, to route it to the
+	 * customers' shards.
 	 */
 	plan = SPI_prepare_cursor(stmt->sql, stmt->nargs, (Oid *) argtypes,
-							  CURSOR_OPT_GENERIC_PLAN);
+							  custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", stmt->sql,
 			 SPI_result_code_string(SPI_result));
@@ -155,6 +161,7 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 		elog(ERROR, "could not keep the plan of \"%s\"", stmt->sql);
 	if (stmt->nargs > 0)
 		memcpy(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs);
+	stmt->custom = custom;
 	stmt->plan = plan;
 	return plan;
 }
