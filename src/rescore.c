@@ -425,6 +425,9 @@ load_full_scope(RescorePass *pass)
 	ResourceOwner oldowner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
 
+	/* on a distributed store, the markers this read will settle */
+	if (crisk_store_distributed())
+		pass->seen_markers = rescore_read_markers(pass, (Datum) 0, pass->context);
 	pass->items_owner = oldowner;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
@@ -540,6 +543,11 @@ forget_all_seen_markers(RescorePass *pass)
 	Oid			argtypes[1] = {PG_SNAPSHOTOID};
 	Datum		values[1] = {pass->snapshot};
 
+	if (pass->seen_markers != (Datum) 0)
+	{
+		rescore_forget_seen_markers(pass, (Datum) 0, pass->seen_markers);
+		return;
+	}
 	run_sql(pass,
 			"DELETE FROM crisk.rescore_queue"
 			" WHERE pg_catalog.pg_visible_in_snapshot(queued_by, $1)",
