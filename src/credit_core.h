@@ -36,14 +36,17 @@
 
 /*
  * The sales window: the last 12 months, (as_of - 1 year, as_of].  This is
- * its one definition in C; crisk._rescore_ledger sums the same window.
+ * its one definition; crisk._rescore_ledger sums the same window, and SQL
+ * reads it as crisk._twelve_months_start(as_of) (time_windows.c), for the
+ * legal events and broken promises of the same months too.
  */
 extern DateADT sales_window_start(DateADT as_of);
 
 /*
  * An invoice open more than this many days past due raises an overdue_90
- * alert (crisk._rescore_record); crisk._rescore_ledger finds the latest
- * such due date.
+ * alert (crisk._rescore_record, which reads it as
+ * crisk._overdue_alert_days(), time_windows.c); crisk._rescore_ledger finds
+ * the latest such due date.
  */
 #define OVERDUE_ALERT_DAYS 90
 

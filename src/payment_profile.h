@@ -17,7 +17,10 @@
 
 #include "exact_numeric.h"
 
-/* The DSO period of the profile, in days. */
+/*
+ * The DSO period of the profile, in days; the portfolio's KPIs read it as
+ * crisk._dso_period_days() (time_windows.c).
+ */
 #define PROFILE_DSO_DAYS 90
 
 /* Fields of the composite type crisk.payment_profile. */

@@ -66,7 +66,7 @@ CREATE FUNCTION crisk.portfolio_kpi_at(as_of pg_catalog.date,
 #variable_conflict use_column
 DECLARE
     on_day         pg_catalog.date := portfolio_kpi_at.as_of;
-    -- DSO's period: the 90 days (on_day - 90, on_day].
+    -- DSO's period: the days (on_day - crisk._dso_period_days(), on_day].
     period_from pg_catalog.date;
     m           record;
 BEGIN
@@ -78,7 +78,7 @@ BEGIN
         RAISE EXCEPTION 'as_of must be a finite date'
             USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
     END IF;
-    period_from := on_day OPERATOR(pg_catalog.-) 90;
+    period_from := on_day OPERATOR(pg_catalog.-) crisk._dso_period_days();
     SELECT r.matrix_used, r.loss_rates, r.bounds INTO m
     FROM crisk.provision_matrix_rates(portfolio_kpi_at.matrix) AS r;
 
@@ -94,7 +94,7 @@ BEGIN
                pg_catalog.sum(l.amount)
                    FILTER (WHERE l.issue_date OPERATOR(pg_catalog.>) period_from
                              AND l.issue_date OPERATOR(pg_catalog.<=) on_day) AS sales,
-               crisk.dso(l.amount, l.issue_date, l.paid_date, on_day, 90) AS dso,
+               crisk.dso(l.amount, l.issue_date, l.paid_date, on_day, crisk._dso_period_days()) AS dso,
                crisk.dso_countback(l.amount, l.issue_date, l.paid_date, on_day) AS dso_countback
         FROM crisk.ledger_parts() l
     ), exposures AS (
@@ -145,7 +145,7 @@ BEGIN
         SELECT g.*,
                -- best_possible_dso refuses negative sales; no sales, no DSO.
                CASE WHEN g.sales OPERATOR(pg_catalog.>) 0
-                    THEN crisk.best_possible_dso(g.cur, g.sales, 90) END AS bpdso
+                    THEN crisk.best_possible_dso(g.cur, g.sales, crisk._dso_period_days()) END AS bpdso
         FROM figures g
     )
     SELECT g.customers::pg_catalog.int4,

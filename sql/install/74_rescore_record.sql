@@ -472,12 +472,12 @@ BEGIN
                 FROM r
                 JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
                                       AND l.customer_id OPERATOR(pg_catalog.=) candidate
-                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
                   AND l.amount OPERATOR(pg_catalog.>) 0
                   AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
                   AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
-                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
                   AND (r.item).newest_due_over_90 IS NOT NULL
                   AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
                   AND NOT EXISTS (SELECT FROM crisk.alert AS a
@@ -591,12 +591,12 @@ BEGIN
                                                  'due_date', l.due_date)
             FROM r
             JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-            WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+            WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
               AND l.amount OPERATOR(pg_catalog.>) 0
               AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
               AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-              AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
-              AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+              AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+              AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
               AND (r.item).newest_due_over_90 IS NOT NULL
               AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
               AND NOT EXISTS (SELECT FROM crisk.alert AS a

@@ -237,7 +237,7 @@ BEGIN
     SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
     FROM crisk.promise_status_at(_broken_promises_12m.as_of) AS s
     WHERE s.status OPERATOR(pg_catalog.=) 'broken'
-      AND s.grace_until OPERATOR(pg_catalog.>=) (_broken_promises_12m.as_of OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+      AND s.grace_until OPERATOR(pg_catalog.>=) crisk._twelve_months_start(_broken_promises_12m.as_of)
       AND (_broken_promises_12m.customer_ids IS NULL
            OR s.customer_id OPERATOR(pg_catalog.=) ANY (_broken_promises_12m.customer_ids))
     GROUP BY s.customer_id;
@@ -303,7 +303,7 @@ AS $$
         SELECT e.customer_id,
                pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND e.occurred_on OPERATOR(pg_catalog.>) crisk._twelve_months_start(crisk._as_of_checked(as_of))
                      AND e.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(k.severity) FILTER (
                    WHERE e.occurred_on OPERATOR(pg_catalog.<=) as_of
@@ -424,7 +424,7 @@ AS $$
     LEFT JOIN LATERAL (
         SELECT pg_catalog.count(*) FILTER (
                    WHERE k.adverse
-                     AND ev.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked(as_of) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)
+                     AND ev.occurred_on OPERATOR(pg_catalog.>) crisk._twelve_months_start(crisk._as_of_checked(as_of))
                      AND ev.occurred_on OPERATOR(pg_catalog.<=) as_of)::pg_catalog.int4 AS adverse_events,
                pg_catalog.max(k.severity) FILTER (
                    WHERE ev.occurred_on OPERATOR(pg_catalog.<=) as_of

@@ -538,7 +538,7 @@ CREATE FUNCTION crisk.portfolio_kpi_at(as_of pg_catalog.date,
 #variable_conflict use_column
 DECLARE
     on_day         pg_catalog.date := portfolio_kpi_at.as_of;
-    -- DSO's period: the 90 days (on_day - 90, on_day].
+    -- DSO's period: the days (on_day - crisk._dso_period_days(), on_day].
     period_from pg_catalog.date;
     m           record;
 BEGIN
@@ -550,7 +550,7 @@ BEGIN
         RAISE EXCEPTION 'as_of must be a finite date'
             USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', on_day);
     END IF;
-    period_from := on_day OPERATOR(pg_catalog.-) 90;
+    period_from := on_day OPERATOR(pg_catalog.-) crisk._dso_period_days();
     SELECT r.matrix_used, r.loss_rates, r.bounds INTO m
     FROM crisk.provision_matrix_rates(portfolio_kpi_at.matrix) AS r;
 
@@ -566,7 +566,7 @@ BEGIN
                pg_catalog.sum(l.amount)
                    FILTER (WHERE l.issue_date OPERATOR(pg_catalog.>) period_from
                              AND l.issue_date OPERATOR(pg_catalog.<=) on_day) AS sales,
-               crisk.dso(l.amount, l.issue_date, l.paid_date, on_day, 90) AS dso,
+               crisk.dso(l.amount, l.issue_date, l.paid_date, on_day, crisk._dso_period_days()) AS dso,
                crisk.dso_countback(l.amount, l.issue_date, l.paid_date, on_day) AS dso_countback
         FROM crisk.ledger_parts() l
     ), exposures AS (
@@ -617,7 +617,7 @@ BEGIN
         SELECT g.*,
                -- best_possible_dso refuses negative sales; no sales, no DSO.
                CASE WHEN g.sales OPERATOR(pg_catalog.>) 0
-                    THEN crisk.best_possible_dso(g.cur, g.sales, 90) END AS bpdso
+                    THEN crisk.best_possible_dso(g.cur, g.sales, crisk._dso_period_days()) END AS bpdso
         FROM figures g
     )
     SELECT g.customers::pg_catalog.int4,
@@ -1495,7 +1495,7 @@ BEGIN
                 SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
                 FROM crisk.ledger AS l
                 WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
-                  AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+                  AND l.customer_id OPERATOR(pg_catalog.=) candidate
                   AND l.amount OPERATOR(pg_catalog.>) 0
                   AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
             WHERE p.customer_id OPERATOR(pg_catalog.=) candidate
@@ -1616,12 +1616,12 @@ BEGIN
                 FROM r
                 JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
                                       AND l.customer_id OPERATOR(pg_catalog.=) candidate
-                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
                   AND l.amount OPERATOR(pg_catalog.>) 0
                   AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
                   AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
-                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
                   AND (r.item).newest_due_over_90 IS NOT NULL
                   AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
                   AND NOT EXISTS (SELECT FROM crisk.alert AS a
@@ -1735,12 +1735,12 @@ BEGIN
                                                  'due_date', l.due_date)
             FROM r
             JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-            WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+            WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
               AND l.amount OPERATOR(pg_catalog.>) 0
               AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
               AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-              AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) 90)
-              AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) 90))
+              AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+              AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
               AND (r.item).newest_due_over_90 IS NOT NULL
               AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
               AND NOT EXISTS (SELECT FROM crisk.alert AS a

@@ -63,7 +63,7 @@ FROM (SELECT s.customer_id, 'high_risk_class'::pg_catalog.text AS reason, s.as_o
       FROM crisk.event e
       JOIN crisk.event_kind k ON k.kind OPERATOR(pg_catalog.=) e.kind
       WHERE k.adverse
-        AND e.occurred_on OPERATOR(pg_catalog.>) (crisk._as_of_checked($1) OPERATOR(pg_catalog.-) '1 year'::pg_catalog.interval)::pg_catalog.date
+        AND e.occurred_on OPERATOR(pg_catalog.>) crisk._twelve_months_start(crisk._as_of_checked($1))
         AND e.occurred_on OPERATOR(pg_catalog.<=) $1
       ORDER BY e.customer_id, e.occurred_on DESC, e.event_id DESC)) r
 LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) r.customer_id
