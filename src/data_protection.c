@@ -23,11 +23,13 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
 #include "argcheck.h"
 #include "data_protection.h"
+#include "guc.h"
 #include "ledger_trust.h"
 #include "safe_search_path.h"
 #include "single_node.h"
@@ -61,7 +63,8 @@ crisk_append_only(PG_FUNCTION_ARGS)
 
 	relname = RelationGetRelationName(trigdata->tg_relation);
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) &&
-		TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && erasure_depth > 0)
+		TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) &&
+		(erasure_depth > 0 || crisk_erasure_in_progress))
 		return PointerGetDatum(trigdata->tg_trigtuple);
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
@@ -179,6 +182,47 @@ static const char *const customer_tables_sql =
 #define FORGET_MAX_SWEEPS 3
 
 /*
+ * set_erasure_on_workers sets crisk.erasure_in_progress for the rest of the
+ * transaction, on this node and on the workers that the transaction
+ * reaches (on a store spread by crisk.distribute_store() the customer's
+ * rows are deleted on a worker, whose append-only guards cannot see
+ * erasure_depth).  Citus passes a SET LOCAL on to the workers when
+ * citus.propagate_set_commands is 'local' and the SET runs in a
+ * multi-statement transaction, as which it takes a DO block.  Called
+ * within SPI.  Turned off again with on = false before the function
+ * returns: the rest of the caller's transaction is not an erasure (on an
+ * error the transaction or savepoint rolls the settings back).
+ */
+static void
+set_erasure_on_workers(bool on)
+{
+	static char propagate[16] = "none";
+	char	   *sql;
+	int			rc;
+
+	if (on)
+	{
+		const char *current = GetConfigOption("citus.propagate_set_commands", true, false);
+
+		/* Its values are none and local: kept to be put back afterwards. */
+		strlcpy(propagate, current != NULL && strcmp(current, "local") == 0 ? "local" : "none",
+				sizeof(propagate));
+		sql = "DO $set$ BEGIN"
+			" SET LOCAL citus.propagate_set_commands = 'local';"
+			" SET LOCAL crisk.erasure_in_progress = on;"
+			" END $set$";
+	}
+	else
+		sql = psprintf("DO $set$ BEGIN"
+					   " SET LOCAL crisk.erasure_in_progress = off;"
+					   " SET LOCAL citus.propagate_set_commands = '%s';"
+					   " END $set$", propagate);
+	rc = SPI_execute(sql, false, 0);
+	if (rc != SPI_OK_UTILITY)
+		elog(ERROR, "crisk: setting crisk.erasure_in_progress failed (%d)", rc);
+}
+
+/*
  * crisk_forget_customer implements crisk.forget_customer(customer_id):
  * it deletes the customer's rows from every crisk table that has a
  * customer_id column (found in the catalog, so tables added later are
@@ -200,14 +244,16 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 	Oid			text_type[1] = {TEXTOID};
 	MemoryContext caller_context = CurrentMemoryContext;
 	volatile Datum result = (Datum) 0;
+	bool		distributed;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("customer_id must not be null")));
 	customer_id = PG_GETARG_DATUM(0);
-	/* The shards' append-only guards cannot see this erasure's permission. */
-	crisk_require_single_node("crisk.forget_customer");
+	distributed = crisk_store_distributed();
+	if (!distributed)
+		crisk_require_single_node("crisk.forget_customer");
 
 	erasure_depth++;
 	PG_TRY();
@@ -231,6 +277,8 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "crisk: SPI_connect failed");
 		nestlevel = crisk_pin_search_path();
+		if (distributed)
+			set_erasure_on_workers(true);
 
 		rc = SPI_execute(customer_tables_sql, true, 0);
 		if (rc != SPI_OK_SELECT)
@@ -320,6 +368,8 @@ crisk_forget_customer(PG_FUNCTION_ARGS)
 			result = PointerGetDatum(PG_DETOAST_DATUM_COPY(logged));
 			MemoryContextSwitchTo(spi_context);
 		}
+		if (distributed)
+			set_erasure_on_workers(false);
 		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
 	}

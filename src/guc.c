@@ -36,6 +36,7 @@ int			crisk_reservation_ttl = 7 * 24 * 60;
 int			crisk_promise_grace_days = 3;
 double		crisk_model_drift_psi = 0.25;
 double		crisk_default_lgd = 0.45;
+bool		crisk_erasure_in_progress = false;
 
 /* minute of the day of the daily full pass, -1 when there is none */
 static int	full_rescore_minute = 2 * 60;
@@ -158,6 +159,20 @@ crisk_database_is_selected(const char *dbname)
 void
 crisk_define_gucs(void)
 {
+	/*
+	 * Set by crisk.forget_customer() for its own transaction on a
+	 * distributed store, where Citus passes it on to the workers: their
+	 * append-only guards then let the erasure's deletions through.
+	 * Superuser-only, hidden, never in a configuration file.
+	 */
+	DefineCustomBoolVariable("crisk.erasure_in_progress",
+							 "Lets crisk.forget_customer() delete rows of crisk's append-only tables on the worker nodes.",
+							 "Set by crisk.forget_customer() on a distributed store; not meant to be set by hand.",
+							 &crisk_erasure_in_progress, false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							 NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("crisk.enabled",
 							 "Runs the background rescoring workers.",
 							 "When off, the launcher stops every crisk worker and starts none; crisk.rescore() still works.",

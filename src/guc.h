@@ -29,6 +29,7 @@ extern int	crisk_reservation_ttl;		/* minutes */
 extern int	crisk_promise_grace_days;	/* days */
 extern double crisk_model_drift_psi;
 extern double crisk_default_lgd;	/* fraction */
+extern bool crisk_erasure_in_progress;
 
 extern void crisk_define_gucs(void);
 extern bool crisk_database_is_selected(const char *dbname);

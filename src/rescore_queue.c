@@ -12,7 +12,11 @@
  * because of crisk.  Within a transaction each customer is queued once: a
  * bulk insert of a million invoices for a thousand customers adds a
  * thousand rows to the queue.  A TRUNCATE queues "everyone" (a NULL
- * customer), which turns the next incremental pass into a full one.
+ * customer), which turns the next incremental pass into a full one.  On a
+ * store spread by crisk.distribute_store() the queue is distributed by
+ * customer and cannot hold that row: a TRUNCATE there queues every
+ * customer of crisk.account and crisk.invoice by name instead, once, from
+ * the distributed table's trigger (its shards' triggers queue nobody).
  *
  * The queue row records the inserting transaction (pg_current_xact_id()),
  * so that a pass deletes exactly the rows whose changes it has read (see
@@ -52,6 +56,7 @@
 
 #include "rescore_queue.h"
 #include "safe_search_path.h"
+#include "single_node.h"
 #include "worker_shmem.h"
 
 PG_FUNCTION_INFO_V1(crisk_track_changes_trigger);
@@ -192,6 +197,61 @@ insert_queue_row(const char *customer_id)
 			queue_plan = plan;
 		}
 		if (SPI_execute_plan(queue_plan, &value, &null, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert into crisk.rescore_queue");
+		crisk_unpin_search_path(nestlevel);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+	queued_in_xact = true;
+}
+
+/*
+ * queue_everyone_by_name queues, on a distributed store, every customer of
+ * crisk.account and crisk.invoice, as the queue's owner, for a TRUNCATE of
+ * relation rel: the distributed queue cannot hold the "everyone" row.  Only
+ * the trigger of the Citus table itself queues; the triggers of its shards,
+ * which Citus truncates on the workers, queue nobody.
+ */
+static void
+queue_everyone_by_name(Relation rel)
+{
+	Oid			queue;
+	HeapTuple	tuple;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!crisk_is_citus_table(RelationGetRelid(rel)))
+		return;
+	queue = get_relname_relid("rescore_queue", get_namespace_oid("crisk", false));
+	if (!OidIsValid(queue))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table crisk.rescore_queue does not exist"),
+				 errhint("Is the crisk extension installed in this database?")));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(queue));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", queue);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		int			nestlevel;
+
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		nestlevel = crisk_pin_search_path();
+		if (SPI_execute("INSERT INTO crisk.rescore_queue (customer_id)"
+						" SELECT a.customer_id FROM crisk.account a"
+						" UNION SELECT i.customer_id FROM crisk.invoice i",
+						false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert into crisk.rescore_queue");
 		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
@@ -352,7 +412,10 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 		if (!queue_suspended)
 		{
 			register_callbacks();
-			insert_queue_row(NULL);
+			if (crisk_store_distributed())
+				queue_everyone_by_name(trigdata->tg_relation);
+			else
+				insert_queue_row(NULL);
 		}
 		PG_RETURN_POINTER(NULL);
 	}

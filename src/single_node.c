@@ -401,6 +401,26 @@ crisk_local_placement(Oid relid)
 	return shard_relid;
 }
 
+/*
+ * crisk_is_citus_table says whether relid is listed in Citus's
+ * pg_dist_partition (a distributed, reference or Citus-local table, or its
+ * shell on a node with Citus's metadata); a shard is not.  Always false
+ * without Citus.
+ */
+bool
+crisk_is_citus_table(Oid relid)
+{
+	Relation	rel;
+	HeapTuple	tuple;
+
+	if (!OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return false;
+	tuple = citus_catalog_first("pg_dist_partition", &rel, "logicalrelid",
+								F_OIDEQ, ObjectIdGetDatum(relid));
+	table_close(rel, AccessShareLock);
+	return tuple != NULL;
+}
+
 /* crisk.account, whose relcache entry Citus invalidates when it distributes it */
 static CachedTable account_table = CACHED_TABLE("account");
 static bool store_distributed = false;

@@ -15,6 +15,7 @@ extern char *crisk_distributed_relation(void);
 extern void crisk_require_single_node(const char *what);
 extern Oid	crisk_local_placement(Oid relid);
 extern bool crisk_store_distributed(void);
+extern bool crisk_is_citus_table(Oid relid);
 extern void crisk_check_readable_ledger(void);
 
 #endif							/* CRISK_SINGLE_NODE_H */

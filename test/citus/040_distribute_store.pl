@@ -170,18 +170,8 @@ like($err, qr/model "default" is shipped with crisk and cannot be changed/,
 like($err, qr/violates foreign key constraint "event_customer_fkey/,
 	'an event still needs its account');
 
-# 3. Readers: the single-node answer, or 0A000 naming what (rescoring:
-# 080_rescore.pl).
-my $citus_refuses = 'complex joins are only supported when all distributed tables are co-located';
-my %refused = (
-	'SELECT * FROM crisk.dunning_worklist' => $citus_refuses,
-	"SELECT * FROM crisk.dunning_worklist_at('$as_of')" => $citus_refuses,
-	'SELECT * FROM crisk.dunning_letters' => $citus_refuses,
-);
-for my $sql (sort keys %refused)
-{
-	expect_0A000($sql, $refused{$sql}, $sql);
-}
+# 3. Readers: the single-node answer (the dunning lists are compared in
+# 050_readers.pl, rescoring in 080_rescore.pl).
 my %dunned;
 my $overdue = $coordinator->safe_psql('single', q{
 	SELECT invoice_id FROM crisk.invoice WHERE paid_date IS NULL AND due_date < date '2026-06-01'
@@ -204,18 +194,7 @@ like($single_dossier, qr/"crisk\.invoice": \[\{/, 'the dossier holds invoices on
 is($coordinator->safe_psql('postgres', $dossier), $single_dossier,
 	'crisk.customer_dossier: the single-node dossier');
 
-# Erasure is refused with 0A000 (the shards' append-only guards cannot see
-# crisk.forget_customer's permission) and TRUNCATE of a tracked table fails
-# (a distributed queue has no "everyone" row); both change nothing.
-my $invoices_of = q{SELECT count(*) FROM crisk.invoice WHERE customer_id = 'C000007'};
-my $kept = $coordinator->safe_psql('postgres', $invoices_of);
-expect_0A000(q{SELECT crisk.forget_customer('C000007')},
-	'crisk.forget_customer is not supported on a distributed store', 'crisk.forget_customer');
-is($coordinator->safe_psql('postgres', $invoices_of), $kept, 'and erases nothing');
-($ret, $out, $err) = $coordinator->psql('postgres', q{TRUNCATE crisk.invoice});
-like($err, qr/ERROR:  cannot perform an INSERT with NULL in the partition column/,
-	'TRUNCATE of a tracked table fails on the distributed store');
-is($coordinator->safe_psql('postgres', $invoices_of), $kept, 'and removes nothing');
+# Erasure and TRUNCATE on the distributed store: 070_store_writes.pl.
 
 # crisk's aggregates over crisk's own distributed ledger.
 my $open = "(paid_date IS NULL OR paid_date > date '$as_of')";

@@ -775,11 +775,16 @@ FROM (SELECT p.invoice_id, p.customer_id, p.issue_date, p.due_date,
       GROUP BY p.invoice_id, p.customer_id, p.issue_date, p.due_date) l
 LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
 CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
-LEFT JOIN LATERAL (
-    SELECT pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
-    FROM crisk.dunning_action x
-    WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-      AND x.acted_on OPERATOR(pg_catalog.<=) $1) done ON true
+-- The highest level recorded for the invoice by as_of, and when the latest
+-- action was taken; the customer's rows, so that Citus reads them on the
+-- customer's shard.
+LEFT JOIN (SELECT x.customer_id, x.invoice_id,
+                  pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+           FROM crisk.dunning_action x
+           WHERE x.acted_on OPERATOR(pg_catalog.<=) $1
+           GROUP BY x.customer_id, x.invoice_id) done
+       ON done.customer_id OPERATOR(pg_catalog.=) l.customer_id
+      AND done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
 LEFT JOIN LATERAL (
     SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
     FROM crisk.dunning_policy d
@@ -787,6 +792,20 @@ LEFT JOIN LATERAL (
       AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
     ORDER BY d.level
     LIMIT 1) step ON true
+-- The invoices under an open dispute, and those under a promise to pay
+-- within its grace, that day: left out below.
+LEFT JOIN (SELECT x.customer_id, x.invoice_id
+           FROM crisk.dispute x
+           WHERE x.opened_on OPERATOR(pg_catalog.<=) $1
+             AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) $1)
+           GROUP BY x.customer_id, x.invoice_id) disputed
+       ON disputed.customer_id OPERATOR(pg_catalog.=) l.customer_id
+      AND disputed.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+LEFT JOIN crisk.promise promised
+       ON promised.customer_id OPERATOR(pg_catalog.=) l.customer_id
+      AND promised.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
+      AND promised.promised_on OPERATOR(pg_catalog.<=) $1
+      AND crisk.promise_grace_until(promised.due_on) OPERATOR(pg_catalog.>=) $1
 WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
   AND l.amount OPERATOR(pg_catalog.>) 0
   AND l.open_amount OPERATOR(pg_catalog.>) 0
@@ -796,15 +815,8 @@ WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
        OR (step.level IS NULL
            AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
                            WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))
-  AND NOT EXISTS (SELECT FROM crisk.dispute x
-                  WHERE x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-                    AND x.opened_on OPERATOR(pg_catalog.<=) $1
-                    AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) $1))
-  AND NOT EXISTS (SELECT FROM crisk.promise p
-                  WHERE p.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
-                    AND p.customer_id OPERATOR(pg_catalog.=) l.customer_id
-                    AND p.promised_on OPERATOR(pg_catalog.<=) $1
-                    AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) $1)
+  AND disputed.invoice_id IS NULL
+  AND promised.customer_id IS NULL
 $$;
 COMMENT ON FUNCTION crisk.dunning_worklist_at(pg_catalog.date) IS
     'The dunning worklist as of a date: the columns of crisk.dunning_worklist over the invoices open at as_of, the actions recorded by then and the disputes and promises of that day, with interest and indemnity due at as_of. NULL as_of raises 22004.';
