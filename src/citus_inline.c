@@ -53,6 +53,7 @@
 #include "utils/lsyscache.h"
 
 #include "citus_inline.h"
+#include "limit_audit.h"
 #include "single_node.h"
 
 /* the hook crisk's wraps: Citus's distributed planner */
@@ -246,6 +247,19 @@ crisk_planner(Query *parse, const char *query_string, int cursorOptions,
 		context.root->query_level = 1;
 		context.root->planner_cxt = CurrentMemoryContext;
 		inline_query(parse, &context);
+
+		/*
+		 * A statement on crisk.account that gives a limit_run_id is
+		 * checked here, on the node where it is planned: the trigger on
+		 * a shard cannot tell the rescoring pass from anyone else.
+		 */
+		if (parse->resultRelation > 0 && OidIsValid(crisk_namespace(&context)))
+		{
+			Oid			account = get_relname_relid("account", crisk_namespace(&context));
+
+			if (OidIsValid(account))
+				limit_audit_check_query(parse, account);
+		}
 	}
 
 	if (prev_planner_hook)

@@ -26,6 +26,16 @@
  * only with that run's id.  Every other change with a limit_run_id is
  * refused, so that every change by hand shows as one.
  *
+ * On a store spread by crisk.distribute_store() the trigger runs on the
+ * shard of crisk.account, in a backend of the worker node that Citus's
+ * executor opened: the pass's state is in the coordinator's backend.
+ * There the check is made while the statement is planned
+ * (limit_audit_check_query, called by crisk's planner hook, which sees
+ * every statement on crisk.account before Citus sends it to a shard), and
+ * the shard's trigger accepts the run id of an UPDATE that Citus sent
+ * (a backend of Citus's own connections, on a shard).  An INSERT with a
+ * run id stays refused there: no pass inserts accounts.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -37,7 +47,10 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
@@ -81,6 +94,20 @@ static const char *
 customer_label(Datum customer_id, bool customer_id_null)
 {
 	return customer_id_null ? "(none)" : TextDatumGetCString(customer_id);
+}
+
+/*
+ * sent_by_citus says whether the trigger runs on a shard of crisk.account
+ * (Citus names it account_<shard id>) in a backend of the connections
+ * Citus's executor opens between nodes: the statement was planned on the
+ * node that sent it, where limit_audit_check_query checked it.
+ */
+static bool
+sent_by_citus(Relation rel)
+{
+	return strcmp(RelationGetRelationName(rel), "account") != 0 &&
+		application_name != NULL &&
+		strncmp(application_name, "citus_internal ", strlen("citus_internal ")) == 0;
 }
 
 /*
@@ -251,7 +278,7 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 			bool		by_run = column_assigned(trigdata, attnums[COL_LIMIT_RUN_ID]) &&
 				!nulls[COL_LIMIT_RUN_ID];
 
-			if (by_run)
+			if (by_run && !sent_by_citus(trigdata->tg_relation))
 				check_run_id(values[COL_CUSTOMER_ID], nulls[COL_CUSTOMER_ID], values[COL_LIMIT_RUN_ID], false);
 
 			/* A locked limit is never recalibrated. */
@@ -299,4 +326,65 @@ crisk_stamp_limit_change(PG_FUNCTION_ARGS)
 	return PointerGetDatum(heap_modify_tuple_by_cols(newtuple, desc, nrepl,
 													 repl_cols, repl_values,
 													 repl_nulls));
+}
+
+/*
+ * assigns_run_id says whether a target list assigns limit_run_id
+ * (attribute attnum) anything but a NULL constant.
+ */
+static bool
+assigns_run_id(List *targetlist, AttrNumber attnum)
+{
+	ListCell   *lc;
+
+	foreach(lc, targetlist)
+	{
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+
+		if (tle->resno == attnum && !tle->resjunk &&
+			!(IsA(tle->expr, Const) && ((Const *) tle->expr)->constisnull))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * limit_audit_check_query refuses, while it is planned, a statement that
+ * writes crisk.account (relid) with a limit_run_id when no pass is
+ * writing its results in this backend: on a distributed store the
+ * shard's trigger cannot tell (see the header comment).
+ */
+void
+limit_audit_check_query(Query *query, Oid relid)
+{
+	RangeTblEntry *rte;
+	AttrNumber	attnum;
+	bool		assigns = false;
+	ListCell   *lc;
+
+	if (run_writing || query->resultRelation <= 0)
+		return;
+	rte = rt_fetch(query->resultRelation, query->rtable);
+	if (rte->relid != relid)
+		return;
+	attnum = get_attnum(relid, "limit_run_id");
+	if (attnum == InvalidAttrNumber)
+		return;
+	if (query->commandType == CMD_UPDATE || query->commandType == CMD_INSERT)
+		assigns = assigns_run_id(query->targetList, attnum);
+	if (!assigns && query->onConflict != NULL)
+		assigns = assigns_run_id(query->onConflict->onConflictSet, attnum);
+	foreach(lc, query->mergeActionList)
+	{
+		MergeAction *action = lfirst_node(MergeAction, lc);
+
+		if (!assigns)
+			assigns = assigns_run_id(action->targetList, attnum);
+	}
+	if (assigns)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("limit_run_id is written by rescoring passes only"),
+				 errdetail("The statement gives crisk.account a limit_run_id, but no rescoring pass is writing its results."),
+				 errhint("Leave limit_run_id out: a change by hand is recorded under your login, with its reason in limit_reason.")));
 }

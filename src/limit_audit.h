@@ -14,9 +14,11 @@
 #define CRISK_LIMIT_AUDIT_H
 
 #include "fmgr.h"
+#include "nodes/parsenodes.h"
 
 extern Datum crisk_stamp_limit_change(PG_FUNCTION_ARGS);
 extern void limit_audit_begin_run(int64 run_id);
 extern void limit_audit_end_run(void);
+extern void limit_audit_check_query(Query *query, Oid relid);
 
 #endif							/* CRISK_LIMIT_AUDIT_H */

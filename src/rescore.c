@@ -425,6 +425,9 @@ load_full_scope(RescorePass *pass)
 	ResourceOwner oldowner = CurrentResourceOwner;
 	ErrorData  *volatile edata = NULL;
 
+	/* on a distributed store, the markers this read will settle */
+	if (crisk_store_distributed())
+		pass->seen_markers = rescore_read_markers(pass, (Datum) 0, pass->context);
 	pass->items_owner = oldowner;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
@@ -474,7 +477,7 @@ load_queue_scope(RescorePass *pass)
 {
 	bool		isnull;
 
-	if (SPI_execute("SELECT EXISTS (SELECT FROM crisk.rescore_queue"
+	if (SPI_execute("SELECT EXISTS (SELECT 1 FROM crisk.rescore_queue"
 					" WHERE customer_id IS NULL)", true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read crisk.rescore_queue");
 	if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
@@ -540,6 +543,11 @@ forget_all_seen_markers(RescorePass *pass)
 	Oid			argtypes[1] = {PG_SNAPSHOTOID};
 	Datum		values[1] = {pass->snapshot};
 
+	if (pass->seen_markers != (Datum) 0)
+	{
+		rescore_forget_seen_markers(pass, (Datum) 0, pass->seen_markers);
+		return;
+	}
 	run_sql(pass,
 			"DELETE FROM crisk.rescore_queue"
 			" WHERE pg_catalog.pg_visible_in_snapshot(queued_by, $1)",
@@ -751,11 +759,11 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 			locked = true;
 			mark_interrupted_runs(pass);
 			/*
-			 * The ledger reads now run on a distributed store, the scoring
-			 * (session caches, writes) does not yet: fail the pass as a
-			 * whole, as crisk.rescore() does, rather than every batch.
+			 * A ledger crisk's readers cannot read on a Citus cluster
+			 * fails the pass as a whole, as crisk.rescore() does, rather
+			 * than every batch.
 			 */
-			crisk_require_single_node("crisk.rescore");
+			crisk_check_readable_ledger();
 			if (pass->kind == RESCORE_INCREMENTAL)
 				load_queue_scope(pass);
 			else
@@ -931,7 +939,7 @@ crisk_rescore(PG_FUNCTION_ARGS)
 	ArrayType  *ids = PG_ARGISNULL(0) ? NULL : PG_GETARG_ARRAYTYPE_P(0);
 	DateADT		as_of = require_as_of(fcinfo, 1);
 
-	crisk_require_single_node("crisk.rescore");
+	crisk_check_readable_ledger();
 	if (ids != NULL)
 	{
 		if (ARR_NDIM(ids) > 1)
@@ -959,6 +967,6 @@ crisk_rescore_queued(PG_FUNCTION_ARGS)
 {
 	DateADT		as_of = require_as_of(fcinfo, 0);
 
-	crisk_require_single_node("crisk.rescore_queued");
+	crisk_check_readable_ledger();
 	PG_RETURN_INT64(manual_pass(NULL, true, as_of));
 }

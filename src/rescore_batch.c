@@ -54,6 +54,7 @@
 #include "rescore_compute.h"
 #include "rescore_internal.h"
 #include "rescore_queue.h"
+#include "single_node.h"
 
 /* A statement prepared once per session and kept across transactions. */
 typedef struct KeptStatement
@@ -61,6 +62,7 @@ typedef struct KeptStatement
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[4];	/* the types it was prepared for */
+	bool		custom;			/* prepared for custom plans */
 	SPIPlanPtr	plan;
 } KeptStatement;
 
@@ -131,8 +133,9 @@ static SPIPlanPtr
 kept_plan(KeptStatement *stmt, const Oid *argtypes)
 {
 	SPIPlanPtr	plan;
+	bool		custom = crisk_store_distributed();
 
-	if (stmt->plan != NULL &&
+	if (stmt->plan != NULL && stmt->custom == custom &&
 		(stmt->nargs == 0 ||
 		 memcmp(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs) == 0))
 		return stmt->plan;
@@ -144,10 +147,13 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 	/*
 	 * Generic plans: a custom plan for a batch's list of customer ids, an
 	 * array constant of up to crisk.batch_size elements, takes longer to
-	 * make than the generic one takes to run.
+	 * make than the generic one takes to run.  On a store spread by
+	 * crisk.distribute_store() custom ones: Citus plans a statement on its
+	 * tables with the values of its parameters, to route it to the
+	 * customers' shards.
 	 */
 	plan = SPI_prepare_cursor(stmt->sql, stmt->nargs, (Oid *) argtypes,
-							  CURSOR_OPT_GENERIC_PLAN);
+							  custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare \"%s\": %s", stmt->sql,
 			 SPI_result_code_string(SPI_result));
@@ -155,6 +161,7 @@ kept_plan(KeptStatement *stmt, const Oid *argtypes)
 		elog(ERROR, "could not keep the plan of \"%s\"", stmt->sql);
 	if (stmt->nargs > 0)
 		memcpy(stmt->argtypes, argtypes, sizeof(Oid) * stmt->nargs);
+	stmt->custom = custom;
 	stmt->plan = plan;
 	return plan;
 }
@@ -240,6 +247,95 @@ forget_markers(RescorePass *pass, char **ids, int n, Datum snapshot)
 	values[0] = PointerGetDatum(text_array(ids, n));
 	values[1] = snapshot;
 	(void) rescore_execute(pass, kept_plan(&forget_statement, argtypes), values, NULL, 0);
+}
+
+/*
+ * On a distributed store the dirty markers are rows of the customers'
+ * shards, written by transactions of the worker nodes: their queued_by
+ * means nothing to a snapshot of the coordinator.  There the pass reads the
+ * markers before it reads the ledger, and then forgets exactly those rows
+ * (customer and transaction, a marker key); a marker made later has
+ * another transaction and stays for the next pass.
+ */
+#define MARKER_KEY "(customer_id OPERATOR(pg_catalog.||) '/'" \
+	" OPERATOR(pg_catalog.||) queued_by::pg_catalog.text)"
+
+/*
+ * execute_with_args runs a one-off statement planned for its arguments'
+ * values (as Citus wants them), with the worker's statement timeout armed
+ * as rescore_execute arms it.
+ */
+static int
+execute_with_args(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
+				  Datum *values, bool read_only, long count)
+{
+	int			rc;
+	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
+
+	if (armed)
+		enable_timeout_after(STATEMENT_TIMEOUT, crisk_statement_timeout);
+	rc = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, read_only, count);
+	if (armed)
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	return rc;
+}
+
+/*
+ * rescore_read_markers returns the keys of the dirty markers of the
+ * customers ids (a text[]; every marker when (Datum) 0), as a text[]
+ * allocated in context.
+ */
+Datum
+rescore_read_markers(RescorePass *pass, Datum ids, MemoryContext context)
+{
+	Oid			argtypes[1] = {TEXTARRAYOID};
+	Datum		values[1] = {ids};
+	bool		isnull;
+	Datum		keys;
+	MemoryContext old;
+	int			rc;
+
+	rc = execute_with_args(pass, ids != (Datum) 0 ?
+							   "SELECT COALESCE(pg_catalog.array_agg(" MARKER_KEY "), '{}')"
+							   " FROM crisk.rescore_queue"
+							   " WHERE customer_id OPERATOR(pg_catalog.=) ANY ($1)" :
+							   "SELECT COALESCE(pg_catalog.array_agg(" MARKER_KEY "), '{}')"
+							   " FROM crisk.rescore_queue",
+							   ids != (Datum) 0 ? 1 : 0, argtypes, values, true, 1);
+	if (rc != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read crisk.rescore_queue: %s", SPI_result_code_string(rc));
+	keys = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	old = MemoryContextSwitchTo(context);
+	keys = datumCopy(keys, false, -1);
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+	return keys;
+}
+
+/*
+ * rescore_forget_seen_markers removes the markers whose keys are in
+ * markers (from rescore_read_markers), of the customers ids only unless
+ * ids is (Datum) 0.
+ */
+void
+rescore_forget_seen_markers(RescorePass *pass, Datum ids, Datum markers)
+{
+	Oid			argtypes[2] = {TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[2] = {markers, ids};
+	int			rc;
+
+	if (ArrayGetNItems(ARR_NDIM(DatumGetArrayTypeP(markers)),
+					   ARR_DIMS(DatumGetArrayTypeP(markers))) == 0)
+		return;
+	rc = execute_with_args(pass, ids != (Datum) 0 ?
+							   "DELETE FROM crisk.rescore_queue"
+							   " WHERE " MARKER_KEY " OPERATOR(pg_catalog.=) ANY ($1)"
+							   " AND customer_id OPERATOR(pg_catalog.=) ANY ($2)" :
+							   "DELETE FROM crisk.rescore_queue"
+							   " WHERE " MARKER_KEY " OPERATOR(pg_catalog.=) ANY ($1)",
+							   ids != (Datum) 0 ? 2 : 1, argtypes, values, false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "could not forget the dirty markers: %s", SPI_result_code_string(rc));
 }
 
 /*
@@ -590,11 +686,24 @@ rescore_batch(RescorePass *pass, WorkItem *items, int nitems)
 	char	  **ids = palloc(sizeof(char *) * nitems);
 	int			i;
 
-	snapshot = pass->full_scope ? pass->snapshot : take_snapshot(pass);
-	compute_isolated(pass, items, nitems, &parts);
 	for (i = 0; i < nitems; i++)
 		ids[i] = items[i].customer_id;
-	forget_markers(pass, ids, nitems, snapshot);
+	if (crisk_store_distributed())
+	{
+		Datum		id_array = PointerGetDatum(text_array(ids, nitems));
+		Datum		markers = pass->full_scope && pass->seen_markers != (Datum) 0 ?
+			pass->seen_markers :
+			rescore_read_markers(pass, id_array, pass->batch_context);
+
+		compute_isolated(pass, items, nitems, &parts);
+		rescore_forget_seen_markers(pass, id_array, markers);
+	}
+	else
+	{
+		snapshot = pass->full_scope ? pass->snapshot : take_snapshot(pass);
+		compute_isolated(pass, items, nitems, &parts);
+		forget_markers(pass, ids, nitems, snapshot);
+	}
 
 	foreach(lc, parts)
 	{

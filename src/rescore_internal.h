@@ -46,6 +46,11 @@ typedef struct RescorePass
 
 	/* full scope: the snapshot the ledger was read with (pg_snapshot) */
 	Datum		snapshot;
+	/*
+	 * full scope on a distributed store: the dirty markers read before
+	 * the ledger (text[] of rescore_marker_key), (Datum) 0 until read
+	 */
+	Datum		seen_markers;
 
 	/* what crisk.job_run reports */
 	int64		total;
@@ -72,5 +77,7 @@ extern void rescore_record_error(RescorePass *pass, const char *customer_id,
 extern int	rescore_execute(RescorePass *pass, SPIPlanPtr plan, Datum *values,
 							const char *nulls, long count);
 extern void rescore_disarm_statement_timeout(RescorePass *pass);
+extern Datum rescore_read_markers(RescorePass *pass, Datum ids, MemoryContext context);
+extern void rescore_forget_seen_markers(RescorePass *pass, Datum ids, Datum markers);
 
 #endif							/* CRISK_RESCORE_INTERNAL_H */

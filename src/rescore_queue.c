@@ -47,6 +47,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -355,6 +356,40 @@ queue_tuple_customer(TriggerColumn *column, HeapTuple tuple, TupleDesc desc)
 }
 
 /*
+ * recalibrated_by_pass says whether a row change is a rescoring pass's
+ * recalibration of a limit on a shard of crisk.account, on a store spread
+ * by crisk.distribute_store(): the pass runs on the coordinator, where
+ * queue_suspended is set, and Citus sends its UPDATE to the shard.  Only a
+ * pass gives limit_run_id a new value (limit_audit.c checks that where the
+ * statement is planned), in an UPDATE sent by Citus (application_name
+ * "citus_internal ...") to a shard named account_<shard id>.
+ */
+static bool
+recalibrated_by_pass(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			attnum;
+	bool		old_null;
+	bool		new_null;
+	Datum		old_run;
+	Datum		new_run;
+
+	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ||
+		strncmp(RelationGetRelationName(rel), "account_", strlen("account_")) != 0 ||
+		strcmp(get_namespace_name(RelationGetNamespace(rel)), "crisk") != 0 ||
+		application_name == NULL ||
+		strncmp(application_name, "citus_internal ", strlen("citus_internal ")) != 0)
+		return false;
+	attnum = SPI_fnumber(desc, "limit_run_id");
+	if (attnum <= 0 || TupleDescAttr(desc, attnum - 1)->atttypid != INT8OID)
+		return false;
+	new_run = heap_getattr(trigdata->tg_newtuple, attnum, desc, &new_null);
+	old_run = heap_getattr(trigdata->tg_trigtuple, attnum, desc, &old_null);
+	return !new_null && (old_null || DatumGetInt64(old_run) != DatumGetInt64(new_run));
+}
+
+/*
  * crisk_track_changes_trigger is the trigger that crisk.track_changes()
  * installs.
  */
@@ -388,7 +423,7 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 	desc = RelationGetDescr(trigdata->tg_relation);
 	result = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
 		trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	if (queue_suspended)
+	if (queue_suspended || recalibrated_by_pass(trigdata))
 		PG_RETURN_POINTER(result);
 
 	column = trigger_column(fcinfo, trigdata);

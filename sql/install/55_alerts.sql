@@ -80,6 +80,14 @@ CREATE FUNCTION crisk.notify_alert()
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    -- On a store spread by crisk.distribute_store() this runs on a shard
+    -- (crisk.alert_<shard id>) of a worker node, where nobody listens and
+    -- a notification would stop Citus from committing the transaction
+    -- across nodes: a rescoring pass notifies its alerts on the
+    -- coordinator instead (crisk._rescore_record).
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.<>) 'alert' THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_catalog.pg_notify('crisk_alert',
         pg_catalog.json_build_object('alert_id', NEW.alert_id, 'kind', NEW.kind,
                                      'severity', NEW.severity, 'raised_at', NEW.raised_at)::pg_catalog.text);
@@ -87,7 +95,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crisk.notify_alert() IS
-    'Trigger function on crisk.alert: notifies channel crisk_alert with {"alert_id", "kind", "severity", "raised_at"} for each new alert.';
+    'Trigger function on crisk.alert: notifies channel crisk_alert with {"alert_id", "kind", "severity", "raised_at"} for each new alert (on a distributed store, quiet on the shards: rescoring passes notify from the coordinator).';
 REVOKE ALL ON FUNCTION crisk.notify_alert() FROM PUBLIC;
 -- Rows inserted already acknowledged are restored history, not news.
 CREATE TRIGGER alert_notify

@@ -170,19 +170,8 @@ like($err, qr/model "default" is shipped with crisk and cannot be changed/,
 like($err, qr/violates foreign key constraint "event_customer_fkey/,
 	'an event still needs its account');
 
-# 3. Readers: the single-node answer, or 0A000 naming what (the dunning
-# lists are compared in 050_readers.pl).
-my %refused = (
-	"SELECT crisk.rescore(NULL, date '$as_of')" => 'crisk.rescore is not supported on a distributed store',
-	"SELECT crisk.rescore(ARRAY['C000042'], date '$as_of')" => 'crisk.rescore is not supported on a distributed store',
-	"SELECT crisk.rescore_queued(date '$as_of')" => 'crisk.rescore_queued is not supported on a distributed store',
-);
-for my $sql (sort keys %refused)
-{
-	expect_0A000($sql, $refused{$sql}, $sql);
-}
-is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM crisk.score'), '0',
-	'nothing was scored by a refused pass');
+# 3. Readers: the single-node answer (the dunning lists are compared in
+# 050_readers.pl, rescoring in 080_rescore.pl).
 my %dunned;
 my $overdue = $coordinator->safe_psql('single', q{
 	SELECT invoice_id FROM crisk.invoice WHERE paid_date IS NULL AND due_date < date '2026-06-01'
@@ -277,21 +266,23 @@ expect_0A000("SELECT crisk.set_ledger('public.erp_local')",
 ($ret, $out, $err) = $coordinator->psql('postgres', q{SELECT crisk.set_ledger('crisk.invoice')});
 is($ret, 0, 'crisk.set_ledger(\'crisk.invoice\') on the distributed store') or diag($err);
 
-# 6. The worker on the coordinator: its passes cannot rescore the
-# distributed store yet; each is recorded as failed, nothing is scored.
+# 6. The worker on the coordinator rescores the distributed store (its
+# passes compared with one node's: 080_rescore.pl).
 $coordinator->safe_psql('postgres', q{
 	ALTER SYSTEM SET crisk.enabled = on;
 	ALTER SYSTEM SET crisk.rescore_interval = 1;
 	SELECT pg_reload_conf();
 });
 ok($coordinator->poll_query_until('postgres', q{
-	SELECT count(*) >= 2 FROM crisk.job_run WHERE status = 'failed' AND message <> ''}),
-	'the worker\'s passes on the distributed store are recorded as failed');
+	SELECT count(*) >= 1 FROM crisk.job_run WHERE kind = 'full' AND status <> 'running'}),
+	'the worker runs a full pass on the distributed store');
 is($coordinator->safe_psql('postgres', q{
-	SELECT count(*) FROM crisk.job_run WHERE status <> 'failed' AND finished_at IS NOT NULL}),
-	'0', 'no pass claims success');
-is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM crisk.score'), '0',
-	'the worker scored nothing');
+	SELECT string_agg(status || ' ' || errors, ',') FROM crisk.job_run WHERE kind = 'full'}),
+	'succeeded 0', 'which succeeds');
+is($coordinator->safe_psql('postgres', q{
+	SELECT count(*) FROM crisk.account a LEFT JOIN crisk.score s USING (customer_id)
+	WHERE s.customer_id IS NULL}),
+	'0', 'the worker scored every customer');
 $coordinator->safe_psql('postgres', q{
 	ALTER SYSTEM RESET crisk.enabled;
 	ALTER SYSTEM RESET crisk.rescore_interval;

@@ -58,8 +58,8 @@ DELETE FROM pg_catalog.pg_dist_partition;
 
 -- A crisk table in it: crisk's direct readers refuse as well.
 -- crisk.account listed is what crisk.distribute_store() leaves: the ledger's
--- readers then need crisk's planner hook (crisk preloaded after citus),
--- absent here, and say so.
+-- readers, rescoring among them, then need crisk's planner hook (crisk
+-- preloaded after citus), absent here, and say so.
 INSERT INTO pg_catalog.pg_dist_partition VALUES ('crisk.account');
 SELECT decision FROM crisk.check_order('G1', 100);
 \echo :LAST_ERROR_SQLSTATE

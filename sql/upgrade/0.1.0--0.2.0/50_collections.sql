@@ -1239,7 +1239,20 @@ DECLARE
     fitted_models pg_catalog.text[] := '{}';
     pd_intercepts pg_catalog.float8[] := '{}';
     pd_slopes pg_catalog.float8[] := '{}';
+    distributed pg_catalog.bool := crisk._store_distributed();
+    candidate pg_catalog.text;
+    recalibration record;
+    promised pg_catalog.jsonb;
+    raised_here pg_catalog.int8;
+    notices pg_catalog.text[];
+    notice pg_catalog.text;
 BEGIN
+    -- On a distributed store, plans for the values of this batch: Citus
+    -- plans no statement on its tables with parameters left open.  The
+    -- setting ends with this function.
+    IF distributed THEN
+        PERFORM pg_catalog.set_config('plan_cache_mode', 'force_custom_plan', true);
+    END IF;
     -- The calibration of fitted models (crisk.model_fit), for each
     -- customer's 12-month PD (crisk.score_pd); NULL under an expert model.
     IF pg_catalog.has_table_privilege('crisk.model_fit', 'SELECT') THEN
@@ -1259,9 +1272,21 @@ BEGIN
                         WHERE NOT COALESCE((r.item).limit_locked, false)
                           AND r.recommended_limit IS NOT NULL
                           AND r.recommended_limit IS DISTINCT FROM (r.item).credit_limit);
-    locked := ARRAY(SELECT a.customer_id FROM crisk.account AS a
-                    WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (candidates)
-                    FOR NO KEY UPDATE SKIP LOCKED);
+    IF distributed THEN
+        locked := '{}';
+        FOREACH candidate IN ARRAY candidates LOOP
+            PERFORM 1 FROM crisk.account AS a
+             WHERE a.customer_id OPERATOR(pg_catalog.=) candidate
+             FOR NO KEY UPDATE SKIP LOCKED;
+            IF FOUND THEN
+                locked := locked OPERATOR(pg_catalog.||) candidate;
+            END IF;
+        END LOOP;
+    ELSE
+        locked := ARRAY(SELECT a.customer_id FROM crisk.account AS a
+                        WHERE a.customer_id OPERATOR(pg_catalog.=) ANY (candidates)
+                        FOR NO KEY UPDATE SKIP LOCKED);
+    END IF;
     IF pg_catalog.cardinality(locked) OPERATOR(pg_catalog.<) pg_catalog.cardinality(candidates) THEN
         held := ARRAY(SELECT c FROM pg_catalog.unnest(candidates) AS c
                       WHERE NOT c OPERATOR(pg_catalog.=) ANY (locked));
@@ -1269,6 +1294,43 @@ BEGIN
         held := '{}';
     END IF;
 
+    IF distributed THEN
+        -- Citus updates no row of a distributed table from a stable
+        -- function of its columns: the reason is worked out first, and
+        -- each account is updated by a statement that goes to its shard.
+        changed := '{}';
+        FOR recalibration IN
+            SELECT r.customer_id, r.recommended_limit, (r.item).credit_limit AS limit_read,
+                   pg_catalog.format(
+                       'recalibrated by rescoring run %s: score %s, class %s%s, daily sales %s, terms %s days, policy %s',
+                       _rescore_record.run_id, r.score, r.risk_class,
+                       CASE WHEN r.risk_class OPERATOR(pg_catalog.<>) crisk.risk_class(r.score)
+                            THEN pg_catalog.format(' (capped by a legal event in force, severity %s)',
+                                                   (r.item).event_severity)
+                            ELSE '' END,
+                       COALESCE(pg_catalog.round((r.monthly_sales OPERATOR(pg_catalog.*) 12) OPERATOR(pg_catalog./) 365, 2)::pg_catalog.text,
+                                'none in the last 12 months'),
+                       COALESCE((r.item).payment_terms_days, p.default_terms_days), (r.item).policy) AS reason
+              FROM pg_catalog.unnest(results) AS r
+              LEFT JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                               AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+             WHERE r.customer_id OPERATOR(pg_catalog.=) ANY (locked)
+               AND r.recommended_limit IS NOT NULL
+             ORDER BY r.customer_id
+        LOOP
+            UPDATE crisk.account AS a
+               SET credit_limit = recalibration.recommended_limit,
+                   limit_run_id = _rescore_record.run_id,
+                   limit_reason = recalibration.reason
+             WHERE a.customer_id OPERATOR(pg_catalog.=) recalibration.customer_id
+               AND NOT a.limit_locked
+               AND a.credit_limit IS NOT DISTINCT FROM recalibration.limit_read
+               AND a.credit_limit IS DISTINCT FROM recalibration.recommended_limit;
+            IF FOUND THEN
+                changed := changed OPERATOR(pg_catalog.||) recalibration.customer_id;
+            END IF;
+        END LOOP;
+    ELSE
     WITH recalibrated AS (
         UPDATE crisk.account AS a
            SET credit_limit = r.recommended_limit,
@@ -1295,6 +1357,7 @@ BEGIN
         RETURNING a.customer_id)
     SELECT COALESCE(pg_catalog.array_agg(recalibrated.customer_id), '{}') INTO changed
     FROM recalibrated;
+    END IF;
     limit_changes := pg_catalog.cardinality(changed);
 
     -- Customers scored before: their row is updated in place (crisk.score's
@@ -1422,145 +1485,321 @@ BEGIN
             JOIN crisk.dispute AS x ON x.customer_id OPERATOR(pg_catalog.=) r.customer_id
             WHERE x.opened_on OPERATOR(pg_catalog.<=) _rescore_record.as_of
               AND (x.resolved_on IS NULL OR x.resolved_on OPERATOR(pg_catalog.>) _rescore_record.as_of));
-        SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
-                   'customer_id', p.customer_id, 'promise_id', p.promise_id,
-                   'message', pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
-                                                p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
-                   'detail', pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
-                                                           'due_on', p.due_on, 'grace_until', g.grace_until,
-                                                           'paid_amount', paid.amount,
-                                                           'invoice_ids', p.invoice_ids))), '[]')
-          INTO broken
-        FROM pg_catalog.unnest(results) AS r
-        JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
-        CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
-        CROSS JOIN LATERAL (
-            SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
-            FROM crisk.ledger AS l
-            WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
-              AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
-              AND l.amount OPERATOR(pg_catalog.>) 0
-              AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
-        WHERE g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
-          AND paid.amount OPERATOR(pg_catalog.<) p.amount
-          AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
-          AND NOT EXISTS (SELECT FROM crisk.alert AS a
-                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
-                            AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
-                            AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text);
+        IF distributed THEN
+            -- Citus joins the ledger to a promise only in a statement that
+            -- goes to one shard: one for each customer with a promise.
+            FOR candidate IN
+                SELECT DISTINCT p.customer_id
+                FROM pg_catalog.unnest(results) AS r
+                JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+                ORDER BY 1
+            LOOP
+            SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                       'customer_id', p.customer_id, 'promise_id', p.promise_id,
+                       'message', pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
+                                                    p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
+                       'detail', pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
+                                                               'due_on', p.due_on, 'grace_until', g.grace_until,
+                                                               'paid_amount', paid.amount,
+                                                               'invoice_ids', p.invoice_ids))), '[]')
+              INTO promised
+            FROM pg_catalog.unnest(results) AS r
+            JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
+            CROSS JOIN LATERAL (
+                SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+                FROM crisk.ledger AS l
+                WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+                  AND l.customer_id OPERATOR(pg_catalog.=) candidate
+                  AND l.amount OPERATOR(pg_catalog.>) 0
+                  AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
+            WHERE p.customer_id OPERATOR(pg_catalog.=) candidate
+              AND r.customer_id OPERATOR(pg_catalog.=) candidate
+              AND g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
+              AND paid.amount OPERATOR(pg_catalog.<) p.amount
+              AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+              AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                              WHERE a.customer_id OPERATOR(pg_catalog.=) candidate
+                                AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
+                                AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text);
+                broken := broken OPERATOR(pg_catalog.||) promised;
+            END LOOP;
+        ELSE
+            SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+                       'customer_id', p.customer_id, 'promise_id', p.promise_id,
+                       'message', pg_catalog.format('promise %s to pay %s by %s was not kept: %s paid by %s',
+                                                    p.promise_id, p.amount, p.due_on, paid.amount, g.grace_until),
+                       'detail', pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
+                                                               'due_on', p.due_on, 'grace_until', g.grace_until,
+                                                               'paid_amount', paid.amount,
+                                                               'invoice_ids', p.invoice_ids))), '[]')
+              INTO broken
+            FROM pg_catalog.unnest(results) AS r
+            JOIN crisk.promise AS p ON p.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
+            CROSS JOIN LATERAL (
+                SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+                FROM crisk.ledger AS l
+                WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+                  AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+                  AND l.amount OPERATOR(pg_catalog.>) 0
+                  AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
+            WHERE g.grace_until OPERATOR(pg_catalog.<) _rescore_record.as_of
+              AND paid.amount OPERATOR(pg_catalog.<) p.amount
+              AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+              AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                              WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
+                                AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text);
+        END IF;
     ELSE
         RAISE WARNING 'role % cannot read crisk.dispute or crisk.promise', CURRENT_USER
             USING DETAIL = 'Disputed invoices may raise overdue_90 alerts and broken promises raise none.',
                   HINT = 'Run crisk.grant_worker_privileges for this role.';
     END IF;
 
-    WITH r AS (
-        SELECT r.*, (r.item).profile AS profile,
-               CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
-                    THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
-               COALESCE((r.item).previous_as_of,
-                        _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
-               COALESCE((r.item).previous_scored_at,
-                        pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
-        FROM pg_catalog.unnest(results) AS r
-        WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
-    ), raised AS (
-        SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
-               pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
-               pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
-        FROM r
-        WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
-        UNION ALL
-        SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
-               pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
-               pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
-                                             'risk_class', r.risk_class, 'score', r.score)
-        FROM r
-        WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
-        UNION ALL
-        SELECT r.customer_id, 'limit_breach', '', NULL,
-               pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
-                                 (r.profile).open_amount, r.limit_after,
-                                 (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
-               pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
-                                             'credit_limit', r.limit_after,
-                                             'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
-                                             'breach_tolerance', p.breach_tolerance)
-        FROM r
-        JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
-                                    AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
-        WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
-                  (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
-          AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
-                               ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
-                           false)
-        UNION ALL
-        SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
-               CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
-               pg_catalog.format('%s on %s', k.description, e.occurred_on),
-               pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
-                                             'occurred_on', e.occurred_on, 'detail', e.detail)
-        FROM r
-        JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
-                             AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
-        JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
-        WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
-        UNION ALL
-        SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
-               pg_catalog.format('invoice %s of %s is %s days past due',
-                                 l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
-               pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
-                                             'due_date', l.due_date)
-        FROM r
-        JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-        WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
-          AND l.amount OPERATOR(pg_catalog.>) 0
-          AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
-          AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-          AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
-          AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
-          AND (r.item).newest_due_over_90 IS NOT NULL
-          AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
-          AND NOT EXISTS (SELECT FROM crisk.alert AS a
-                          WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
-                            AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
-                            AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
-        UNION ALL
-        SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
-               pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
-                                 _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
-                                 pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
-                                 pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
-               pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
-                                             'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
-                                             'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
-        FROM r
-        WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
-          AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
-          AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
-              OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
-                  GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
-          AND NOT COALESCE(
-                (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
-                AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
-                    OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
-                        GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
-                false)
-        UNION ALL
-        -- Broken promises to pay, read above.
-        SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
-        FROM pg_catalog.jsonb_to_recordset(broken)
-             AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
-                  detail pg_catalog.jsonb)
-    ), inserted AS (
-        INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
-        SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
-               x.message, x.detail, _rescore_record.run_id
-        FROM raised AS x
-        JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
-        ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
-        RETURNING 1)
-    SELECT pg_catalog.count(*) INTO alerts FROM inserted;
+    IF distributed THEN
+        -- Citus reads the ledger, the events and the open alerts of a
+        -- customer for these alerts only in a statement that goes to one
+        -- shard: one for each customer.  The shard's trigger does not
+        -- notify the alerts a pass raises (crisk.notify_alert): the pass
+        -- notifies them here, on the node its caller is connected to.
+        alerts := 0;
+        FOR candidate IN
+            SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
+            WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+            ORDER BY 1
+        LOOP
+            WITH r AS (
+                SELECT r.*, (r.item).profile AS profile,
+                       CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                            THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
+                       COALESCE((r.item).previous_as_of,
+                                _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
+                       COALESCE((r.item).previous_scored_at,
+                                pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
+                FROM pg_catalog.unnest(results) AS r
+                WHERE r.customer_id OPERATOR(pg_catalog.=) candidate
+            ), raised AS (
+                SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
+                       pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
+                       pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
+                FROM r
+                WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
+                UNION ALL
+                SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
+                       pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
+                       pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
+                                                     'risk_class', r.risk_class, 'score', r.score)
+                FROM r
+                WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
+                UNION ALL
+                SELECT r.customer_id, 'limit_breach', '', NULL,
+                       pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
+                                         (r.profile).open_amount, r.limit_after,
+                                         (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
+                       pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
+                                                     'credit_limit', r.limit_after,
+                                                     'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
+                                                     'breach_tolerance', p.breach_tolerance)
+                FROM r
+                JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                            AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+                WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
+                          (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
+                  AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
+                                       ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
+                                   false)
+                UNION ALL
+                SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
+                       CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
+                       pg_catalog.format('%s on %s', k.description, e.occurred_on),
+                       pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
+                                                     'occurred_on', e.occurred_on, 'detail', e.detail)
+                FROM r
+                JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                     AND e.customer_id OPERATOR(pg_catalog.=) candidate
+                                     AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+                JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+                WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+                UNION ALL
+                SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
+                       pg_catalog.format('invoice %s of %s is %s days past due',
+                                         l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
+                       pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
+                                                     'due_date', l.due_date)
+                FROM r
+                JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                      AND l.customer_id OPERATOR(pg_catalog.=) candidate
+                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+                  AND l.amount OPERATOR(pg_catalog.>) 0
+                  AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
+                  AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
+                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+                  AND (r.item).newest_due_over_90 IS NOT NULL
+                  AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
+                  AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                                  WHERE a.customer_id OPERATOR(pg_catalog.=) candidate
+                                    AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
+                                    AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
+                UNION ALL
+                SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
+                       pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
+                                         _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                         pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
+                                         pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
+                       pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                                     'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
+                                                     'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
+                FROM r
+                WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
+                  AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
+                  AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                      OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
+                          GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
+                  AND NOT COALESCE(
+                        (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
+                        AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                            OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
+                                GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
+                        false)
+                UNION ALL
+                -- Broken promises to pay, read above.
+                SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
+                FROM pg_catalog.jsonb_to_recordset(broken)
+                     AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
+                          detail pg_catalog.jsonb)
+                WHERE b.customer_id OPERATOR(pg_catalog.=) candidate
+            ), inserted AS (
+                INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
+                SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
+                       x.message, x.detail, _rescore_record.run_id
+                FROM raised AS x
+                JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
+                ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
+                RETURNING alert_id, kind, severity, raised_at)
+            SELECT pg_catalog.count(*),
+                   COALESCE(pg_catalog.array_agg(pg_catalog.json_build_object(
+                       'alert_id', i.alert_id, 'kind', i.kind, 'severity', i.severity,
+                       'raised_at', i.raised_at)::pg_catalog.text ORDER BY i.alert_id), '{}')
+              INTO raised_here, notices
+              FROM inserted AS i;
+            alerts := alerts OPERATOR(pg_catalog.+) raised_here;
+            FOREACH notice IN ARRAY notices LOOP
+                PERFORM pg_catalog.pg_notify('crisk_alert', notice);
+            END LOOP;
+        END LOOP;
+    ELSE
+        WITH r AS (
+            SELECT r.*, (r.item).profile AS profile,
+                   CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
+                        THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
+                   COALESCE((r.item).previous_as_of,
+                            _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
+                   COALESCE((r.item).previous_scored_at,
+                            pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
+            FROM pg_catalog.unnest(results) AS r
+            WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+        ), raised AS (
+            SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
+                   pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
+                   pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
+            FROM r
+            WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
+            UNION ALL
+            SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
+                   pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
+                   pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
+                                                 'risk_class', r.risk_class, 'score', r.score)
+            FROM r
+            WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
+            UNION ALL
+            SELECT r.customer_id, 'limit_breach', '', NULL,
+                   pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
+                                     (r.profile).open_amount, r.limit_after,
+                                     (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
+                   pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
+                                                 'credit_limit', r.limit_after,
+                                                 'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
+                                                 'breach_tolerance', p.breach_tolerance)
+            FROM r
+            JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
+                                        AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
+            WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
+                      (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
+              AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
+                                   ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
+                               false)
+            UNION ALL
+            SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
+                   CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
+                   pg_catalog.format('%s on %s', k.description, e.occurred_on),
+                   pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
+                                                 'occurred_on', e.occurred_on, 'detail', e.detail)
+            FROM r
+            JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                 AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+            JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
+            WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
+            UNION ALL
+            SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
+                   pg_catalog.format('invoice %s of %s is %s days past due',
+                                     l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
+                   pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
+                                                 'due_date', l.due_date)
+            FROM r
+            JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
+            WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+              AND l.amount OPERATOR(pg_catalog.>) 0
+              AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
+              AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
+              AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+              AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+              AND (r.item).newest_due_over_90 IS NOT NULL
+              AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
+              AND NOT EXISTS (SELECT FROM crisk.alert AS a
+                              WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
+                                AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
+            UNION ALL
+            SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
+                   pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
+                                     _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                     pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
+                                     pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
+                   pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
+                                                 'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
+                                                 'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
+            FROM r
+            WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
+              AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
+              AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                  OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
+                      GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
+              AND NOT COALESCE(
+                    (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
+                    AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
+                        OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
+                            GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
+                    false)
+            UNION ALL
+            -- Broken promises to pay, read above.
+            SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
+            FROM pg_catalog.jsonb_to_recordset(broken)
+                 AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
+                      detail pg_catalog.jsonb)
+        ), inserted AS (
+            INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
+            SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
+                   x.message, x.detail, _rescore_record.run_id
+            FROM raised AS x
+            JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
+            ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
+            RETURNING 1)
+        SELECT pg_catalog.count(*) INTO alerts FROM inserted;
+    END IF;
 
     -- Customers whose account row another session held: queued again.
     skipped := pg_catalog.cardinality(held);
