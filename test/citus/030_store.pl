@@ -130,12 +130,9 @@ my @refused = (sort(keys %reader),
 	"SELECT crisk.rescore(NULL, date '$as_of')",
 	"SELECT crisk.rescore(ARRAY['C000042'], date '$as_of')",
 	"SELECT crisk.rescore_queued(date '$as_of')");
-my %what = (
-	'crisk.check_order' => 'crisk.check_order',
-	"SELECT crisk.rescore(NULL, date '$as_of')" => 'crisk.rescore',
-	"SELECT crisk.rescore(ARRAY['C000042'], date '$as_of')" => 'crisk.rescore',
-	"SELECT crisk.rescore_queued(date '$as_of')" => 'crisk.rescore_queued',
-);
+# Rescoring reads the ledger first, and says so: a ledger distributed by
+# hand is refused as every other reader of it is.
+my %what = ('crisk.check_order' => 'crisk.check_order');
 # crisk's planner hook checks the ledger's guard while planning, before
 # Citus sees the distributed table: crisk's own 0A000 for crisk.ledger too.
 for my $name (@refused)
