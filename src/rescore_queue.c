@@ -211,13 +211,11 @@ insert_queue_row(const char *customer_id)
 
 /*
  * queue_everyone_by_name queues, on a distributed store, every customer of
- * crisk.account and crisk.invoice, as the queue's owner, for a TRUNCATE of
- * relation rel: the distributed queue cannot hold the "everyone" row.  Only
- * the trigger of the Citus table itself queues; the triggers of its shards,
- * which Citus truncates on the workers, queue nobody.
+ * crisk.account and crisk.invoice, as the queue's owner: the distributed
+ * queue cannot hold the "everyone" row.
  */
 static void
-queue_everyone_by_name(Relation rel)
+queue_everyone_by_name(void)
 {
 	Oid			queue;
 	HeapTuple	tuple;
@@ -225,8 +223,6 @@ queue_everyone_by_name(Relation rel)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	if (!crisk_is_citus_table(RelationGetRelid(rel)))
-		return;
 	queue = get_relname_relid("rescore_queue", get_namespace_oid("crisk", false));
 	if (!OidIsValid(queue))
 		ereport(ERROR,
@@ -412,8 +408,16 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 		if (!queue_suspended)
 		{
 			register_callbacks();
+			/*
+			 * On a distributed store only the trigger of the Citus table
+			 * itself queues; the triggers of its shards, which Citus
+			 * truncates on the workers, queue nobody.
+			 */
 			if (crisk_store_distributed())
-				queue_everyone_by_name(trigdata->tg_relation);
+			{
+				if (crisk_is_citus_table(RelationGetRelid(trigdata->tg_relation)))
+					queue_everyone_by_name();
+			}
 			else
 				insert_queue_row(NULL);
 		}
@@ -442,7 +446,9 @@ Datum
 crisk_request_rescore(PG_FUNCTION_ARGS)
 {
 	register_callbacks();
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) && crisk_store_distributed())
+		queue_everyone_by_name();
+	else if (PG_ARGISNULL(0))
 		insert_queue_row(NULL);
 	else
 	{

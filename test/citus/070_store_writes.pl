@@ -6,9 +6,9 @@
 #   append-only guards there let the erasure through, and only it: the
 #   permission ends with the call) and logs the erasure on the coordinator,
 #   as on one node;
-# - TRUNCATE of a tracked table queues every customer by name, once, where
-#   one node queues "everyone" (a NULL customer_id the distributed queue
-#   cannot hold).
+# - TRUNCATE of a tracked table, and crisk.request_rescore(NULL), queue
+#   every customer by name, once, where one node queues "everyone" (a
+#   NULL customer_id the distributed queue cannot hold).
 #
 # Run by "scripts/test citus" (see 010_aggregates.pl).
 use strict;
@@ -107,12 +107,24 @@ like($err, qr/permission denied to set parameter "crisk\.erasure_in_progress"/,
 my $everyone = q{SELECT customer_id FROM crisk.account UNION SELECT customer_id FROM crisk.invoice};
 my $expected = $coordinator->safe_psql('postgres',
 	"SELECT count(*) || ' ' || string_agg(customer_id, ',' ORDER BY customer_id) FROM ($everyone) e");
+my $queued = q{SELECT count(*) || ' ' || string_agg(customer_id, ',' ORDER BY customer_id) FROM crisk.rescore_queue};
+
+# crisk.request_rescore(NULL), "everyone at the next pass", queues them
+# the same way.
+$coordinator->safe_psql($_, 'DELETE FROM crisk.rescore_queue') for qw(postgres single);
+($ret, $out, $err) = $coordinator->psql('postgres', 'SELECT crisk.request_rescore(NULL)');
+is($ret, 0, 'crisk.request_rescore(NULL) succeeds on the distributed store') or diag($err);
+is($coordinator->safe_psql('postgres', $queued), $expected,
+	'crisk.request_rescore(NULL) queues every customer by name, once');
+$coordinator->safe_psql('single', 'SELECT crisk.request_rescore(NULL)');
+is($coordinator->safe_psql('single', q{SELECT count(*), count(customer_id) FROM crisk.rescore_queue}),
+	'1|0', 'one node queues everyone with one row');
+
 $coordinator->safe_psql($_, 'DELETE FROM crisk.rescore_queue') for qw(postgres single);
 ($ret, $out, $err) = $coordinator->psql('postgres', 'TRUNCATE crisk.invoice');
 is($ret, 0, 'TRUNCATE crisk.invoice succeeds on the distributed store') or diag($err);
 is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM crisk.invoice'), '0', 'and empties it');
-is($coordinator->safe_psql('postgres',
-	q{SELECT count(*) || ' ' || string_agg(customer_id, ',' ORDER BY customer_id) FROM crisk.rescore_queue}),
+is($coordinator->safe_psql('postgres', $queued),
 	$expected, 'every customer of crisk.account and crisk.invoice is queued, once');
 $coordinator->safe_psql('single', 'TRUNCATE crisk.invoice');
 is($coordinator->safe_psql('single', q{SELECT count(*), count(customer_id) FROM crisk.rescore_queue}),
