@@ -399,139 +399,22 @@ BEGIN
                   HINT = 'Run crisk.grant_worker_privileges for this role.';
     END IF;
 
-    IF distributed THEN
-        -- Citus reads the ledger, the events and the open alerts of a
-        -- customer for these alerts only in a statement that goes to one
-        -- shard: one for each customer.  The shard's trigger does not
-        -- notify the alerts a pass raises (crisk.notify_alert): the pass
-        -- notifies them here, on the node its caller is connected to.
-        alerts := 0;
-        FOR candidate IN
-            SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
-            WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
-            ORDER BY 1
-        LOOP
-            WITH r AS (
-                SELECT r.*, (r.item).profile AS profile,
-                       CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
-                            THEN r.recommended_limit ELSE (r.item).credit_limit END AS limit_after,
-                       COALESCE((r.item).previous_as_of,
-                                _rescore_record.as_of OPERATOR(pg_catalog.-) 1) AS since_as_of,
-                       COALESCE((r.item).previous_scored_at,
-                                pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
-                FROM pg_catalog.unnest(results) AS r
-                WHERE r.customer_id OPERATOR(pg_catalog.=) candidate
-            ), raised AS (
-                SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
-                       pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
-                       pg_catalog.jsonb_build_object('previous_score', (r.item).previous_score, 'score', r.score) AS detail
-                FROM r
-                WHERE (r.item).previous_score OPERATOR(pg_catalog.-) r.score OPERATOR(pg_catalog.>=) score_drop
-                UNION ALL
-                SELECT r.customer_id, 'downgrade', r.risk_class, NULL,
-                       pg_catalog.format('risk class fell from %s to %s', (r.item).previous_risk_class, r.risk_class),
-                       pg_catalog.jsonb_build_object('previous_risk_class', (r.item).previous_risk_class,
-                                                     'risk_class', r.risk_class, 'score', r.score)
-                FROM r
-                WHERE r.risk_class OPERATOR(pg_catalog.>) (r.item).previous_risk_class
-                UNION ALL
-                SELECT r.customer_id, 'limit_breach', '', NULL,
-                       pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
-                                         (r.profile).open_amount, r.limit_after,
-                                         (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after),
-                       pg_catalog.jsonb_build_object('open_amount', (r.profile).open_amount,
-                                                     'credit_limit', r.limit_after,
-                                                     'amount_over', (r.profile).open_amount OPERATOR(pg_catalog.-) r.limit_after,
-                                                     'breach_tolerance', p.breach_tolerance)
-                FROM r
-                JOIN crisk.limit_policy AS p ON p.policy OPERATOR(pg_catalog.=) (r.item).policy
-                                            AND p.risk_class OPERATOR(pg_catalog.=) r.risk_class
-                WHERE (r.profile).open_amount OPERATOR(pg_catalog.>)
-                          (r.limit_after OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
-                  AND NOT COALESCE((r.item).previous_open_amount OPERATOR(pg_catalog.>)
-                                       ((r.item).previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
-                                   false)
-                UNION ALL
-                SELECT r.customer_id, 'legal_event', e.event_id::pg_catalog.text,
-                       CASE WHEN k.adverse THEN 'critical' ELSE 'info' END,
-                       pg_catalog.format('%s on %s', k.description, e.occurred_on),
-                       pg_catalog.jsonb_build_object('event_id', e.event_id, 'kind', e.kind,
-                                                     'occurred_on', e.occurred_on, 'detail', e.detail)
-                FROM r
-                JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
-                                     AND e.customer_id OPERATOR(pg_catalog.=) candidate
-                                     AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
-                JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
-                WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
-                UNION ALL
-                SELECT r.customer_id, 'overdue_90', l.invoice_id, NULL,
-                       pg_catalog.format('invoice %s of %s is %s days past due',
-                                         l.invoice_id, l.amount, _rescore_record.as_of OPERATOR(pg_catalog.-) l.due_date),
-                       pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
-                                                     'due_date', l.due_date)
-                FROM r
-                JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
-                                      AND l.customer_id OPERATOR(pg_catalog.=) candidate
-                WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
-                  AND l.amount OPERATOR(pg_catalog.>) 0
-                  AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
-                  AND l.issue_date OPERATOR(pg_catalog.<=) _rescore_record.as_of
-                  AND l.due_date OPERATOR(pg_catalog.<) (_rescore_record.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
-                  AND (thorough OR l.due_date OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
-                  AND (r.item).newest_due_over_90 IS NOT NULL
-                  AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
-                  AND NOT EXISTS (SELECT FROM crisk.alert AS a
-                                  WHERE a.customer_id OPERATOR(pg_catalog.=) candidate
-                                    AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
-                                    AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
-                UNION ALL
-                SELECT r.customer_id, 'payment_pattern', (r.item).oldest_open_due::pg_catalog.text, NULL,
-                       pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
-                                         _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
-                                         pg_catalog.round((r.profile).avg_days_beyond_terms::pg_catalog.numeric, 1),
-                                         pg_catalog.round(COALESCE((r.profile).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
-                       pg_catalog.jsonb_build_object('days_past_due', _rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due,
-                                                     'avg_days_beyond_terms', (r.profile).avg_days_beyond_terms,
-                                                     'days_beyond_terms_stddev', (r.profile).days_beyond_terms_stddev)
-                FROM r
-                WHERE (r.profile).invoices OPERATOR(pg_catalog.-) (r.profile).open_invoices OPERATOR(pg_catalog.>=) 5
-                  AND (r.profile).open_amount OPERATOR(pg_catalog.>) 0
-                  AND (_rescore_record.as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
-                      OPERATOR(pg_catalog.>) ((r.profile).avg_days_beyond_terms OPERATOR(pg_catalog.+)
-                          GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.profile).days_beyond_terms_stddev, 0), 15))
-                  AND NOT COALESCE(
-                        (r.item).oldest_open_due OPERATOR(pg_catalog.<=) (r.item).previous_as_of
-                        AND ((r.item).previous_as_of OPERATOR(pg_catalog.-) (r.item).oldest_open_due)::pg_catalog.float8
-                            OPERATOR(pg_catalog.>) ((r.item).previous_avg_dbt OPERATOR(pg_catalog.+)
-                                GREATEST(2 OPERATOR(pg_catalog.*) COALESCE((r.item).previous_dbt_stddev, 0), 15)),
-                        false)
-                UNION ALL
-                -- Broken promises to pay, read above.
-                SELECT b.customer_id, 'broken_promise', b.promise_id::pg_catalog.text, NULL, b.message, b.detail
-                FROM pg_catalog.jsonb_to_recordset(broken)
-                     AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
-                          detail pg_catalog.jsonb)
-                WHERE b.customer_id OPERATOR(pg_catalog.=) candidate
-            ), inserted AS (
-                INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
-                SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
-                       x.message, x.detail, _rescore_record.run_id
-                FROM raised AS x
-                JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
-                ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
-                RETURNING alert_id, kind, severity, raised_at)
-            SELECT pg_catalog.count(*),
-                   COALESCE(pg_catalog.array_agg(pg_catalog.json_build_object(
-                       'alert_id', i.alert_id, 'kind', i.kind, 'severity', i.severity,
-                       'raised_at', i.raised_at)::pg_catalog.text ORDER BY i.alert_id), '{}')
-              INTO raised_here, notices
-              FROM inserted AS i;
-            alerts := alerts OPERATOR(pg_catalog.+) raised_here;
-            FOREACH notice IN ARRAY notices LOOP
-                PERFORM pg_catalog.pg_notify('crisk_alert', notice);
-            END LOOP;
-        END LOOP;
-    ELSE
+    -- The alert rules, in one statement: run once for the whole batch
+    -- (candidate NULL) on one node.  Citus reads the ledger, the events
+    -- and the open alerts of a customer for them only in a statement that
+    -- goes to one shard, so on a distributed store it runs once for each
+    -- customer (candidate), planned for that customer, which folds the
+    -- "candidate IS NULL OR" tests away.  The shard's trigger does not
+    -- notify the alerts a pass raises there (crisk.notify_alert): the pass
+    -- notifies them here, on the node its caller is connected to.
+    alerts := 0;
+    FOR candidate IN
+        SELECT NULL::pg_catalog.text WHERE NOT distributed
+        UNION ALL
+        (SELECT r.customer_id FROM pg_catalog.unnest(results) AS r
+         WHERE distributed AND NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+         ORDER BY 1)
+    LOOP
         WITH r AS (
             SELECT r.*, (r.item).profile AS profile,
                    CASE WHEN r.customer_id OPERATOR(pg_catalog.=) ANY (changed)
@@ -542,6 +425,7 @@ BEGIN
                             pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval) AS since_scored_at
             FROM pg_catalog.unnest(results) AS r
             WHERE NOT r.customer_id OPERATOR(pg_catalog.=) ANY (held)
+              AND (candidate IS NULL OR r.customer_id OPERATOR(pg_catalog.=) candidate)
         ), raised AS (
             SELECT r.customer_id, 'score_drop' AS kind, '' AS condition_key, NULL::pg_catalog.text AS severity,
                    pg_catalog.format('score fell from %s to %s', (r.item).previous_score, r.score) AS message,
@@ -580,6 +464,7 @@ BEGIN
                                                  'occurred_on', e.occurred_on, 'detail', e.detail)
             FROM r
             JOIN crisk.event AS e ON e.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                 AND (candidate IS NULL OR e.customer_id OPERATOR(pg_catalog.=) candidate)
                                  AND e.recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
             JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
             WHERE (r.item).last_event_recorded_at OPERATOR(pg_catalog.>) r.since_scored_at
@@ -591,6 +476,7 @@ BEGIN
                                                  'due_date', l.due_date)
             FROM r
             JOIN crisk.ledger AS l ON l.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                  AND (candidate IS NULL OR l.customer_id OPERATOR(pg_catalog.=) candidate)
             WHERE (thorough OR (r.item).newest_due_over_90 OPERATOR(pg_catalog.>=) (r.since_as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
               AND l.amount OPERATOR(pg_catalog.>) 0
               AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _rescore_record.as_of)
@@ -601,6 +487,7 @@ BEGIN
               AND NOT l.invoice_id OPERATOR(pg_catalog.=) ANY (disputed)
               AND NOT EXISTS (SELECT FROM crisk.alert AS a
                               WHERE a.customer_id OPERATOR(pg_catalog.=) r.customer_id
+                                AND (candidate IS NULL OR a.customer_id OPERATOR(pg_catalog.=) candidate)
                                 AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
                                 AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
             UNION ALL
@@ -630,6 +517,7 @@ BEGIN
             FROM pg_catalog.jsonb_to_recordset(broken)
                  AS b(customer_id pg_catalog.text, promise_id pg_catalog.int8, message pg_catalog.text,
                       detail pg_catalog.jsonb)
+            WHERE candidate IS NULL OR b.customer_id OPERATOR(pg_catalog.=) candidate
         ), inserted AS (
             INSERT INTO crisk.alert (kind, customer_id, condition_key, severity, message, detail, run_id)
             SELECT x.kind, x.customer_id, x.condition_key, COALESCE(x.severity, k.default_severity),
@@ -637,9 +525,21 @@ BEGIN
             FROM raised AS x
             JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind
             ON CONFLICT (kind, customer_id, condition_key) WHERE acknowledged_at IS NULL DO NOTHING
-            RETURNING 1)
-        SELECT pg_catalog.count(*) INTO alerts FROM inserted;
-    END IF;
+            RETURNING alert_id, kind, severity, raised_at)
+        SELECT pg_catalog.count(*),
+               COALESCE(pg_catalog.array_agg(pg_catalog.json_build_object(
+                   'alert_id', i.alert_id, 'kind', i.kind, 'severity', i.severity,
+                   'raised_at', i.raised_at)::pg_catalog.text ORDER BY i.alert_id)
+                   FILTER (WHERE distributed), '{}')
+          INTO raised_here, notices
+          FROM inserted AS i;
+        alerts := alerts OPERATOR(pg_catalog.+) raised_here;
+        IF distributed THEN
+            FOREACH notice IN ARRAY notices LOOP
+                PERFORM pg_catalog.pg_notify('crisk_alert', notice);
+            END LOOP;
+        END IF;
+    END LOOP;
 
     -- Customers whose account row another session held: queued again.
     skipped := pg_catalog.cardinality(held);
