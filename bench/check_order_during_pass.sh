@@ -7,13 +7,22 @@
 # throughput without the pass, and its 99th-percentile latency should stay
 # within 1.25 times.  On the order-check portfolio of bench/check_order.sh
 # (200 000 customers, 10 million invoices), the same pgbench script runs
-# twice per round: alone, then while a loop of full passes runs in another
-# session, each pass one day later than the previous one so that figures
-# really change, as in daily use.  Latencies come from pgbench's
-# per-transaction log.
+# twice per round: alone, then while the background worker runs full passes
+# back to back, as in production: one session asks for each pass with
+# crisk.request_rescore(NULL) when the previous one has ended, and the
+# worker runs it at its own CPU priority (crisk.worker_nice).  Latencies
+# come from pgbench's per-transaction log.
+#
+# The worker's passes are as of today.  The portfolio's first pass is as of
+# yesterday, so that the first timed pass finds every customer's figures
+# changed, as the daily pass does; the later ones rewrite every score as
+# well, with fewer limit changes and history rows (the passes of the
+# previous version of this script, one day apart each, wrote little more
+# after their first day on this portfolio).
 #
 #   bench/check_order_during_pass.sh              defaults
 #   BENCH_CUSTOMERS=20000 BENCH_SECONDS=30 ...    a quick look at a smaller size
+#   BENCH_WORKER_NICE=0 ...                       the worker at another crisk.worker_nice
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -23,13 +32,33 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-120}
 CLIENTS=8
 ROUNDS=${BENCH_ROUNDS:-2}
 
+# The worker is switched on after the load, and runs the passes asked for
+# only (no scheduled full pass, no incremental pass meanwhile).
 bench_start_server <<EOF
 shared_preload_libraries = 'crisk'
 crisk.enabled = off
+crisk.full_rescore_time = ''
+crisk.rescore_interval = '1d'
+${BENCH_WORKER_NICE:+crisk.worker_nice = $BENCH_WORKER_NICE}
 EOF
 bench_load_order_portfolio "$CUSTOMERS" "$INVOICES_PER_CUSTOMER"
 # A first pass, so that the timed passes update scores as the worker does.
-bench_psql -At -c "SELECT 'first pass: ' || crisk.rescore(NULL, current_date) || ' customers'"
+bench_psql -At -c "SELECT 'first pass: ' || crisk.rescore(NULL, current_date - 1) || ' customers'"
+
+# wait_until CONDITION: polls an SQL condition for up to five minutes.
+wait_until() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(bench_psql -At -c "SELECT $1")" = t ] && return 0
+		sleep 0.5
+	done
+	die "timed out waiting for: $1"
+}
+
+bench_psql -c "TRUNCATE crisk.rescore_queue" -c "ALTER SYSTEM SET crisk.enabled = on" \
+	-c "SELECT pg_reload_conf()" >/dev/null
+wait_until "EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'crisk worker')"
+say "the worker runs with crisk.worker_nice = $(bench_psql -At -c "SHOW crisk.worker_nice")"
 
 SCRIPT=$BENCH_DIR/check_order.pgbench
 as_pg tee "$SCRIPT" >/dev/null <<EOF
@@ -51,14 +80,38 @@ order_checks() {
 			'{a[NR] = $1} END {printf "%.0f %.3f\n", tps, a[int(NR * 0.99)] / 1000}'
 }
 
-# passes_loop: full passes back to back, each one day after the previous.
+# passes_loop: the worker's full passes back to back.  One session asks for
+# a pass, commits (which wakes the worker), waits for the pass to end and
+# asks for the next, until it is cancelled.
 passes_loop() {
-	local day=1
-	while :; do
-		# The last pass is cancelled when the measurement ends: no error output.
-		bench_psql -q -c "SELECT crisk.rescore(NULL, current_date + $day)" >/dev/null 2>&1 || true
-		day=$((day + 1))
-	done
+	bench_psql >/dev/null 2>&1 <<-'SQL' || true
+	DO $$
+	DECLARE
+	    ended pg_catalog.int8;
+	BEGIN
+	    LOOP
+	        SELECT pg_catalog.count(*) INTO ended FROM crisk.job_run
+	         WHERE kind = 'full' AND status <> 'running';
+	        PERFORM crisk.request_rescore(NULL);
+	        COMMIT;
+	        WHILE (SELECT pg_catalog.count(*) FROM crisk.job_run
+	                WHERE kind = 'full' AND status <> 'running') <= ended LOOP
+	            PERFORM pg_catalog.pg_sleep(0.05);
+	        END LOOP;
+	    END LOOP;
+	END
+	$$;
+	SQL
+}
+
+# stop_passes LOOP_PID: no pass is asked for any more, and the worker's
+# current pass ends before the next measurement.
+stop_passes() {
+	bench_psql -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+		WHERE query LIKE 'DO \$\$%' AND pid <> pg_backend_pid()" >/dev/null
+	wait "$1" 2>/dev/null || true
+	bench_psql -c "TRUNCATE crisk.rescore_queue" >/dev/null
+	wait_until "NOT EXISTS (SELECT FROM crisk.job_run WHERE status = 'running')"
 }
 
 declare -a ALONE_TPS ALONE_P99 BESIDE_TPS BESIDE_P99
@@ -68,15 +121,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	passes_loop &
 	loop=$!
 	read -r tps p99 < <(order_checks "beside$round")
-	kill "$loop" 2>/dev/null || true
-	wait "$loop" 2>/dev/null || true
-	bench_psql -q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT crisk.rescore(%' AND pid <> pg_backend_pid()" >/dev/null
+	stop_passes "$loop"
 	BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
 	printf '  round %d: alone %6.0f tps, p99 %7.3f ms   during passes %6.0f tps, p99 %7.3f ms\n' \
 		"$round" "${ALONE_TPS[-1]}" "${ALONE_P99[-1]}" "${BESIDE_TPS[-1]}" "${BESIDE_P99[-1]}"
 done
-passes=$(bench_psql -At -c "SELECT count(*) FROM crisk.job_run WHERE status = 'succeeded'")
-say "  $passes passes completed in all"
+say "  $(bench_psql -At -c "SELECT count(*) || ' passes of the worker completed, '
+	|| COALESCE(round(avg(extract(epoch FROM finished_at - started_at))::numeric, 1), 0)
+	|| ' s each on average' FROM crisk.job_run WHERE kind = 'full' AND status = 'succeeded'")"
 
 mean() { printf '%s\n' "$@" | awk '{s += $1} END {print s / NR}'; }
 BENCH_MS[alone_tps]=$(mean "${ALONE_TPS[@]}")

@@ -27,6 +27,7 @@ int			crisk_rescore_interval = 60;
 char	   *crisk_full_rescore_time = NULL;
 int			crisk_batch_size = 1000;
 int			crisk_batch_pause = 0;
+int			crisk_worker_nice = 0;
 int			crisk_history_retention = 730 * 24 * 60;
 int			crisk_max_workers = 3;
 int			crisk_lock_timeout = 1000;
@@ -216,6 +217,12 @@ crisk_define_gucs(void)
 							"Spreads the load of a large pass over time; 0 means no pause.",
 							&crisk_batch_pause, 0, 0, 10 * 60 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.worker_nice",
+							"Niceness the rescoring workers add to the server's, to leave the CPU to sessions first.",
+							"0 runs them at the server's priority; 19 at the lowest.  Manual crisk.rescore() calls keep their session's.",
+							&crisk_worker_nice, 0, 0, 19,
+							PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.history_retention",
 							"How long score history and pass records are kept; 0 keeps them forever.",

@@ -23,6 +23,13 @@
  * EXTENSION, included), and passes that do work still come at most once
  * per interval while changes keep coming.
  *
+ * CPU priority: the worker adds crisk.worker_nice to the niceness it was
+ * started with (the postmaster's), at start and on every reload, so that
+ * on a busy server the sessions (order checks) get the CPU first.  An
+ * unprivileged process may raise its niceness but not lower it again: a
+ * smaller setting makes the worker exit after its pass, and the launcher
+ * starts a new one at once, at the server's niceness plus the new setting.
+ *
  * Full pass schedule: a full pass is due when none has succeeded since the
  * latest occurrence of crisk.full_rescore_time (server time zone), so a
  * worker that was down at that time catches up when it starts.  A failed
@@ -32,6 +39,10 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#ifndef WIN32
+#include <sys/resource.h>
+#endif
 
 #include "access/xact.h"
 #include "commands/dbcommands.h"
@@ -66,6 +77,11 @@
 static WorkerSlot *my_slot = NULL;
 static char *my_dbname = NULL;
 static bool in_worker = false;
+
+/* the niceness the worker was started with, crisk.worker_nice's base */
+static int	server_niceness = 0;
+/* a smaller crisk.worker_nice than the niceness in force needs a new worker */
+static bool restart_for_priority = false;
 
 /*
  * worker_detach marks the slot exited and wakes the launcher, on any exit
@@ -113,6 +129,50 @@ apply_session_settings(void)
 }
 
 /*
+ * apply_worker_nice sets the worker's niceness to the server's plus
+ * crisk.worker_nice (19 at most).  A lower niceness than the one in force
+ * is refused to an unprivileged process: the worker then asks to be
+ * started again, which the loop does once the current pass has ended.
+ */
+static void
+apply_worker_nice(void)
+{
+#ifndef WIN32
+	int			target = Min(server_niceness + crisk_worker_nice, 19);
+	int			current;
+
+	errno = 0;
+	current = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+	{
+		ereport(WARNING,
+				(errmsg("crisk worker could not read its CPU priority: %m")));
+		return;
+	}
+	if (current == target)
+		return;
+	if (setpriority(PRIO_PROCESS, 0, target) == 0)
+	{
+		ereport(DEBUG1,
+				(errmsg("crisk worker niceness set to %d (crisk.worker_nice = %d)",
+						target, crisk_worker_nice)));
+		return;
+	}
+	if (target < current && (errno == EACCES || errno == EPERM))
+	{
+		ereport(LOG,
+				(errmsg("crisk worker for database \"%s\" restarts to lower its niceness from %d to %d",
+						my_dbname ? my_dbname : "?", current, target),
+				 errdetail("A process may not raise its own CPU priority; a new worker starts at the server's.")));
+		restart_for_priority = true;
+		return;
+	}
+	ereport(WARNING,
+			(errmsg("crisk worker could not set its niceness to %d: %m", target)));
+#endif
+}
+
+/*
  * worker_reload_if_pending re-reads the configuration after SIGHUP
  * (between batches too, so that a long pass picks up new settings).
  */
@@ -124,6 +184,7 @@ worker_reload_if_pending(void)
 	ConfigReloadPending = false;
 	ProcessConfigFile(PGC_SIGHUP);
 	apply_session_settings();
+	apply_worker_nice();
 }
 
 /*
@@ -381,6 +442,8 @@ worker_loop(bool one_shot)
 		worker_reload_if_pending();
 		if (!crisk_enabled || !crisk_database_is_selected(my_dbname))
 			worker_exit(WORKER_EXIT_NOT_WANTED);
+		if (restart_for_priority)
+			worker_exit(WORKER_EXIT_RESTART);
 		take_slot_flags(&stop, &pass_now);
 		if (stop)
 			worker_exit(WORKER_EXIT_DONE);
@@ -481,6 +544,15 @@ crisk_worker_main(Datum main_arg)
 	SpinLockRelease(&crisk_shared->mutex);
 	on_shmem_exit(worker_detach, (Datum) 0);
 	in_worker = true;
+
+	/* forked from the postmaster: its niceness is the server's */
+#ifndef WIN32
+	errno = 0;
+	server_niceness = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+		server_niceness = 0;
+#endif
+	apply_worker_nice();
 
 	BackgroundWorkerInitializeConnectionByOid(dboid, roleoid, 0);
 	/* the database's and the role's search_path must not reach crisk's SQL */

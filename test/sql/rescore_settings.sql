@@ -36,3 +36,11 @@ ALTER SYSTEM SET crisk.rescore_interval = '0';
 \echo :LAST_ERROR_SQLSTATE
 ALTER SYSTEM SET crisk.databases = '"unterminated';
 \echo :LAST_ERROR_SQLSTATE
+-- The worker's niceness, added to the server's: 0 to 19, set in the
+-- configuration file (sessions and manual passes keep their own priority).
+SET crisk.worker_nice = 10;
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET crisk.worker_nice = 20;
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET crisk.worker_nice = -1;
+\echo :LAST_ERROR_SQLSTATE
