@@ -25,9 +25,10 @@
  *
  * CPU priority: the worker adds crisk.worker_nice to the niceness it was
  * started with (the postmaster's), at start and on every reload, so that
- * on a busy server the sessions (order checks) get the CPU first.  An
- * unprivileged process may raise its niceness but not lower it again: a
- * smaller setting makes the worker exit after its pass, and the launcher
+ * on a busy server the sessions (order checks) get the CPU first; on
+ * Linux it also gives its autogroup that niceness (set_group_niceness).
+ * An unprivileged process may raise its niceness but not lower it again:
+ * a smaller setting makes the worker exit after its pass, and the launcher
  * starts a new one at once, at the server's niceness plus the new setting.
  *
  * Full pass schedule: a full pass is due when none has succeeded since the
@@ -40,6 +41,8 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
+#include <unistd.h>
 #ifndef WIN32
 #include <sys/resource.h>
 #endif
@@ -82,6 +85,8 @@ static bool in_worker = false;
 static int	server_niceness = 0;
 /* a smaller crisk.worker_nice than the niceness in force needs a new worker */
 static bool restart_for_priority = false;
+/* the niceness of the worker's scheduling group (Linux autogroup) */
+static int	group_niceness = 0;
 
 /*
  * worker_detach marks the slot exited and wakes the launcher, on any exit
@@ -129,6 +134,63 @@ apply_session_settings(void)
 }
 
 /*
+ * set_group_niceness gives the worker's Linux autogroup the niceness nice.
+ *
+ * With kernel.sched_autogroup_enabled (the default of many distributions),
+ * the kernel shares the CPU first between autogroups, one per session, and
+ * only then by niceness between the processes of a group.  Every
+ * PostgreSQL child process starts its own session (setsid), hence its own
+ * group: there, the process's niceness weighs against nothing, and the
+ * group's niceness (/proc/self/autogroup) is what weighs against the
+ * sessions.  Its owner may set it from 0 to 19 without privilege, lowering
+ * included, once every 100 ms.  Elsewhere (no autogroups, or a server in a
+ * cgroup of its own, as under systemd, where autogroups do not apply) the
+ * file is missing or its value is ignored, and the process's niceness
+ * counts.
+ */
+static void
+set_group_niceness(int nice)
+{
+#ifdef __linux__
+	char		value[16];
+	int			attempt;
+	int			saved_errno = 0;
+
+	if (nice == group_niceness)
+		return;
+	snprintf(value, sizeof(value), "%d", nice);
+	for (attempt = 0; attempt < 5; attempt++)
+	{
+		int			fd = open("/proc/self/autogroup", O_WRONLY);
+		ssize_t		written;
+
+		if (fd < 0)
+			return;				/* a kernel without autogroups */
+		written = write(fd, value, strlen(value));
+		saved_errno = errno;
+		close(fd);
+		if (written >= 0)
+		{
+			group_niceness = nice;
+			return;
+		}
+		if (saved_errno != EAGAIN)
+			break;
+		/* another process changed an autogroup less than 100 ms ago */
+		(void) WaitLatch(MyLatch, WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 110,
+						 PG_WAIT_EXTENSION);
+	}
+	errno = saved_errno;
+	ereport(WARNING,
+			(errmsg("crisk worker could not set the niceness of its scheduling group to %d: %m",
+					nice)));
+#else
+	(void) nice;
+	(void) group_niceness;
+#endif
+}
+
+/*
  * apply_worker_nice sets the worker's niceness to the server's plus
  * crisk.worker_nice (19 at most).  A lower niceness than the one in force
  * is refused to an unprivileged process: the worker then asks to be
@@ -141,6 +203,7 @@ apply_worker_nice(void)
 	int			target = Min(server_niceness + crisk_worker_nice, 19);
 	int			current;
 
+	set_group_niceness(crisk_worker_nice);
 	errno = 0;
 	current = getpriority(PRIO_PROCESS, 0);
 	if (errno != 0)

@@ -3,7 +3,9 @@
 # each reload; a smaller setting on reload gives a new worker at the
 # smaller niceness (an unprivileged process cannot lower its own).
 # Sessions keep the server's niceness.  The niceness is field 19 of
-# /proc/<pid>/stat.
+# /proc/<pid>/stat; on Linux with autogroups, where each PostgreSQL process
+# is its own scheduling group, the group's niceness (/proc/<pid>/autogroup)
+# follows the setting too.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -12,17 +14,39 @@ use Test::More;
 
 plan skip_all => 'needs /proc/<pid>/stat (Linux)' unless -r "/proc/$$/stat";
 
-# niceness PID: field 19 of /proc/PID/stat (the command name, field 2, is
-# in parentheses and may hold spaces: count from the last one).
+my $server;    # the server's niceness
+my $autogroups = -r "/proc/$$/autogroup";
+
+# stat_niceness STAT: field 19 of a /proc/<pid>/stat line (the command
+# name, field 2, is in parentheses and may hold spaces: count from the last
+# one).
+sub stat_niceness
+{
+	my ($stat) = @_;
+	return undef unless defined $stat;
+	$stat =~ s/^.*\)\s+//s;
+	my @fields = split(/\s+/, $stat);
+	return $fields[16];    # field 3 is $fields[0]
+}
+
 sub niceness
 {
 	my ($pid) = @_;
 	open(my $fh, '<', "/proc/$pid/stat") or return undef;
 	my $stat = <$fh>;
 	close($fh);
-	$stat =~ s/^.*\)\s+//s;
-	my @fields = split(/\s+/, $stat);
-	return $fields[16];    # field 3 is $fields[0]
+	return stat_niceness($stat);
+}
+
+# group_niceness PID: the niceness of the process's autogroup, or undef
+# on a kernel without autogroups.
+sub group_niceness
+{
+	my ($pid) = @_;
+	open(my $fh, '<', "/proc/$pid/autogroup") or return undef;
+	my $line = <$fh>;
+	close($fh);
+	return $line =~ /nice\s+(-?\d+)/ ? $1 : undef;
 }
 
 sub worker_pid
@@ -32,20 +56,26 @@ sub worker_pid
 		"SELECT pid FROM pg_stat_activity WHERE backend_type = 'crisk worker'");
 }
 
-# wait_for_niceness NODE WANTED: the worker's pid once it runs at WANTED
+# wait_for_niceness NODE SETTING: the worker's pid once it runs at the
+# server's niceness plus SETTING (19 at most), its autogroup at SETTING
 # (polled: the worker applies a reload between two waits).
 sub wait_for_niceness
 {
-	my ($node, $wanted) = @_;
+	my ($node, $setting) = @_;
+	my $wanted = $server + $setting > 19 ? 19 : $server + $setting;
 	my $deadline = time() + $PostgreSQL::Test::Utils::timeout_default;
 	while (time() < $deadline)
 	{
 		my $pid = worker_pid($node);
-		return $pid if $pid ne '' && (niceness($pid) // -99) == $wanted;
+		return $pid
+		  if $pid ne ''
+		  && (niceness($pid) // -99) == $wanted
+		  && (!$autogroups || (group_niceness($pid) // -99) == $setting);
 		sleep(0.2);
 	}
 	my $pid = worker_pid($node);
-	diag("worker $pid runs at niceness " . ($pid ne '' ? niceness($pid) // '?' : 'none'));
+	diag("worker $pid runs at niceness "
+		  . ($pid ne '' ? (niceness($pid) // '?') . ', its group at ' . (group_niceness($pid) // '-') : 'none'));
 	return undef;
 }
 
@@ -62,38 +92,41 @@ $node->safe_psql('postgres', 'CREATE EXTENSION crisk');
 
 my $launcher = $node->safe_psql('postgres',
 	"SELECT pid FROM pg_stat_activity WHERE backend_type = 'crisk launcher'");
-my $server = niceness($node->safe_psql('postgres', 'SELECT pg_backend_pid()'));
-# A worker cannot go above 19.
-my $capped = sub { my $n = $server + shift; return $n > 19 ? 19 : $n };
+$server = stat_niceness($node->safe_psql('postgres', "SELECT pg_read_file('/proc/self/stat')"));
 
-my $pid = wait_for_niceness($node, $capped->(5));
+my $pid = wait_for_niceness($node, 5);
 ok(defined $pid, 'the worker starts at the server\'s niceness plus crisk.worker_nice');
 is(niceness($launcher), $server, 'the launcher keeps the server\'s niceness');
+SKIP:
+{
+	skip 'no autogroups', 1 unless $autogroups;
+	is(group_niceness($launcher), 0, 'the launcher\'s autogroup keeps niceness 0');
+}
 
 # A session keeps the server's niceness, also when it runs a pass.
-is( $node->safe_psql('postgres',
-		'SELECT crisk.rescore(NULL) >= 0, pg_backend_pid()') =~ /^t\|(\d+)$/
-	  ? niceness($1) : undef,
+is( stat_niceness(
+		$node->safe_psql('postgres',
+			"SELECT pg_read_file('/proc/self/stat') FROM crisk.rescore(NULL)")),
 	$server,
 	'a session running crisk.rescore() keeps the server\'s niceness');
 
 # A larger setting on reload: the same worker lowers its priority.
 $node->append_conf('postgresql.conf', 'crisk.worker_nice = 12');
 $node->reload;
-my $same = wait_for_niceness($node, $capped->(12));
+my $same = wait_for_niceness($node, 12);
 ok(defined $same, 'after a reload, the worker runs at the new niceness');
 is($same, $pid, 'the same worker process: no restart');
 
 # A smaller setting: a new worker runs at the server's niceness plus it.
 $node->append_conf('postgresql.conf', 'crisk.worker_nice = 2');
 $node->reload;
-ok(defined wait_for_niceness($node, $capped->(2)),
+ok(defined wait_for_niceness($node, 2),
 	'after a reload with a smaller setting, the worker runs at the smaller niceness');
 
 # 0: the server's own.
 $node->append_conf('postgresql.conf', 'crisk.worker_nice = 0');
 $node->reload;
-ok(defined wait_for_niceness($node, $server),
+ok(defined wait_for_niceness($node, 0),
 	'with crisk.worker_nice = 0 the worker runs at the server\'s niceness');
 
 # The worker still does its work after the restart.
