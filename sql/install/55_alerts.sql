@@ -245,7 +245,7 @@ CREATE FUNCTION crisk._alert_rules(
         disputed pg_catalog.text[], promises pg_catalog.jsonb)
     RETURNS TABLE (kind pg_catalog.text, condition_key pg_catalog.text, severity pg_catalog.text,
                    message pg_catalog.text, detail pg_catalog.jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT 'score_drop', '', NULL::pg_catalog.text,
            pg_catalog.format('score fell from %s to %s', $6, $5),
