@@ -165,6 +165,22 @@ static KeptStatement error_statement = {
 	w ".limit_locked, " w ".credit_limit_before, " w ".recommended_limit, " \
 	w ".limit_after, " w ".pd"
 
+/*
+ * The columns of a history row, as the score row written has them (its
+ * trigger sets the previous score and class): the history is made of the
+ * rows the score's UPDATE and INSERT return, since the statement's other
+ * parts do not see the rows it writes.
+ */
+#define WRITE_HISTORY_COLUMNS_OF(s) \
+	s ".customer_id, " s ".as_of, " s ".scored_at, " s ".run_id, " s ".model, " s ".score, " \
+	s ".risk_class, " s ".previous_score, " s ".previous_risk_class, " s ".risk_class_since, " \
+	s ".reasons, " s ".invoices, " s ".open_invoices, " s ".billed, " s ".open_amount, " \
+	s ".overdue_amount, " s ".avg_days_beyond_terms, " s ".days_beyond_terms_stddev, " \
+	s ".late_share, " s ".max_days_late, " s ".dso, " s ".last_payment, " s ".altman_z, " \
+	s ".adverse_events, " s ".utilization, " s ".relationship_months, " s ".policy, " \
+	s ".limit_locked, " s ".credit_limit_before, " s ".recommended_limit, " \
+	s ".credit_limit_after, " s ".pd"
+
 static const char write_statement_format[] =
 	"WITH input AS MATERIALIZED ("
 	" SELECT r.customer_id, r.score, r.risk_class, r.reasons, r.altman_z, r.utilization,"
@@ -253,7 +269,7 @@ static const char write_statement_format[] =
 	" WHERE s.customer_id OPERATOR(pg_catalog.=) w.customer_id"
 	" AND ($5 IS NULL OR s.customer_id OPERATOR(pg_catalog.=) $5)"
 	" AND w.previous_score IS NOT NULL"
-	" RETURNING s.customer_id, s.scored_at, s.previous_score, s.previous_risk_class, s.risk_class_since,"
+	" RETURNING " WRITE_HISTORY_COLUMNS_OF("s") ","
 	" (s.score IS DISTINCT FROM w.previous_score"
 	" OR s.risk_class IS DISTINCT FROM w.previous_risk_class"
 	" OR s.model IS DISTINCT FROM w.previous_model"
@@ -284,19 +300,13 @@ static const char write_statement_format[] =
 	" credit_limit_before = excluded.credit_limit_before,"
 	" recommended_limit = excluded.recommended_limit,"
 	" credit_limit_after = excluded.credit_limit_after, pd = excluded.pd"
-	" RETURNING s.customer_id, s.scored_at, s.previous_score, s.previous_risk_class, s.risk_class_since"
+	" RETURNING " WRITE_HISTORY_COLUMNS_OF("s")
 	"), history AS ("
 	" INSERT INTO crisk.score_history (customer_id, as_of, scored_at, run_id, model, score, risk_class,"
 	" previous_score, previous_risk_class, risk_class_since, " WRITE_SCORE_FIGURES ")"
-	" SELECT w.customer_id, $3, d.scored_at, $2, w.model, w.score, w.risk_class,"
-	" d.previous_score, d.previous_risk_class, d.risk_class_since, " WRITE_SCORE_FIGURES_OF("w")
-	" FROM (SELECT u.customer_id, u.scored_at, u.previous_score, u.previous_risk_class, u.risk_class_since"
-	" FROM updated AS u WHERE u.decided"
+	" SELECT " WRITE_HISTORY_COLUMNS_OF("u") " FROM updated AS u WHERE u.decided"
 	" UNION ALL"
-	" SELECT n.customer_id, n.scored_at, n.previous_score, n.previous_risk_class, n.risk_class_since"
-	" FROM inserted AS n) AS d"
-	" JOIN written AS w ON w.customer_id OPERATOR(pg_catalog.=) d.customer_id"
-	" WHERE $5 IS NULL OR w.customer_id OPERATOR(pg_catalog.=) $5"
+	" SELECT " WRITE_HISTORY_COLUMNS_OF("n") " FROM inserted AS n"
 	" RETURNING 1"
 	"), disputed AS MATERIALIZED (%s"
 	"), promised AS MATERIALIZED (%s"
