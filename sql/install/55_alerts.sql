@@ -235,7 +235,9 @@ CREATE FUNCTION crisk._alert_rules(
         score_drop pg_catalog.int4,
         score pg_catalog.int4, previous_score pg_catalog.int4,
         risk_class pg_catalog.text, previous_risk_class pg_catalog.text,
-        policy pg_catalog.text, profile crisk.payment_profile,
+        policy pg_catalog.text,
+        invoices pg_catalog.int8, open_invoices pg_catalog.int8, open_amount pg_catalog.numeric,
+        avg_days_beyond_terms pg_catalog.float8, days_beyond_terms_stddev pg_catalog.float8,
         credit_limit pg_catalog.numeric,
         previous_open_amount pg_catalog.numeric, previous_credit_limit pg_catalog.numeric,
         oldest_open_due pg_catalog.date, newest_due_over_90 pg_catalog.date,
@@ -248,26 +250,26 @@ CREATE FUNCTION crisk._alert_rules(
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$
     SELECT 'score_drop', '', NULL::pg_catalog.text,
-           pg_catalog.format('score fell from %s to %s', $6, $5),
-           pg_catalog.jsonb_build_object('previous_score', $6, 'score', $5)
-    WHERE $6 OPERATOR(pg_catalog.-) $5 OPERATOR(pg_catalog.>=) $4
+           pg_catalog.format('score fell from %s to %s', _alert_rules.previous_score, _alert_rules.score),
+           pg_catalog.jsonb_build_object('previous_score', _alert_rules.previous_score, 'score', _alert_rules.score)
+    WHERE _alert_rules.previous_score OPERATOR(pg_catalog.-) _alert_rules.score OPERATOR(pg_catalog.>=) _alert_rules.score_drop
     UNION ALL
-    SELECT 'downgrade', $7, NULL,
-           pg_catalog.format('risk class fell from %s to %s', $8, $7),
-           pg_catalog.jsonb_build_object('previous_risk_class', $8, 'risk_class', $7, 'score', $5)
-    WHERE $7 OPERATOR(pg_catalog.>) $8
+    SELECT 'downgrade', _alert_rules.risk_class, NULL,
+           pg_catalog.format('risk class fell from %s to %s', _alert_rules.previous_risk_class, _alert_rules.risk_class),
+           pg_catalog.jsonb_build_object('previous_risk_class', _alert_rules.previous_risk_class, 'risk_class', _alert_rules.risk_class, 'score', _alert_rules.score)
+    WHERE _alert_rules.risk_class OPERATOR(pg_catalog.>) _alert_rules.previous_risk_class
     UNION ALL
     SELECT 'limit_breach', '', NULL,
            pg_catalog.format('open receivables %s exceed the credit limit %s by %s',
-                             ($10).open_amount, $11, ($10).open_amount OPERATOR(pg_catalog.-) $11),
-           pg_catalog.jsonb_build_object('open_amount', ($10).open_amount, 'credit_limit', $11,
-                                         'amount_over', ($10).open_amount OPERATOR(pg_catalog.-) $11,
+                             _alert_rules.open_amount, _alert_rules.credit_limit, _alert_rules.open_amount OPERATOR(pg_catalog.-) _alert_rules.credit_limit),
+           pg_catalog.jsonb_build_object('open_amount', _alert_rules.open_amount, 'credit_limit', _alert_rules.credit_limit,
+                                         'amount_over', _alert_rules.open_amount OPERATOR(pg_catalog.-) _alert_rules.credit_limit,
                                          'breach_tolerance', p.breach_tolerance)
     FROM crisk.limit_policy AS p
-    WHERE p.policy OPERATOR(pg_catalog.=) $9
-      AND p.risk_class OPERATOR(pg_catalog.=) $7
-      AND ($10).open_amount OPERATOR(pg_catalog.>) ($11 OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
-      AND NOT COALESCE($12 OPERATOR(pg_catalog.>) ($13 OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
+    WHERE p.policy OPERATOR(pg_catalog.=) _alert_rules.policy
+      AND p.risk_class OPERATOR(pg_catalog.=) _alert_rules.risk_class
+      AND _alert_rules.open_amount OPERATOR(pg_catalog.>) (_alert_rules.credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance))
+      AND NOT COALESCE(_alert_rules.previous_open_amount OPERATOR(pg_catalog.>) (_alert_rules.previous_credit_limit OPERATOR(pg_catalog.*) (1 OPERATOR(pg_catalog.+) p.breach_tolerance)),
                        false)
     UNION ALL
     SELECT 'legal_event', e.event_id::pg_catalog.text,
@@ -277,52 +279,52 @@ CREATE FUNCTION crisk._alert_rules(
                                          'occurred_on', e.occurred_on, 'detail', e.detail)
     FROM crisk.event AS e
     JOIN crisk.event_kind AS k ON k.kind OPERATOR(pg_catalog.=) e.kind
-    WHERE e.customer_id OPERATOR(pg_catalog.=) $1
+    WHERE e.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id
       AND e.recorded_at OPERATOR(pg_catalog.>)
-              COALESCE($17, pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
-      AND $20 OPERATOR(pg_catalog.>)
-              COALESCE($17, pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+              COALESCE(_alert_rules.previous_scored_at, pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
+      AND _alert_rules.last_event_recorded_at OPERATOR(pg_catalog.>)
+              COALESCE(_alert_rules.previous_scored_at, pg_catalog.now() OPERATOR(pg_catalog.-) '1 day'::pg_catalog.interval)
     UNION ALL
     SELECT 'overdue_90', l.invoice_id, NULL,
            pg_catalog.format('invoice %s of %s is %s days past due',
-                             l.invoice_id, l.amount, $2 OPERATOR(pg_catalog.-) l.due_date),
+                             l.invoice_id, l.amount, _alert_rules.as_of OPERATOR(pg_catalog.-) l.due_date),
            pg_catalog.jsonb_build_object('invoice_id', l.invoice_id, 'amount', l.amount,
                                          'due_date', l.due_date)
     FROM crisk.ledger AS l
-    WHERE l.customer_id OPERATOR(pg_catalog.=) $1
-      AND $15 IS NOT NULL
-      AND ($3 OR $15 OPERATOR(pg_catalog.>=)
-                     (COALESCE($16, $2 OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+    WHERE l.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id
+      AND _alert_rules.newest_due_over_90 IS NOT NULL
+      AND (_alert_rules.thorough OR _alert_rules.newest_due_over_90 OPERATOR(pg_catalog.>=)
+                     (COALESCE(_alert_rules.previous_as_of, _alert_rules.as_of OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
       AND l.amount OPERATOR(pg_catalog.>) 0
-      AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) $2)
-      AND l.issue_date OPERATOR(pg_catalog.<=) $2
-      AND l.due_date OPERATOR(pg_catalog.<) ($2 OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
-      AND ($3 OR l.due_date OPERATOR(pg_catalog.>=)
-                     (COALESCE($16, $2 OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
-      AND NOT COALESCE(l.invoice_id OPERATOR(pg_catalog.=) ANY ($21), false)
+      AND (l.paid_date IS NULL OR l.paid_date OPERATOR(pg_catalog.>) _alert_rules.as_of)
+      AND l.issue_date OPERATOR(pg_catalog.<=) _alert_rules.as_of
+      AND l.due_date OPERATOR(pg_catalog.<) (_alert_rules.as_of OPERATOR(pg_catalog.-) crisk._overdue_alert_days())
+      AND (_alert_rules.thorough OR l.due_date OPERATOR(pg_catalog.>=)
+                     (COALESCE(_alert_rules.previous_as_of, _alert_rules.as_of OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog.-) crisk._overdue_alert_days()))
+      AND NOT COALESCE(l.invoice_id OPERATOR(pg_catalog.=) ANY (_alert_rules.disputed), false)
       AND NOT EXISTS (SELECT FROM crisk.alert AS a
-                      WHERE a.customer_id OPERATOR(pg_catalog.=) $1
+                      WHERE a.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id
                         AND a.kind OPERATOR(pg_catalog.=) 'overdue_90'
                         AND a.condition_key OPERATOR(pg_catalog.=) l.invoice_id)
     UNION ALL
-    SELECT 'payment_pattern', $14::pg_catalog.text, NULL,
+    SELECT 'payment_pattern', _alert_rules.oldest_open_due::pg_catalog.text, NULL,
            pg_catalog.format('the oldest open invoice is %s days past due; this customer usually pays %s days beyond terms (standard deviation %s)',
-                             $2 OPERATOR(pg_catalog.-) $14,
-                             pg_catalog.round(($10).avg_days_beyond_terms::pg_catalog.numeric, 1),
-                             pg_catalog.round(COALESCE(($10).days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
-           pg_catalog.jsonb_build_object('days_past_due', $2 OPERATOR(pg_catalog.-) $14,
-                                         'avg_days_beyond_terms', ($10).avg_days_beyond_terms,
-                                         'days_beyond_terms_stddev', ($10).days_beyond_terms_stddev)
-    WHERE ($10).invoices OPERATOR(pg_catalog.-) ($10).open_invoices OPERATOR(pg_catalog.>=) 5
-      AND ($10).open_amount OPERATOR(pg_catalog.>) 0
-      AND ($2 OPERATOR(pg_catalog.-) $14)::pg_catalog.float8
-          OPERATOR(pg_catalog.>) (($10).avg_days_beyond_terms OPERATOR(pg_catalog.+)
-              GREATEST(2 OPERATOR(pg_catalog.*) COALESCE(($10).days_beyond_terms_stddev, 0), 15))
+                             _alert_rules.as_of OPERATOR(pg_catalog.-) _alert_rules.oldest_open_due,
+                             pg_catalog.round(_alert_rules.avg_days_beyond_terms::pg_catalog.numeric, 1),
+                             pg_catalog.round(COALESCE(_alert_rules.days_beyond_terms_stddev, 0)::pg_catalog.numeric, 1)),
+           pg_catalog.jsonb_build_object('days_past_due', _alert_rules.as_of OPERATOR(pg_catalog.-) _alert_rules.oldest_open_due,
+                                         'avg_days_beyond_terms', _alert_rules.avg_days_beyond_terms,
+                                         'days_beyond_terms_stddev', _alert_rules.days_beyond_terms_stddev)
+    WHERE _alert_rules.invoices OPERATOR(pg_catalog.-) _alert_rules.open_invoices OPERATOR(pg_catalog.>=) 5
+      AND _alert_rules.open_amount OPERATOR(pg_catalog.>) 0
+      AND (_alert_rules.as_of OPERATOR(pg_catalog.-) _alert_rules.oldest_open_due)::pg_catalog.float8
+          OPERATOR(pg_catalog.>) (_alert_rules.avg_days_beyond_terms OPERATOR(pg_catalog.+)
+              GREATEST(2 OPERATOR(pg_catalog.*) COALESCE(_alert_rules.days_beyond_terms_stddev, 0), 15))
       AND NOT COALESCE(
-            $14 OPERATOR(pg_catalog.<=) $16
-            AND ($16 OPERATOR(pg_catalog.-) $14)::pg_catalog.float8
-                OPERATOR(pg_catalog.>) ($18 OPERATOR(pg_catalog.+)
-                    GREATEST(2 OPERATOR(pg_catalog.*) COALESCE($19, 0), 15)),
+            _alert_rules.oldest_open_due OPERATOR(pg_catalog.<=) _alert_rules.previous_as_of
+            AND (_alert_rules.previous_as_of OPERATOR(pg_catalog.-) _alert_rules.oldest_open_due)::pg_catalog.float8
+                OPERATOR(pg_catalog.>) (_alert_rules.previous_avg_dbt OPERATOR(pg_catalog.+)
+                    GREATEST(2 OPERATOR(pg_catalog.*) COALESCE(_alert_rules.previous_dbt_stddev, 0), 15)),
             false)
     UNION ALL
     SELECT 'broken_promise', p.promise_id::pg_catalog.text, NULL,
@@ -331,7 +333,7 @@ CREATE FUNCTION crisk._alert_rules(
            pg_catalog.jsonb_build_object('promise_id', p.promise_id, 'amount', p.amount,
                                          'due_on', p.due_on, 'grace_until', g.grace_until,
                                          'paid_amount', paid.amount, 'invoice_ids', p.invoice_ids)
-    FROM pg_catalog.jsonb_to_recordset($22)
+    FROM pg_catalog.jsonb_to_recordset(_alert_rules.promises)
          AS p(promise_id pg_catalog.int8, amount pg_catalog.numeric, due_on pg_catalog.date,
               invoice_ids pg_catalog.text[])
     CROSS JOIN LATERAL (SELECT crisk.promise_grace_until(p.due_on) AS grace_until) AS g
@@ -339,19 +341,20 @@ CREATE FUNCTION crisk._alert_rules(
         SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
         FROM crisk.ledger AS l
         WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
-          AND l.customer_id OPERATOR(pg_catalog.=) $1
+          AND l.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id
           AND l.amount OPERATOR(pg_catalog.>) 0
           AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
-    WHERE g.grace_until OPERATOR(pg_catalog.<) $2
+    WHERE g.grace_until OPERATOR(pg_catalog.<) _alert_rules.as_of
       AND paid.amount OPERATOR(pg_catalog.<) p.amount
       AND NOT EXISTS (SELECT FROM crisk.alert AS a
-                      WHERE a.customer_id OPERATOR(pg_catalog.=) $1
+                      WHERE a.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id
                         AND a.kind OPERATOR(pg_catalog.=) 'broken_promise'
                         AND a.condition_key OPERATOR(pg_catalog.=) p.promise_id::pg_catalog.text)
 $$;
 COMMENT ON FUNCTION crisk._alert_rules(pg_catalog.text, pg_catalog.date, pg_catalog.bool, pg_catalog.int4,
                                        pg_catalog.int4, pg_catalog.int4, pg_catalog.text, pg_catalog.text,
-                                       pg_catalog.text, crisk.payment_profile, pg_catalog.numeric,
+                                       pg_catalog.text, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric,
+                                       pg_catalog.float8, pg_catalog.float8, pg_catalog.numeric,
                                        pg_catalog.numeric, pg_catalog.numeric, pg_catalog.date, pg_catalog.date,
                                        pg_catalog.date, pg_catalog.timestamptz, pg_catalog.float8,
                                        pg_catalog.float8, pg_catalog.timestamptz, pg_catalog.text[],

@@ -60,7 +60,7 @@ SELECT is_empty($$
                         'crisk.dunning_letters_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure,
-                        'crisk._alert_rules(text,date,boolean,integer,integer,integer,text,text,text,crisk.payment_profile,numeric,numeric,numeric,date,date,date,timestamp with time zone,double precision,double precision,timestamp with time zone,text[],jsonb)'::regprocedure)
+                        'crisk._alert_rules(text,date,boolean,integer,integer,integer,text,text,text,bigint,bigint,numeric,double precision,double precision,numeric,numeric,numeric,date,date,date,timestamp with time zone,double precision,double precision,timestamp with time zone,text[],jsonb)'::regprocedure)
       AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
 $$, 'every SQL and PL/pgSQL function in crisk sets search_path = pg_catalog, pg_temp');
 
@@ -82,7 +82,7 @@ SELECT unalike(pg_temp.plan_of('SELECT i FROM crisk._rescore_items(''{A,B}'', cu
                '%Function Scan on _rescore_items%', 'crisk._rescore_items() is inlined into its caller''s query');
 SELECT unalike(pg_temp.plan_of($q$SELECT x.* FROM (VALUES ('A'::text, 40, 70)) AS w(customer_id, score, previous_score)
     CROSS JOIN LATERAL crisk._alert_rules(w.customer_id, current_date, true, 15, w.score, w.previous_score,
-        'C', 'B', 'standard', NULL, 1000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) AS x$q$),
+        'C', 'B', 'standard', 12, 3, 5000, 20, 4, 1000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) AS x$q$),
                '%Function Scan on _alert_rules%', 'crisk._alert_rules() is inlined into the write statement''s query');
 
 -- Some data to act on.
