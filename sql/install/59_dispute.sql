@@ -3,7 +3,7 @@
 -- on day d when opened_on <= d and it was not resolved by then
 -- (resolved_on NULL or after d).  While open, the invoice leaves the
 -- dunning worklist and the dunning letters (65_dunning_worklist.sql) and
--- raises no overdue_90 alert (74_rescore_record.sql); the amount disputed
+-- raises no overdue_90 alert (crisk._alert_rules, 55_alerts.sql); the amount disputed
 -- shows in its own column "disputed" of crisk.aged_balance and
 -- crisk.aged_balance_at.  These tables come before the views (6x) that
 -- read them.

@@ -3,7 +3,7 @@
 -- the promise's grace date, due_on + crisk.promise_grace_days (3 days by
 -- default; crisk.promise_grace_until); a promise whose covered invoices
 -- were not paid for at least its amount by then is broken: the rescoring
--- pass raises a broken_promise alert (74_rescore_record.sql) and dunning
+-- pass raises a broken_promise alert (crisk._alert_rules, 55_alerts.sql) and dunning
 -- resumes where it stood.
 --
 -- Kept or broken is read from the ledger: the covered invoices of the

@@ -9,8 +9,8 @@
 --                                       the per-customer indexes (incremental)
 --   crisk._rescore_compute(items, as_of) score, class, reasons, recalibrated
 --                                       limit; reads nothing, writes nothing
---   crisk._rescore_record(results, run, as_of)  writes scores, history,
---                                       limits and alerts
+-- and one statement prepared in src/rescore_batch.c writes scores,
+-- history, limits and alerts (the alert rules: crisk._alert_rules).
 --
 -- Only customers with a row in crisk.account are scored (crisk.score
 -- refers to it); invoices of other customers are ignored.
@@ -136,7 +136,7 @@ REVOKE ALL ON FUNCTION crisk._rescore_ledger(pg_catalog.numeric, pg_catalog.date
 -- customer_ids NULL: every customer.  Customers without one get no row.
 -- A role that may not read crisk.promise (a worker role given its
 -- privileges before 0.2.0) gets no rows, and the pass scores the
--- characteristic as unknown (crisk._rescore_record warns about it).
+-- characteristic as unknown (its write statement warns about it).
 CREATE FUNCTION crisk._broken_promises_12m(customer_ids pg_catalog.text[], as_of pg_catalog.date)
     RETURNS TABLE (customer_id pg_catalog.text, broken_promises_12m pg_catalog.int4)
     LANGUAGE plpgsql STABLE

@@ -47,7 +47,6 @@ BEGIN
             ' crisk._rescore_ledger(pg_catalog.numeric, pg_catalog.date, pg_catalog.date,'
             ' pg_catalog.date, pg_catalog.date),'
             ' crisk._rescore_compute(crisk.rescore_item[], pg_catalog.date),'
-            ' crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool),'
             ' crisk._rescore_purge(pg_catalog.interval),'
             ' crisk.purge_history(pg_catalog.interval) TO ' || grantee;
 

@@ -1,7 +1,7 @@
 -- Rescoring on a store spread by crisk.distribute_store() (doc/citus.md):
--- crisk._rescore_record (74_rescore_record.sql) asks whether it writes a
--- distributed store, where Citus wants its statements planned for their
--- values and locks rows only one shard at a time.
+-- whether crisk writes a distributed store, where Citus wants its
+-- statements planned for their values and locks rows only one shard at a
+-- time.
 CREATE FUNCTION crisk._store_distributed()
     RETURNS pg_catalog.bool
     LANGUAGE C STABLE PARALLEL SAFE

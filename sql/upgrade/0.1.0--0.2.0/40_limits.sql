@@ -222,7 +222,7 @@ ALTER TYPE crisk.rescore_item
 -- customer_ids NULL: every customer.  Customers without one get no row.
 -- A role that may not read crisk.promise (a worker role given its
 -- privileges before 0.2.0) gets no rows, and the pass scores the
--- characteristic as unknown (crisk._rescore_record warns about it).
+-- characteristic as unknown (its write statement warns about it).
 CREATE FUNCTION crisk._broken_promises_12m(customer_ids pg_catalog.text[], as_of pg_catalog.date)
     RETURNS TABLE (customer_id pg_catalog.text, broken_promises_12m pg_catalog.int4)
     LANGUAGE plpgsql STABLE
@@ -459,5 +459,5 @@ COMMENT ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) IS
 REVOKE ALL ON FUNCTION crisk._rescore_items(pg_catalog.text[], pg_catalog.date) FROM PUBLIC;
 RESET check_function_bodies;
 
--- crisk._rescore_record, with the limit and alert rules of 74_rescore_record.sql,
--- is replaced once, in 50_collections.sql, which carries every change to it.
+-- crisk._rescore_record (the PL/pgSQL writer of 0.1.0) is dropped once, in
+-- 50_collections.sql; the pass writes with one statement from C.
