@@ -2,15 +2,18 @@
  *
  * rescore_internal.h
  *	  State of one rescoring pass, shared by rescore.c (the pass: lock,
- *	  crisk.job_run, list of customers, transactions) and rescore_batch.c
- *	  (one batch: compute the scores, write them, isolate failures).
- *	  rescore.c calls rescore_batch.c, never the other way round.
+ *	  crisk.job_run, list of customers, transactions), rescore_batch.c
+ *	  (one batch: compute the scores, write them, isolate failures) and
+ *	  rescore_write.c (the statement that writes a batch).  rescore.c
+ *	  calls rescore_batch.c, which calls rescore_write.c, never the other
+ *	  way round.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef CRISK_RESCORE_INTERNAL_H
 #define CRISK_RESCORE_INTERNAL_H
 
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "utils/date.h"
 #include "utils/resowner.h"
@@ -70,7 +73,20 @@ typedef struct WorkItem
 	char	   *customer_id;
 } WorkItem;
 
+/* A statement prepared once per session and kept across transactions. */
+typedef struct KeptStatement
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[6];	/* the types it was prepared for */
+	bool		custom;			/* prepared for custom plans */
+	SPIPlanPtr	plan;
+} KeptStatement;
+
 extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
+extern void rescore_write(RescorePass *pass, Datum *results, int n, Oid result_type);
+extern char *rescore_result_customer_id(Datum result);
+extern SPIPlanPtr rescore_kept_plan(KeptStatement *stmt, const Oid *argtypes);
 extern bool rescore_is_data_error(int sqlerrcode);
 extern void rescore_record_error(RescorePass *pass, const char *customer_id,
 								 ErrorData *edata, const char *what);

@@ -84,7 +84,7 @@ BEGIN
     -- (crisk.alert_<shard id>) of a worker node, where nobody listens and
     -- a notification would stop Citus from committing the transaction
     -- across nodes: a rescoring pass notifies its alerts on the
-    -- coordinator instead (src/rescore_batch.c).
+    -- coordinator instead (src/rescore_write.c).
     IF TG_TABLE_NAME OPERATOR(pg_catalog.<>) 'alert' THEN
         RETURN NULL;
     END IF;
@@ -179,7 +179,7 @@ COMMENT ON FUNCTION crisk.acknowledge_alert(pg_catalog.int8, pg_catalog.text) IS
 REVOKE ALL ON FUNCTION crisk.acknowledge_alert(pg_catalog.int8, pg_catalog.text) FROM PUBLIC;
 
 -- The alert rules of a rescoring pass, in one place.  The pass's write
--- statement (src/rescore_batch.c) calls this function once for each
+-- statement (src/rescore_write.c) calls this function once for each
 -- customer it writes, after the customer's new score and limit are known,
 -- and inserts what it returns into crisk.alert (ON CONFLICT DO NOTHING: a
 -- condition already open is not raised twice).  Alerts are raised on what

@@ -9,7 +9,7 @@
 --                                       the per-customer indexes (incremental)
 --   crisk._rescore_compute(items, as_of) score, class, reasons, recalibrated
 --                                       limit; reads nothing, writes nothing
--- and one statement prepared in src/rescore_batch.c writes scores,
+-- and one statement prepared in src/rescore_write.c writes scores,
 -- history, limits and alerts (the alert rules: crisk._alert_rules).
 --
 -- Only customers with a row in crisk.account are scored (crisk.score

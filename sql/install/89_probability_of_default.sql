@@ -1,6 +1,6 @@
 -- Probabilities of default and what uses them (SPEC 5.3): crisk.score_pd,
 -- the pd column of crisk.score and crisk.score_history (written by
--- rescoring, src/rescore_batch.c), the loss given default per segment
+-- rescoring, src/rescore_write.c), the loss given default per segment
 -- (crisk.lgd), the expected credit loss as PD x LGD x exposure, and the
 -- model_drift alert (crisk.check_model_drift).
 

@@ -1216,7 +1216,7 @@ COMMENT ON COLUMN crisk.terms_compliance.problem IS 'terms_over_60_days, terms_o
 REVOKE ALL ON crisk.terms_compliance FROM PUBLIC;
 
 -- A pass writes each batch with one statement prepared in C
--- (src/rescore_batch.c), its alert rules in crisk._alert_rules
+-- (src/rescore_write.c), its alert rules in crisk._alert_rules
 -- (52_write_step.sql): the PL/pgSQL writer goes.
 DROP FUNCTION crisk._rescore_record(crisk.rescore_result[], pg_catalog.int8, pg_catalog.date, pg_catalog.bool);
 

@@ -1,9 +1,9 @@
 -- The write step of a rescoring pass: one statement per batch, prepared in
--- C (src/rescore_batch.c), replaces crisk._rescore_record (dropped in
+-- C (src/rescore_write.c), replaces crisk._rescore_record (dropped in
 -- 50_collections.sql); its alert rules move next to crisk.alert
 -- (55_alerts.sql).
 -- The alert rules of a rescoring pass, in one place.  The pass's write
--- statement (src/rescore_batch.c) calls this function once for each
+-- statement (src/rescore_write.c) calls this function once for each
 -- customer it writes, after the customer's new score and limit are known,
 -- and inserts what it returns into crisk.alert (ON CONFLICT DO NOTHING: a
 -- condition already open is not raised twice).  Alerts are raised on what

@@ -956,7 +956,7 @@ REVOKE ALL ON FUNCTION crisk.model_performance(pg_catalog.text, pg_catalog.regcl
 -- as in sql/install/89_probability_of_default.sql
 -- Probabilities of default and what uses them (SPEC 5.3): crisk.score_pd,
 -- the pd column of crisk.score and crisk.score_history (written by
--- rescoring, src/rescore_batch.c), the loss given default per segment
+-- rescoring, src/rescore_write.c), the loss given default per segment
 -- (crisk.lgd), the expected credit loss as PD x LGD x exposure, and the
 -- model_drift alert (crisk.check_model_drift).
 

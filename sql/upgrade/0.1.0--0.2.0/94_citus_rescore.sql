@@ -22,7 +22,7 @@ BEGIN
     -- (crisk.alert_<shard id>) of a worker node, where nobody listens and
     -- a notification would stop Citus from committing the transaction
     -- across nodes: a rescoring pass notifies its alerts on the
-    -- coordinator instead (src/rescore_batch.c).
+    -- coordinator instead (src/rescore_write.c).
     IF TG_TABLE_NAME OPERATOR(pg_catalog.<>) 'alert' THEN
         RETURN NULL;
     END IF;
