@@ -150,8 +150,10 @@ rescore_queue_resume(void)
 }
 
 /*
- * insert_queue_row adds one row to crisk.rescore_queue (NULL: everyone), as
- * the table's owner.
+ * insert_queue_row adds one row to crisk.rescore_queue, as the table's
+ * owner.  NULL queues everyone: the queue's "everyone" row on one node; on
+ * a distributed store, whose distributed queue cannot hold that row, every
+ * customer of crisk.account and crisk.invoice by name.
  */
 static void
 insert_queue_row(const char *customer_id)
@@ -163,6 +165,7 @@ insert_queue_row(const char *customer_id)
 	int			save_sec_context;
 	Datum		value;
 	char		null = customer_id ? ' ' : 'n';
+	bool		everyone_by_name = customer_id == NULL && crisk_store_distributed();
 
 	relid = get_relname_relid("rescore_queue", get_namespace_oid("crisk", false));
 	if (!OidIsValid(relid))
@@ -182,72 +185,31 @@ insert_queue_row(const char *customer_id)
 	PG_TRY();
 	{
 		int			nestlevel;
+		int			rc;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		nestlevel = crisk_pin_search_path();
-		if (queue_plan == NULL)
+		if (everyone_by_name)
+			rc = SPI_execute("INSERT INTO crisk.rescore_queue (customer_id)"
+							 " SELECT a.customer_id FROM crisk.account a"
+							 " UNION SELECT i.customer_id FROM crisk.invoice i",
+							 false, 0);
+		else
 		{
-			Oid			argtypes[1] = {TEXTOID};
-			SPIPlanPtr	plan = SPI_prepare("INSERT INTO crisk.rescore_queue (customer_id) VALUES ($1)",
-										   1, argtypes);
+			if (queue_plan == NULL)
+			{
+				Oid			argtypes[1] = {TEXTOID};
+				SPIPlanPtr	plan = SPI_prepare("INSERT INTO crisk.rescore_queue (customer_id) VALUES ($1)",
+											   1, argtypes);
 
-			if (plan == NULL || SPI_keepplan(plan) != 0)
-				elog(ERROR, "could not prepare the insert into crisk.rescore_queue");
-			queue_plan = plan;
+				if (plan == NULL || SPI_keepplan(plan) != 0)
+					elog(ERROR, "could not prepare the insert into crisk.rescore_queue");
+				queue_plan = plan;
+			}
+			rc = SPI_execute_plan(queue_plan, &value, &null, false, 0);
 		}
-		if (SPI_execute_plan(queue_plan, &value, &null, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not insert into crisk.rescore_queue");
-		crisk_unpin_search_path(nestlevel);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-	queued_in_xact = true;
-}
-
-/*
- * queue_everyone_by_name queues, on a distributed store, every customer of
- * crisk.account and crisk.invoice, as the queue's owner: the distributed
- * queue cannot hold the "everyone" row.
- */
-static void
-queue_everyone_by_name(void)
-{
-	Oid			queue;
-	HeapTuple	tuple;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec_context;
-
-	queue = get_relname_relid("rescore_queue", get_namespace_oid("crisk", false));
-	if (!OidIsValid(queue))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table crisk.rescore_queue does not exist"),
-				 errhint("Is the crisk extension installed in this database?")));
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(queue));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", queue);
-	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		int			nestlevel;
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		nestlevel = crisk_pin_search_path();
-		if (SPI_execute("INSERT INTO crisk.rescore_queue (customer_id)"
-						" SELECT a.customer_id FROM crisk.account a"
-						" UNION SELECT i.customer_id FROM crisk.invoice i",
-						false, 0) != SPI_OK_INSERT)
+		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "could not insert into crisk.rescore_queue");
 		crisk_unpin_search_path(nestlevel);
 		SPI_finish();
@@ -413,12 +375,8 @@ crisk_track_changes_trigger(PG_FUNCTION_ARGS)
 			 * itself queues; the triggers of its shards, which Citus
 			 * truncates on the workers, queue nobody.
 			 */
-			if (crisk_store_distributed())
-			{
-				if (crisk_is_citus_table(RelationGetRelid(trigdata->tg_relation)))
-					queue_everyone_by_name();
-			}
-			else
+			if (!crisk_store_distributed() ||
+				crisk_is_citus_table(RelationGetRelid(trigdata->tg_relation)))
 				insert_queue_row(NULL);
 		}
 		PG_RETURN_POINTER(NULL);
@@ -446,9 +404,7 @@ Datum
 crisk_request_rescore(PG_FUNCTION_ARGS)
 {
 	register_callbacks();
-	if (PG_ARGISNULL(0) && crisk_store_distributed())
-		queue_everyone_by_name();
-	else if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0))
 		insert_queue_row(NULL);
 	else
 	{
