@@ -48,7 +48,8 @@ include $(PGXS)
 
 UPGRADE_PARTS = $(wildcard sql/upgrade/*/*.sql)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS) crisk.control
+# The parts' directory too: a removed part changes it, and no part's date.
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS) sql/install crisk.control
 	@{ printf '%s\n' "-- crisk $(EXTVERSION) install script, assembled from sql/install/ by the Makefile." \
 	     "-- complain if script is sourced in psql, rather than via CREATE EXTENSION" \
 	     '\echo Use "CREATE EXTENSION crisk" to load this file. \quit'; \
@@ -56,7 +57,7 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS) crisk.control
 
 # A static pattern rule: each upgrade script from its own directory's parts
 # (the install script's rule above must not build them).
-$(UPGRADE_SCRIPTS): sql/$(EXTENSION)--%.sql: $(UPGRADE_PARTS) crisk.control
+$(UPGRADE_SCRIPTS): sql/$(EXTENSION)--%.sql: $(UPGRADE_PARTS) sql/upgrade/% crisk.control
 	@{ printf '%s\n' "-- crisk $* upgrade script, assembled from sql/upgrade/$*/ by the Makefile." \
 	     "-- complain if script is sourced in psql, rather than via ALTER EXTENSION" \
 	     '\echo Use "ALTER EXTENSION crisk UPDATE" to load this file. \quit'; \
