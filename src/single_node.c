@@ -493,17 +493,3 @@ crisk_require_readable_ledger(PG_FUNCTION_ARGS)
 	crisk_check_readable_ledger();
 	PG_RETURN_BOOL(true);
 }
-
-PG_FUNCTION_INFO_V1(crisk_store_distributed_sql);
-
-/*
- * crisk_store_distributed_sql is crisk._store_distributed(): whether
- * crisk.distribute_store() spread crisk's store over a Citus cluster
- * (crisk_store_distributed), for the SQL functions that write it
- * differently there.
- */
-Datum
-crisk_store_distributed_sql(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BOOL(crisk_store_distributed());
-}
