@@ -51,4 +51,16 @@ SELECT j.batches, count(DISTINCT w.command_id) AS write_commands, count(*) AS ro
 FROM written_by_run AS w JOIN crisk.job_run AS j USING (run_id)
 WHERE run_id = (SELECT max(run_id) FROM crisk.job_run) GROUP BY j.batches;
 
+-- A role that may not read crisk.model_fit (given its privileges before
+-- an upgrade brought the table) keeps writing scores, without a
+-- probability of default, and is told why.
+CREATE ROLE regress_write_worker;
+SELECT crisk.grant_worker_privileges('regress_write_worker');
+REVOKE SELECT ON crisk.model_fit FROM regress_write_worker;
+SET LOCAL ROLE regress_write_worker;
+SELECT crisk.rescore(ARRAY['W01', 'W02'], '2026-05-02');
+RESET ROLE;
+SELECT customer_id, as_of, pd IS NULL AS no_pd FROM crisk.score
+WHERE customer_id IN ('W01', 'W02') ORDER BY customer_id;
+
 ROLLBACK;
