@@ -29,6 +29,15 @@
  * function body changes (crisk.set_ledger rewrites crisk.ledger_rows(),
  * ALTER EXTENSION UPDATE replaces the readers).
  *
+ * A reader that Citus cannot plan in the form that is fastest on one node
+ * has a twin that Citus can plan: crisk._<name>_distributed, with the
+ * same argument and result types (crisk._open_items_at_distributed for
+ * crisk.open_items_at, whose two index ranges joined by UNION ALL Citus
+ * cannot join with the allocations).  On a store spread by
+ * crisk.distribute_store() the hook inlines the twin in the reader's
+ * place; elsewhere the reader's own body runs, and the regression tests
+ * check that both give the same rows.
+ *
  * Without Citus loaded before crisk the hook is not installed at all, and
  * in a database without Citus's catalog it returns after one syscache
  * lookup: plans are those of the plain planner.  crisk.ledger's guard
@@ -40,17 +49,21 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
+#include "optimizer/planmain.h"
 #include "optimizer/planner.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "citus_inline.h"
 #include "limit_audit.h"
@@ -67,6 +80,8 @@ typedef struct InlineContext
 	PlannerInfo *root;			/* minimal: holds the PlannerGlobal */
 	Oid			crisk_namespace;	/* InvalidOid until looked up */
 	bool		crisk_namespace_known;
+	bool		store_distributed;	/* crisk_store_distributed(), once known */
+	bool		store_distributed_known;
 } InlineContext;
 
 static bool inline_walker(Node *node, InlineContext *context);
@@ -162,6 +177,56 @@ is_crisk_function_rte(RangeTblEntry *rte, InlineContext *context)
 }
 
 /*
+ * distributed_twin returns the function that stands in for funcid, one of
+ * crisk's functions, on a store spread by crisk.distribute_store():
+ * crisk._<name>_distributed with the same argument types, or InvalidOid
+ * when the function has no such twin or the store is not distributed.
+ * The store is looked at only for a function with a twin, and only once
+ * crisk.account exists (statements of CREATE EXTENSION crisk itself are
+ * planned here too).
+ */
+static Oid
+distributed_twin(Oid funcid, InlineContext *context)
+{
+	HeapTuple	proc_tuple;
+	HeapTuple	twin_tuple;
+	Form_pg_proc proc;
+	char		twin_name[NAMEDATALEN];
+	Oid			twin = InvalidOid;
+
+	proc_tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	if (!HeapTupleIsValid(proc_tuple))
+		elog(ERROR, "cache lookup failed for function %u", funcid);
+	proc = (Form_pg_proc) GETSTRUCT(proc_tuple);
+	if (NameStr(proc->proname)[0] != '_' &&
+		snprintf(twin_name, sizeof(twin_name), "_%s_distributed",
+				 NameStr(proc->proname)) < (int) sizeof(twin_name))
+	{
+		twin_tuple = SearchSysCache3(PROCNAMEARGSNSP,
+									 CStringGetDatum(twin_name),
+									 PointerGetDatum(&proc->proargtypes),
+									 ObjectIdGetDatum(proc->pronamespace));
+		if (HeapTupleIsValid(twin_tuple))
+		{
+			twin = ((Form_pg_proc) GETSTRUCT(twin_tuple))->oid;
+			ReleaseSysCache(twin_tuple);
+		}
+	}
+	ReleaseSysCache(proc_tuple);
+	if (!OidIsValid(twin))
+		return InvalidOid;
+
+	if (!context->store_distributed_known)
+	{
+		context->store_distributed =
+			OidIsValid(get_relname_relid("account", crisk_namespace(context))) &&
+			crisk_store_distributed();
+		context->store_distributed_known = true;
+	}
+	return context->store_distributed ? twin : InvalidOid;
+}
+
+/*
  * inline_query replaces each of crisk's functions in query's FROM by its
  * body, as the planner's preprocess_function_rtes() would, then walks
  * everything the query holds (subqueries, the inlined bodies among them,
@@ -180,12 +245,29 @@ inline_query(Query *query, InlineContext *context)
 	foreach(lc, query->rtable)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+		FuncExpr   *funcexpr;
 		Query	   *body;
 
 		if (!is_crisk_function_rte(rte, context))
 			continue;
 		/* defaults and named arguments are filled in here, as the planner does */
 		rte->functions = (List *) eval_const_expressions(context->root, (Node *) rte->functions);
+
+		/*
+		 * On a distributed store, the form of the reader that Citus can
+		 * plan; the plan depends on the reader all the same.
+		 */
+		funcexpr = (FuncExpr *) linitial_node(RangeTblFunction, rte->functions)->funcexpr;
+		if (IsA(funcexpr, FuncExpr))
+		{
+			Oid			twin = distributed_twin(funcexpr->funcid, context);
+
+			if (OidIsValid(twin))
+			{
+				record_plan_function_dependency(context->root, funcexpr->funcid);
+				funcexpr->funcid = twin;
+			}
+		}
 		body = inline_set_returning_function(context->root, rte);
 		if (body == NULL)
 			continue;

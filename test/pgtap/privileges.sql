@@ -38,7 +38,8 @@ SELECT is_empty($$
 $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- Every SQL and PL/pgSQL function pins its search_path, but those that
 -- must stay inlinable and name everything with its schema:
--- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at(),
+-- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at() and
+-- its twin for a distributed store,
 -- crisk.ledger_parts(), what was known on a date (scores_at, limits_at),
 -- the *_at functions whose views are them at today, and the two lists of
 -- customers a rescoring pass reads with the profile counts they use, and
@@ -50,6 +51,7 @@ SELECT is_empty($$
       AND p.oid NOT IN ('crisk.ledger_rows()'::regprocedure,
                         'crisk.allocation_rows()'::regprocedure,
                         'crisk.open_items_at(date)'::regprocedure,
+                        'crisk._open_items_at_distributed(date)'::regprocedure,
                         'crisk.ledger_parts()'::regprocedure,
                         'crisk.scores_at(date)'::regprocedure,
                         'crisk.limits_at(date)'::regprocedure,

@@ -300,14 +300,21 @@ REVOKE ALL ON FUNCTION crisk.set_allocations(pg_catalog.regclass) FROM PUBLIC;
 -- crisk.open_items_at: every ledger item open on a date, with what is left
 -- of it.  Inlinable (LANGUAGE sql, STABLE, no SET clause), so that a filter
 -- on customer_id reaches the ledger's indexes; it reads with the caller's
--- rights.  The items are read as two ranges, the unpaid ones (the partial
--- index crisk.invoice_open_idx) and those paid after as_of
--- (crisk.invoice_paid_idx, next to nothing for today), in one scan (a
--- BitmapOr of the two indexes): Citus cannot join a UNION ALL of the two
--- ranges with the allocations, which stay on the coordinator.  The
--- allocations applied by as_of are summed once per item and hash-joined,
--- rather than looked up item by item.  crisk.aged_balance_at, and so
+-- rights.  The items are read as two index ranges joined by UNION ALL: the
+-- unpaid ones (the partial index crisk.invoice_open_idx, an index-only
+-- scan in customer order) and those paid after as_of
+-- (crisk.invoice_paid_idx, next to nothing for today).  The allocations
+-- applied by as_of are summed once per item and hash-joined, rather than
+-- looked up item by item.  crisk.aged_balance_at, and so
 -- crisk.aged_balance, read it.
+--
+-- Citus cannot join a UNION ALL of the two ranges with the allocations,
+-- which stay on the coordinator: on a store spread by
+-- crisk.distribute_store(), crisk's planner hook (src/citus_inline.c)
+-- inlines crisk._open_items_at_distributed instead, the same items read
+-- in one scan (a BitmapOr of the two indexes over the invoices' heap),
+-- which costs more on one node (bench/README.md).
+-- test/sql/as_of.sql checks that the two give the same rows.
 CREATE FUNCTION crisk.open_items_at(as_of pg_catalog.date)
     RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
                    amount pg_catalog.numeric, issue_date pg_catalog.date,
@@ -322,8 +329,11 @@ FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
       -- Unpaid, or paid after as_of: two ranges, each with its index.
       FROM (SELECT u.invoice_id, u.customer_id, u.amount, u.issue_date, u.due_date
             FROM crisk.ledger u
-            WHERE (u.paid_date IS NULL OR u.paid_date OPERATOR(pg_catalog.>) $1)
-              AND u.issue_date OPERATOR(pg_catalog.<=) $1) l
+            WHERE u.paid_date IS NULL AND u.issue_date OPERATOR(pg_catalog.<=) $1
+            UNION ALL
+            SELECT p.invoice_id, p.customer_id, p.amount, p.issue_date, p.due_date
+            FROM crisk.ledger p
+            WHERE p.paid_date OPERATOR(pg_catalog.>) $1 AND p.issue_date OPERATOR(pg_catalog.<=) $1) l
       -- The allocations applied by as_of, summed once per item, in the
       -- order of the item (crisk.allocation's indexes give it): grouping
       -- sorted rows needs one total at a time, where hashing them kept a
