@@ -73,12 +73,16 @@ typedef struct WorkItem
 	char	   *customer_id;
 } WorkItem;
 
-/* A statement prepared once per session and kept across transactions. */
+/*
+ * A statement prepared once per session and kept across transactions, with
+ * up to KEPT_STATEMENT_MAX_ARGS parameters (a score history row has 32).
+ */
+#define KEPT_STATEMENT_MAX_ARGS 32
 typedef struct KeptStatement
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[6];	/* the types it was prepared for */
+	Oid			argtypes[KEPT_STATEMENT_MAX_ARGS];	/* the types it was prepared for */
 	bool		custom;			/* prepared for custom plans */
 	SPIPlanPtr	plan;
 } KeptStatement;
