@@ -197,9 +197,10 @@ my @score_writes = grep { /UPDATE crisk\.score_\d+ / } @issued;
 is(scalar(@score_writes), 1, 'one remote command updates the customer\'s score');
 like($score_writes[0] // '', qr/UPDATE crisk\.account_\d+ .*crisk\.invoice_\d+.*crisk\.alert_\d+/,
 	'the same command locks and recalibrates the account and reads the ledger and the open alerts');
+my ($write_at) = grep { $issued[$_] =~ /UPDATE crisk\.score_\d+ / } 0 .. $#issued;
 is(join("\n", grep { /read_intermediate_result|FROM STDIN WITH \(format result\)/ }
-		grep { /crisk\.(score|score_history|account|alert|rescore_queue)_\d+/ } @issued),
-	'', 'no write of the pass reads or ships intermediate results');
+		@issued[ ($write_at // 0) .. $#issued ]),
+	'', 'neither it nor any later command of the pass reads or ships intermediate results');
 is(scalar(grep { /^PREPARE TRANSACTION/ } @issued), 0,
 	'the pass commits on the customer\'s worker alone (no two-phase commit)');
 same_writes('after rescoring one customer a day later');
