@@ -89,6 +89,9 @@ typedef struct KeptStatement
 
 extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
 extern void rescore_write(RescorePass *pass, Datum *results, int n, Oid result_type);
+extern const char rescore_distributed_write_format[];
+extern void rescore_write_customer(RescorePass *pass, SPIPlanPtr plan, Datum *args,
+								   const char *nulls, Datum result, Oid result_type);
 extern char *rescore_result_customer_id(Datum result);
 extern SPIPlanPtr rescore_kept_plan(KeptStatement *stmt, const Oid *argtypes);
 extern bool rescore_is_data_error(int sqlerrcode);
