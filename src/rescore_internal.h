@@ -73,18 +73,25 @@ typedef struct WorkItem
 	char	   *customer_id;
 } WorkItem;
 
-/* A statement prepared once per session and kept across transactions. */
+/*
+ * A statement prepared once per session and kept across transactions, with
+ * up to KEPT_STATEMENT_MAX_ARGS parameters (a score history row has 32).
+ */
+#define KEPT_STATEMENT_MAX_ARGS 32
 typedef struct KeptStatement
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[6];	/* the types it was prepared for */
+	Oid			argtypes[KEPT_STATEMENT_MAX_ARGS];	/* the types it was prepared for */
 	bool		custom;			/* prepared for custom plans */
 	SPIPlanPtr	plan;
 } KeptStatement;
 
 extern void rescore_batch(RescorePass *pass, WorkItem *items, int nitems);
 extern void rescore_write(RescorePass *pass, Datum *results, int n, Oid result_type);
+extern const char rescore_distributed_write_format[];
+extern void rescore_write_customer(RescorePass *pass, SPIPlanPtr plan, Datum *args,
+								   const char *nulls, Datum result, Oid result_type);
 extern char *rescore_result_customer_id(Datum result);
 extern SPIPlanPtr rescore_kept_plan(KeptStatement *stmt, const Oid *argtypes);
 extern bool rescore_is_data_error(int sqlerrcode);

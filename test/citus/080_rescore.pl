@@ -10,7 +10,10 @@
 # - the background worker on the coordinator rescores the distributed
 #   store;
 # - a session on the coordinator listening on crisk_alert receives each
-#   alert of a pass once.
+#   alert of a pass once;
+# - each customer's write is routed whole to the customer's shard (the
+#   remote commands of a pass, logged), and a customer whose account
+#   another session holds is skipped and queued again.
 #
 # Run by "scripts/test citus" (see 010_aggregates.pl).
 use strict;
@@ -174,7 +177,64 @@ my @ids = map { /"alert_id" : (\d+)/ ? $1 : 'none' } @payloads;
 is(join(',', sort { $a <=> $b } @ids), $expected,
 	'the listener on the coordinator received each alert of the pass once');
 
-# 5. The background worker on the coordinator rescores the distributed
+# 5. Each customer's write goes whole to the customer's shard: the
+# statement that locks and recalibrates the account, updates the score and
+# applies the alert rules is one command on one shard, and nothing the
+# pass writes is planned apart as intermediate results shipped between the
+# nodes (a CTE that INSERTs made Citus plan every CTE so, a dozen round
+# trips per customer).
+my $routed = $coordinator->safe_psql('single', q{
+	SELECT customer_id FROM crisk.alert WHERE kind = 'overdue_90'
+	ORDER BY md5(customer_id) LIMIT 1});
+($ret, $out, $err) = $coordinator->psql('postgres', qq{
+	SET citus.log_remote_commands = on;
+	SET client_min_messages = log;
+	SELECT crisk.rescore(ARRAY['$routed'], date '$as_of' + 1)});
+is($ret, 0, 'one customer rescored with its remote commands logged') or diag($err);
+$coordinator->safe_psql('single', "SELECT crisk.rescore(ARRAY['$routed'], date '$as_of' + 1)");
+my @issued = $err =~ /issuing (.*)/g;
+my @score_writes = grep { /UPDATE crisk\.score_\d+ / } @issued;
+is(scalar(@score_writes), 1, 'one remote command updates the customer\'s score');
+like($score_writes[0] // '', qr/UPDATE crisk\.account_\d+ .*crisk\.invoice_\d+.*crisk\.alert_\d+/,
+	'the same command locks and recalibrates the account and reads the ledger and the open alerts');
+my ($write_at) = grep { $issued[$_] =~ /UPDATE crisk\.score_\d+ / } 0 .. $#issued;
+is(join("\n", grep { /read_intermediate_result|FROM STDIN WITH \(format result\)/ }
+		@issued[ ($write_at // 0) .. $#issued ]),
+	'', 'neither it nor any later command of the pass reads or ships intermediate results');
+is(scalar(grep { /^PREPARE TRANSACTION/ } @issued), 0,
+	'the pass commits on the customer\'s worker alone (no two-phase commit)');
+same_writes('after rescoring one customer a day later');
+
+# 6. A customer whose account another session holds is skipped and queued
+# again, as on one node: its limit was changed by hand, so the pass would
+# recalibrate it.
+my $held = $coordinator->safe_psql('single', q{
+	SELECT a.customer_id FROM crisk.account AS a JOIN crisk.score AS s USING (customer_id)
+	WHERE NOT a.limit_locked AND s.recommended_limit IS NOT NULL
+	ORDER BY md5(a.customer_id || 'held') LIMIT 1});
+my @holders;
+for my $db (qw(postgres single))
+{
+	$coordinator->safe_psql($db, qq{
+		UPDATE crisk.account SET credit_limit = credit_limit + 1000 WHERE customer_id = '$held';
+		DELETE FROM crisk.rescore_queue WHERE customer_id = '$held'});
+	my $holder = $coordinator->background_psql($db);
+	$holder->query_safe(qq{BEGIN; SELECT 1 FROM crisk.account WHERE customer_id = '$held' FOR NO KEY UPDATE});
+	push @holders, $holder;
+}
+both("SELECT crisk.rescore(ARRAY['$held'], date '$as_of' + 1)", 'a held customer');
+is($coordinator->safe_psql('postgres', q{
+	SELECT customers_scored || ' scored, ' || customers_skipped || ' skipped'
+	FROM crisk.job_run ORDER BY run_id DESC LIMIT 1}), '0 scored, 1 skipped',
+	'the held customer is skipped');
+both('SELECT customer_id FROM crisk.rescore_queue ORDER BY 1', 'the queue after a held customer');
+is($coordinator->safe_psql('postgres', 'SELECT customer_id FROM crisk.rescore_queue'), $held,
+	'and queued again');
+$_->query_safe('COMMIT') for @holders;
+$_->quit for @holders;
+same_writes('after a held customer');
+
+# 7. The background worker on the coordinator rescores the distributed
 # store: its full pass (as of today) writes what crisk.rescore writes on the
 # single node.
 $coordinator->append_conf('postgresql.conf', qq{
