@@ -23,6 +23,7 @@
 #   bench/check_order_during_pass.sh              defaults
 #   BENCH_CUSTOMERS=20000 BENCH_SECONDS=30 ...    a quick look at a smaller size
 #   BENCH_WORKER_NICE=0 ...                       the worker at another crisk.worker_nice
+#   BENCH_BATCH_SIZE=100 ...                      the worker's passes in smaller batches
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -40,6 +41,7 @@ crisk.enabled = off
 crisk.full_rescore_time = ''
 crisk.rescore_interval = '1d'
 ${BENCH_WORKER_NICE:+crisk.worker_nice = $BENCH_WORKER_NICE}
+${BENCH_BATCH_SIZE:+crisk.batch_size = $BENCH_BATCH_SIZE}
 EOF
 bench_load_order_portfolio "$CUSTOMERS" "$INVOICES_PER_CUSTOMER"
 # A first pass, so that the timed passes update scores as the worker does.
