@@ -24,6 +24,10 @@
 #   BENCH_CUSTOMERS=20000 BENCH_SECONDS=30 ...    a quick look at a smaller size
 #   BENCH_WORKER_NICE=0 ...                       the worker at another crisk.worker_nice
 #   BENCH_BATCH_SIZE=100 ...                      the worker's passes in smaller batches
+#   BENCH_CONTROL=cpu ...                         a control: instead of the passes, one
+#                                                 process spinning on a core at the niceness
+#                                                 of BENCH_WORKER_NICE (default 19), in its
+#                                                 own autogroup, as the worker runs
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -116,17 +120,41 @@ stop_passes() {
 	wait_until "NOT EXISTS (SELECT FROM crisk.job_run WHERE status = 'running')"
 }
 
+# control_loop: the control's CPU load (BENCH_CONTROL=cpu), a new session
+# (hence autogroup) at the worker's niceness, until it is killed.
+control_loop() {
+	local nice=${BENCH_WORKER_NICE:-19}
+	exec setsid bash -c "renice -n $nice -p \$\$ >/dev/null
+		echo $nice >/proc/self/autogroup 2>/dev/null || true
+		exec stress-ng --cpu 1 --timeout 3600 --quiet"
+}
+
 declare -a ALONE_TPS ALONE_P99 BESIDE_TPS BESIDE_P99
+during=passes
+if [[ ${BENCH_CONTROL:-} == cpu ]]; then
+	command -v stress-ng >/dev/null || die "BENCH_CONTROL=cpu needs stress-ng (apt-get install stress-ng)"
+	during='the control'
+fi
 for ((round = 1; round <= ROUNDS; round++)); do
 	read -r tps p99 < <(order_checks "alone$round")
 	ALONE_TPS+=("$tps"); ALONE_P99+=("$p99")
-	passes_loop &
-	loop=$!
-	read -r tps p99 < <(order_checks "beside$round")
-	stop_passes "$loop"
+	if [[ ${BENCH_CONTROL:-} == cpu ]]; then
+		control_loop &
+		loop=$!
+		read -r tps p99 < <(order_checks "beside$round")
+		kill -- "$loop" 2>/dev/null || true
+		pkill -f 'stress-ng --cpu 1 --timeout 3600' 2>/dev/null || true
+		wait "$loop" 2>/dev/null || true
+	else
+		passes_loop &
+		loop=$!
+		read -r tps p99 < <(order_checks "beside$round")
+		stop_passes "$loop"
+	fi
 	BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
-	printf '  round %d: alone %6.0f tps, p99 %7.3f ms   during passes %6.0f tps, p99 %7.3f ms\n' \
-		"$round" "${ALONE_TPS[-1]}" "${ALONE_P99[-1]}" "${BESIDE_TPS[-1]}" "${BESIDE_P99[-1]}"
+	printf '  round %d: alone %6.0f tps, p99 %7.3f ms   during %s %6.0f tps, p99 %7.3f ms\n' \
+		"$round" "${ALONE_TPS[-1]}" "${ALONE_P99[-1]}" "$during" \
+		"${BESIDE_TPS[-1]}" "${BESIDE_P99[-1]}"
 done
 say "  $(bench_psql -At -c "SELECT count(*) || ' passes of the worker completed, '
 	|| COALESCE(round(avg(extract(epoch FROM finished_at - started_at))::numeric, 1), 0)
