@@ -311,6 +311,40 @@ COMMENT ON FUNCTION crisk.set_allocations(pg_catalog.regclass) IS
     'Makes crisk read allocations from a table or view with the columns invoice_id, amount, applied_on, source_id (compatible types), pinned by OID; ''crisk.allocation'' goes back to the built-in table. Lists every problem at once (SQLSTATE 22023); refuses a source whose code crisk''s owner does not vouch for (SQLSTATE 42501, see crisk.ledger_trust_problems).';
 REVOKE ALL ON FUNCTION crisk.set_allocations(pg_catalog.regclass) FROM PUBLIC;
 
+-- The allocations applied by a date, totalled once per item
+-- (crisk._allocations_applied_at) and once per credit note they consumed
+-- (crisk._allocations_consumed_at), for the two forms of
+-- crisk.open_items_at below.  Totalled in the item's order (crisk.allocation's
+-- indexes give it): grouping sorted rows needs one total at a time, where
+-- hashing them kept a state per item and cost a third more
+-- (bench/aged_balance.sh).  Inlinable, with the caller's rights, as the
+-- readers that use them.
+CREATE FUNCTION crisk._allocations_applied_at(as_of pg_catalog.date)
+    RETURNS TABLE (invoice_id pg_catalog.text, applied pg_catalog.numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+SELECT s.invoice_id, crisk._amount_total(s.amount)
+FROM (SELECT a.invoice_id, a.amount FROM crisk.allocations a
+      WHERE a.applied_on OPERATOR(pg_catalog.<=) $1
+      ORDER BY a.invoice_id) s
+GROUP BY s.invoice_id
+$$;
+COMMENT ON FUNCTION crisk._allocations_applied_at(pg_catalog.date) IS
+    'Internal: per ledger item, the total of the allocations applied to it on or before as_of (for crisk.open_items_at).';
+
+CREATE FUNCTION crisk._allocations_consumed_at(as_of pg_catalog.date)
+    RETURNS TABLE (source_id pg_catalog.text, consumed pg_catalog.numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+SELECT s.source_id, crisk._amount_total(s.amount)
+FROM (SELECT a.source_id, a.amount FROM crisk.allocations a
+      WHERE a.source_id IS NOT NULL AND a.applied_on OPERATOR(pg_catalog.<=) $1
+      ORDER BY a.source_id) s
+GROUP BY s.source_id
+$$;
+COMMENT ON FUNCTION crisk._allocations_consumed_at(pg_catalog.date) IS
+    'Internal: per credit note, the total of the allocations applied from it on or before as_of (for crisk.open_items_at).';
+
 -- crisk.open_items_at: every ledger item open on a date, with what is left
 -- of it.  Inlinable (LANGUAGE sql, STABLE, no SET clause), so that a filter
 -- on customer_id reaches the ledger's indexes; it reads with the caller's
@@ -348,20 +382,8 @@ FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
             SELECT p.invoice_id, p.customer_id, p.amount, p.issue_date, p.due_date
             FROM crisk.ledger p
             WHERE p.paid_date OPERATOR(pg_catalog.>) $1 AND p.issue_date OPERATOR(pg_catalog.<=) $1) l
-      -- The allocations applied by as_of, summed once per item, in the
-      -- order of the item (crisk.allocation's indexes give it): grouping
-      -- sorted rows needs one total at a time, where hashing them kept a
-      -- state per item, and cost a third more (bench/aged_balance.sh).
-      LEFT JOIN (SELECT s.invoice_id, crisk._amount_total(s.amount) AS applied
-                 FROM (SELECT a.invoice_id, a.amount FROM crisk.allocations a
-                       WHERE a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.invoice_id) s
-                 GROUP BY s.invoice_id) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-      LEFT JOIN (SELECT s.source_id, crisk._amount_total(s.amount) AS consumed
-                 FROM (SELECT a.source_id, a.amount FROM crisk.allocations a
-                       WHERE a.source_id IS NOT NULL AND a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.source_id) s
-                 GROUP BY s.source_id) c
+      LEFT JOIN crisk._allocations_applied_at($1) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      LEFT JOIN crisk._allocations_consumed_at($1) c
              ON c.source_id OPERATOR(pg_catalog.=) l.invoice_id AND l.amount OPERATOR(pg_catalog.<) 0) i
 -- Something is left, with the sign of the item (an over-applied invoice is
 -- settled, not a credit); an ERP row without an amount stays open, as in
@@ -394,20 +416,8 @@ FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
             FROM crisk.ledger u
             WHERE (u.paid_date IS NULL OR u.paid_date OPERATOR(pg_catalog.>) $1)
               AND u.issue_date OPERATOR(pg_catalog.<=) $1) l
-      -- The allocations applied by as_of, summed once per item, in the
-      -- order of the item (crisk.allocation's indexes give it): grouping
-      -- sorted rows needs one total at a time, where hashing them kept a
-      -- state per item, and cost a third more (bench/aged_balance.sh).
-      LEFT JOIN (SELECT s.invoice_id, crisk._amount_total(s.amount) AS applied
-                 FROM (SELECT a.invoice_id, a.amount FROM crisk.allocations a
-                       WHERE a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.invoice_id) s
-                 GROUP BY s.invoice_id) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-      LEFT JOIN (SELECT s.source_id, crisk._amount_total(s.amount) AS consumed
-                 FROM (SELECT a.source_id, a.amount FROM crisk.allocations a
-                       WHERE a.source_id IS NOT NULL AND a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.source_id) s
-                 GROUP BY s.source_id) c
+      LEFT JOIN crisk._allocations_applied_at($1) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      LEFT JOIN crisk._allocations_consumed_at($1) c
              ON c.source_id OPERATOR(pg_catalog.=) l.invoice_id AND l.amount OPERATOR(pg_catalog.<) 0) i
 -- Something is left, with the sign of the item (an over-applied invoice is
 -- settled, not a credit); an ERP row without an amount stays open, as in

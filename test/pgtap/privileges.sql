@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(58);
+SELECT plan(60);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -38,8 +38,8 @@ SELECT is_empty($$
 $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- Every SQL and PL/pgSQL function pins its search_path, but those that
 -- must stay inlinable and name everything with its schema:
--- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at() and
--- its twin for a distributed store,
+-- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at(), its
+-- twin for a distributed store and the allocation totals both read,
 -- crisk.ledger_parts(), what was known on a date (scores_at, limits_at),
 -- the *_at functions whose views are them at today, and the two lists of
 -- customers a rescoring pass reads with the profile counts they use, and
@@ -52,6 +52,8 @@ SELECT is_empty($$
                         'crisk.allocation_rows()'::regprocedure,
                         'crisk.open_items_at(date)'::regprocedure,
                         'crisk._open_items_at_distributed(date)'::regprocedure,
+                        'crisk._allocations_applied_at(date)'::regprocedure,
+                        'crisk._allocations_consumed_at(date)'::regprocedure,
                         'crisk.ledger_parts()'::regprocedure,
                         'crisk.scores_at(date)'::regprocedure,
                         'crisk.limits_at(date)'::regprocedure,
@@ -86,6 +88,10 @@ SELECT unalike(pg_temp.plan_of($q$SELECT x.* FROM (VALUES ('A'::text, 40, 70)) A
     CROSS JOIN LATERAL crisk._alert_rules(w.customer_id, current_date, true, 15, w.score, w.previous_score,
         'C', 'B', 'standard', 12, 3, 5000, 20, 4, 1000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) AS x$q$),
                '%Function Scan on _alert_rules%', 'crisk._alert_rules() is inlined into the write statement''s query');
+SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk.open_items_at(current_date)'),
+               '%Function Scan%', 'crisk.open_items_at() and the allocation totals it reads are inlined');
+SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk._open_items_at_distributed(current_date)'),
+               '%Function Scan%', 'crisk._open_items_at_distributed() and the allocation totals it reads are inlined');
 
 -- Some data to act on.
 INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('P1', 'Privileges test', 1000);

@@ -24,20 +24,8 @@ FROM (SELECT l.invoice_id, l.customer_id, l.amount, l.issue_date, l.due_date,
             FROM crisk.ledger u
             WHERE (u.paid_date IS NULL OR u.paid_date OPERATOR(pg_catalog.>) $1)
               AND u.issue_date OPERATOR(pg_catalog.<=) $1) l
-      -- The allocations applied by as_of, summed once per item, in the
-      -- order of the item (crisk.allocation's indexes give it): grouping
-      -- sorted rows needs one total at a time, where hashing them kept a
-      -- state per item, and cost a third more (bench/aged_balance.sh).
-      LEFT JOIN (SELECT s.invoice_id, crisk._amount_total(s.amount) AS applied
-                 FROM (SELECT a.invoice_id, a.amount FROM crisk.allocations a
-                       WHERE a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.invoice_id) s
-                 GROUP BY s.invoice_id) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
-      LEFT JOIN (SELECT s.source_id, crisk._amount_total(s.amount) AS consumed
-                 FROM (SELECT a.source_id, a.amount FROM crisk.allocations a
-                       WHERE a.source_id IS NOT NULL AND a.applied_on OPERATOR(pg_catalog.<=) $1
-                       ORDER BY a.source_id) s
-                 GROUP BY s.source_id) c
+      LEFT JOIN crisk._allocations_applied_at($1) r ON r.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      LEFT JOIN crisk._allocations_consumed_at($1) c
              ON c.source_id OPERATOR(pg_catalog.=) l.invoice_id AND l.amount OPERATOR(pg_catalog.<) 0) i
 -- Something is left, with the sign of the item (an over-applied invoice is
 -- settled, not a credit); an ERP row without an amount stays open, as in
