@@ -20,9 +20,11 @@
  * stops the batch: it is no customer's fault.
  *
  * Write: one statement writes scores, history, limits and alerts
- * (rescore_write.c).  The worker runs it in a subtransaction and splits it
- * the same way on a data error.  crisk.rescore() writes without one, so that a long manual pass
- * does not fill the subtransaction cache; a write error ends the call.
+ * (rescore_write.c; per customer on a distributed store,
+ * rescore_write_distributed.c).  The worker runs it in a subtransaction
+ * and splits it the same way on a data error.  crisk.rescore() writes
+ * without one, so that a long manual pass does not fill the
+ * subtransaction cache; a write error ends the call.
  *
  * Dirty markers: each batch takes a snapshot before it reads anything (a
  * full pass uses the snapshot of its ledger read).  A marker that snapshot
