@@ -24,6 +24,10 @@
 #   BENCH_CUSTOMERS=20000 BENCH_SECONDS=30 ...    a quick look at a smaller size
 #   BENCH_WORKER_NICE=0 ...                       the worker at another crisk.worker_nice
 #   BENCH_BATCH_SIZE=100 ...                      the worker's passes in smaller batches
+#   BENCH_YIELD=50ms ...                          crisk.worker_yield_to_order_checks: the
+#                                                 worker waits for the order checks to pause
+#                                                 (the summary says how many customers its
+#                                                 passes scored beside the order checks)
 #   BENCH_CONTROL=cpu ...                         a control: instead of the passes, one
 #                                                 process spinning on a core at the niceness
 #                                                 of BENCH_WORKER_NICE (default 19), in its
@@ -46,6 +50,7 @@ crisk.full_rescore_time = ''
 crisk.rescore_interval = '1d'
 ${BENCH_WORKER_NICE:+crisk.worker_nice = $BENCH_WORKER_NICE}
 ${BENCH_BATCH_SIZE:+crisk.batch_size = $BENCH_BATCH_SIZE}
+${BENCH_YIELD:+crisk.worker_yield_to_order_checks = '$BENCH_YIELD'}
 EOF
 bench_load_order_portfolio "$CUSTOMERS" "$INVOICES_PER_CUSTOMER"
 # A first pass, so that the timed passes update scores as the worker does.
@@ -64,7 +69,8 @@ wait_until() {
 bench_psql -c "TRUNCATE crisk.rescore_queue" -c "ALTER SYSTEM SET crisk.enabled = on" \
 	-c "SELECT pg_reload_conf()" >/dev/null
 wait_until "EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'crisk worker')"
-say "the worker runs with crisk.worker_nice = $(bench_psql -At -c "SHOW crisk.worker_nice")"
+say "the worker runs with crisk.worker_nice = $(bench_psql -At -c "SHOW crisk.worker_nice"),"\
+" crisk.worker_yield_to_order_checks = $(bench_psql -At -c "SHOW crisk.worker_yield_to_order_checks")"
 
 SCRIPT=$BENCH_DIR/check_order.pgbench
 as_pg tee "$SCRIPT" >/dev/null <<EOF
@@ -130,6 +136,12 @@ control_loop() {
 }
 
 declare -a ALONE_TPS ALONE_P99 BESIDE_TPS BESIDE_P99
+SCORED_BESIDE=0
+# scored_so_far: customers the worker's full passes have scored, finished
+# passes and the running one (whose counters are written at each batch).
+scored_so_far() {
+	bench_psql -At -c "SELECT COALESCE(sum(customers_scored), 0) FROM crisk.job_run WHERE kind = 'full'"
+}
 during=passes
 if [[ ${BENCH_CONTROL:-} == cpu ]]; then
 	command -v stress-ng >/dev/null || die "BENCH_CONTROL=cpu needs stress-ng (apt-get install stress-ng)"
@@ -146,9 +158,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		pkill -f 'stress-ng --cpu 1 --timeout 3600' 2>/dev/null || true
 		wait "$loop" 2>/dev/null || true
 	else
+		before=$(scored_so_far)
 		passes_loop &
 		loop=$!
 		read -r tps p99 < <(order_checks "beside$round")
+		SCORED_BESIDE=$((SCORED_BESIDE + $(scored_so_far) - before))
 		stop_passes "$loop"
 	fi
 	BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
@@ -156,6 +170,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		"$round" "${ALONE_TPS[-1]}" "${ALONE_P99[-1]}" "$during" \
 		"${BESIDE_TPS[-1]}" "${BESIDE_P99[-1]}"
 done
+[[ ${BENCH_CONTROL:-} == cpu ]] ||
+	say "  the worker's passes scored $SCORED_BESIDE customers while the order checks ran"
 say "  $(bench_psql -At -c "SELECT count(*) || ' passes of the worker completed, '
 	|| COALESCE(round(avg(extract(epoch FROM finished_at - started_at))::numeric, 1), 0)
 	|| ' s each on average' FROM crisk.job_run WHERE kind = 'full' AND status = 'succeeded'")"

@@ -62,6 +62,7 @@
 #include "order_policies.h"
 #include "safe_search_path.h"
 #include "single_node.h"
+#include "worker_shmem.h"
 
 PG_FUNCTION_INFO_V1(crisk_check_order);
 PG_FUNCTION_INFO_V1(crisk_check_order_reserve);
@@ -317,6 +318,8 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 	bool		distributed;
 	int			nestlevel;
 
+	/* workers that yield to order checks wait while they come in */
+	crisk_note_order_check();
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

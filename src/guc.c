@@ -28,6 +28,8 @@ char	   *crisk_full_rescore_time = NULL;
 int			crisk_batch_size = 1000;
 int			crisk_batch_pause = 0;
 int			crisk_worker_nice = 0;
+int			crisk_worker_yield_to_order_checks = 0;
+int			crisk_worker_yield_limit = 15 * 60 * 1000;
 int			crisk_history_retention = 730 * 24 * 60;
 int			crisk_max_workers = 3;
 int			crisk_lock_timeout = 1000;
@@ -223,6 +225,18 @@ crisk_define_gucs(void)
 							"0 runs them at the server's priority; 19 at the lowest.  Manual crisk.rescore() calls keep their session's.",
 							&crisk_worker_nice, 0, 0, 19,
 							PGC_SIGHUP, 0, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.worker_yield_to_order_checks",
+							"Quiet time after an order check that a rescoring worker waits for before each batch.",
+							"While crisk.check_order is called on the server, the workers' passes wait, up to crisk.worker_yield_limit per pass; 0 means they do not wait.",
+							&crisk_worker_yield_to_order_checks, 0, 0, 60 * 60 * 1000,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+
+	DefineCustomIntVariable("crisk.worker_yield_limit",
+							"Longest time a rescoring pass waits for order checks to pause, in all.",
+							"Past it, the pass runs its remaining batches without waiting; 0 means no limit.",
+							&crisk_worker_yield_limit, 15 * 60 * 1000, 0, INT_MAX,
+							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.history_retention",
 							"How long score history and pass records are kept; 0 keeps them forever.",

@@ -21,6 +21,8 @@ extern char *crisk_full_rescore_time;
 extern int	crisk_batch_size;
 extern int	crisk_batch_pause;			/* milliseconds */
 extern int	crisk_worker_nice;			/* steps of niceness, 0-19 */
+extern int	crisk_worker_yield_to_order_checks;	/* milliseconds; 0: off */
+extern int	crisk_worker_yield_limit;	/* milliseconds per pass; 0: none */
 extern int	crisk_history_retention;	/* minutes; 0 keeps history forever */
 extern int	crisk_max_workers;
 extern int	crisk_lock_timeout;			/* milliseconds */

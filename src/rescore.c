@@ -178,6 +178,9 @@ pass_message(RescorePass *pass)
 						 buf.len > 0 ? "; " : "", (long long) pass->skipped,
 						 pass->skipped == 1 ? "customer" : "customers",
 						 pass->skipped == 1 ? "its account row" : "their account rows");
+	if (pass->yielded >= 100000)
+		appendStringInfo(&buf, "%swaited %.1f s in all for order checks to pause (crisk.worker_yield_to_order_checks)",
+						 buf.len > 0 ? "; " : "", (double) pass->yielded / 1000000.0);
 	return buf.len > 0 ? buf.data : NULL;
 }
 
@@ -650,8 +653,13 @@ worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 		int64		saved[6];
 		ErrorData  *volatile edata = NULL;
 
+		int64		waited = pass->yielded;
+
 		CHECK_FOR_INTERRUPTS();
 		hooks->reload_if_pending();
+		hooks->yield_to_order_checks(&pass->yielded);
+		if (pass->yielded != waited)
+			report_progress(pass);
 		batch_size = crisk_batch_size;
 		MemoryContextReset(pass->batch_context);
 		MemoryContextSwitchTo(pass->batch_context);
@@ -750,6 +758,12 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 	pass = pass_create(kind, true, InvalidOid, caller);
 	PG_TRY();
 	{
+		/* before its read too, which is one long statement */
+		hooks->yield_to_order_checks(&pass->yielded);
+		if (pass->yielded > 0)
+			pgstat_report_activity(STATE_RUNNING,
+								   psprintf("crisk %s pass: reading the customers to score",
+											rescore_kind_name(pass->kind)));
 		begin_transaction();
 		pass->as_of = GetSQLCurrentDate();
 		if (!pass_lock_acquire(true))

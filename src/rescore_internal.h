@@ -63,6 +63,7 @@ typedef struct RescorePass
 	int64		alerts;
 	int64		limit_changes;
 	int32		batches;
+	int64		yielded;		/* microseconds waited for order checks */
 	char	   *first_error;
 } RescorePass;
 

@@ -277,10 +277,73 @@ worker_pause_between_batches(void)
 	}
 }
 
+/*
+ * worker_yield_to_order_checks waits until no crisk.check_order has run on
+ * the server for crisk.worker_yield_to_order_checks, adding the time it
+ * waited to *waited (microseconds, the pass's total).  Once the pass has
+ * waited crisk.worker_yield_limit in all, it waits no more and says so
+ * once: a server that checks orders without a pause still gets its scores.
+ * A reload applies at once (yielding may have been switched off).
+ */
+static void
+worker_yield_to_order_checks(int64 *waited)
+{
+	TimestampTz start = 0;
+	TimestampTz now = 0;
+
+	if (!in_worker)
+		return;
+	for (;;)
+	{
+		TimestampTz quiet_from;
+		int64		wait_us;
+
+		worker_reload_if_pending();
+		if (crisk_worker_yield_to_order_checks <= 0)
+			break;
+		now = GetCurrentTimestamp();
+		quiet_from = TimestampTzPlusMilliseconds(crisk_last_order_check(),
+												 crisk_worker_yield_to_order_checks);
+		if (now >= quiet_from)
+			break;
+		wait_us = quiet_from - now;
+		if (crisk_worker_yield_limit > 0)
+		{
+			int64		left = (int64) crisk_worker_yield_limit * 1000 - *waited -
+				(start != 0 ? now - start : 0);
+
+			if (left <= 0)
+			{
+				if (*waited < (int64) crisk_worker_yield_limit * 1000)
+					ereport(LOG,
+							(errmsg("crisk worker for database \"%s\" stops waiting for order checks to pause in this pass",
+									my_dbname ? my_dbname : "?"),
+							 errdetail("The pass has waited %d ms in all (crisk.worker_yield_limit); it runs its remaining batches now.",
+									   crisk_worker_yield_limit)));
+				break;
+			}
+			wait_us = Min(wait_us, left);
+		}
+		if (start == 0)
+		{
+			start = now;
+			pgstat_report_activity(STATE_RUNNING,
+								   "crisk: waiting for order checks to pause (crisk.worker_yield_to_order_checks)");
+		}
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 Max((long) ((wait_us + 999) / 1000), 1L), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	if (start != 0)
+		*waited += GetCurrentTimestamp() - start;
+}
+
 /* what a pass may do between batches */
 static const RescoreWorkerHooks worker_hooks = {
 	.reload_if_pending = worker_reload_if_pending,
-	.pause_between_batches = worker_pause_between_batches
+	.pause_between_batches = worker_pause_between_batches,
+	.yield_to_order_checks = worker_yield_to_order_checks
 };
 
 /*

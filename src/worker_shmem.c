@@ -15,7 +15,9 @@
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "utils/timestamp.h"
 
+#include "guc.h"
 #include "worker_shmem.h"
 
 CriskShared *crisk_shared = NULL;
@@ -59,6 +61,7 @@ crisk_shmem_startup(void)
 	if (!found)
 	{
 		memset(crisk_shared, 0, crisk_shmem_size());
+		pg_atomic_init_u64(&crisk_shared->last_order_check, 0);
 		SpinLockInit(&crisk_shared->mutex);
 		crisk_shared->next_generation = 1;
 		crisk_shared->nslots = max_worker_processes;
@@ -198,4 +201,34 @@ crisk_wake_idle_database_worker(Oid dboid)
 	SpinLockRelease(&crisk_shared->mutex);
 	if (latch != NULL)
 		SetLatch(latch);
+}
+
+/*
+ * crisk_note_order_check stamps the time of an order check, for workers
+ * that yield to them (crisk.worker_yield_to_order_checks).  The stamp is
+ * written at most once a millisecond, so that sessions checking orders at
+ * full speed do not all write the same cache line.
+ */
+void
+crisk_note_order_check(void)
+{
+	TimestampTz now;
+
+	if (crisk_shared == NULL || crisk_worker_yield_to_order_checks <= 0)
+		return;
+	now = GetCurrentTimestamp();
+	if (now - (TimestampTz) pg_atomic_read_u64(&crisk_shared->last_order_check) >= 1000)
+		pg_atomic_write_u64(&crisk_shared->last_order_check, (uint64) now);
+}
+
+/*
+ * crisk_last_order_check returns the time of the latest order check
+ * stamped, or 0 when there was none (or no shared state).
+ */
+TimestampTz
+crisk_last_order_check(void)
+{
+	if (crisk_shared == NULL)
+		return 0;
+	return (TimestampTz) pg_atomic_read_u64(&crisk_shared->last_order_check);
 }

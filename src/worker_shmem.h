@@ -21,11 +21,18 @@
  * created or dropped there, or the database is new), or to pause a
  * database's worker while a DROP DATABASE or a copy of it runs.
  *
+ * Order checks: while crisk.worker_yield_to_order_checks is set, each
+ * crisk.check_order call stamps last_order_check (lock-free, at most once
+ * a millisecond per session), and the workers wait for a quiet moment
+ * before each batch (see worker.c).
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef CRISK_WORKER_SHMEM_H
 #define CRISK_WORKER_SHMEM_H
 
+#include "datatype/timestamp.h"
+#include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/spin.h"
 
@@ -76,6 +83,7 @@ typedef struct LauncherRequest
 
 typedef struct CriskShared
 {
+	pg_atomic_uint64 last_order_check;	/* TimestampTz of the latest one */
 	slock_t		mutex;			/* protects everything below */
 	pid_t		launcher_pid;
 	Latch	   *launcher_latch;
@@ -95,5 +103,7 @@ extern bool crisk_launcher_request(LauncherRequestKind kind, Oid dboid);
 extern bool crisk_database_has_worker(Oid dboid);
 extern void crisk_wake_database_worker(Oid dboid);
 extern void crisk_wake_idle_database_worker(Oid dboid);
+extern void crisk_note_order_check(void);
+extern TimestampTz crisk_last_order_check(void);
 
 #endif							/* CRISK_WORKER_SHMEM_H */

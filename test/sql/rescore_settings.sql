@@ -44,3 +44,11 @@ ALTER SYSTEM SET crisk.worker_nice = 20;
 \echo :LAST_ERROR_SQLSTATE
 ALTER SYSTEM SET crisk.worker_nice = -1;
 \echo :LAST_ERROR_SQLSTATE
+-- Yielding to order checks: a quiet time of up to an hour, and a limit
+-- per pass, both in the configuration file.
+SET crisk.worker_yield_to_order_checks = '100ms';
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET crisk.worker_yield_to_order_checks = '61min';
+\echo :LAST_ERROR_SQLSTATE
+ALTER SYSTEM SET crisk.worker_yield_limit = -1;
+\echo :LAST_ERROR_SQLSTATE
