@@ -7,8 +7,9 @@
 # throughput without the pass, and its 99th-percentile latency should stay
 # within 1.25 times.  On the order-check portfolio of bench/check_order.sh
 # (200 000 customers, 10 million invoices), the same pgbench script runs
-# twice per round: alone, then while the background worker runs full passes
-# back to back, as in production: one session asks for each pass with
+# twice per round: alone, and while the background worker runs full passes
+# back to back (the order of the two alternates from a round to the next),
+# as in production: one session asks for each pass with
 # crisk.request_rescore(NULL) when the previous one has ended, and the
 # worker runs it at its own CPU priority (crisk.worker_nice).  Latencies
 # come from pgbench's per-transaction log.
@@ -32,6 +33,8 @@
 #                                                 process spinning on a core at the niceness
 #                                                 of BENCH_WORKER_NICE (default 19), in its
 #                                                 own autogroup, as the worker runs
+#   BENCH_CONTROL=none ...                        a control: nothing runs beside the order
+#                                                 checks (what the two runs differ by alone)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -142,35 +145,63 @@ SCORED_BESIDE=0
 scored_so_far() {
 	bench_psql -At -c "SELECT COALESCE(sum(customers_scored), 0) FROM crisk.job_run WHERE kind = 'full'"
 }
-during=passes
-if [[ ${BENCH_CONTROL:-} == cpu ]]; then
+
+case ${BENCH_CONTROL:-} in
+'') during=passes ;;
+cpu)
 	command -v stress-ng >/dev/null || die "BENCH_CONTROL=cpu needs stress-ng (apt-get install stress-ng)"
-	during='the control'
-fi
-for ((round = 1; round <= ROUNDS; round++)); do
-	read -r tps p99 < <(order_checks "alone$round")
-	ALONE_TPS+=("$tps"); ALONE_P99+=("$p99")
-	if [[ ${BENCH_CONTROL:-} == cpu ]]; then
+	during='the control' ;;
+none) during='nothing' ;;
+*) die "BENCH_CONTROL must be cpu or none" ;;
+esac
+
+# beside LABEL: the order checks while the passes (or the control) run;
+# prints "tps p99_ms".
+beside() {
+	local loop before tps p99
+	case ${BENCH_CONTROL:-} in
+	cpu)
 		control_loop &
 		loop=$!
-		read -r tps p99 < <(order_checks "beside$round")
+		order_checks "$1"
 		kill -- "$loop" 2>/dev/null || true
 		pkill -f 'stress-ng --cpu 1 --timeout 3600' 2>/dev/null || true
-		wait "$loop" 2>/dev/null || true
-	else
+		wait "$loop" 2>/dev/null || true ;;
+	none)
+		order_checks "$1" ;;
+	*)
 		before=$(scored_so_far)
 		passes_loop &
 		loop=$!
-		read -r tps p99 < <(order_checks "beside$round")
-		SCORED_BESIDE=$((SCORED_BESIDE + $(scored_so_far) - before))
+		read -r tps p99 < <(order_checks "$1")
+		echo "$(($(scored_so_far) - before))" >"$BENCH_DIR/scored_$1"
 		stop_passes "$loop"
+		echo "$tps $p99" ;;
+	esac
+}
+
+# The two runs of a round alternate their order (alone first in odd
+# rounds, beside first in even ones), so that what drifts from a run to
+# the next weighs on both sides alike.
+for ((round = 1; round <= ROUNDS; round++)); do
+	if ((round % 2)); then
+		read -r tps p99 < <(order_checks "alone$round")
+		ALONE_TPS+=("$tps"); ALONE_P99+=("$p99")
+		read -r tps p99 < <(beside "beside$round")
+		BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
+	else
+		read -r tps p99 < <(beside "beside$round")
+		BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
+		read -r tps p99 < <(order_checks "alone$round")
+		ALONE_TPS+=("$tps"); ALONE_P99+=("$p99")
 	fi
-	BESIDE_TPS+=("$tps"); BESIDE_P99+=("$p99")
+	[ -f "$BENCH_DIR/scored_beside$round" ] &&
+		SCORED_BESIDE=$((SCORED_BESIDE + $(cat "$BENCH_DIR/scored_beside$round")))
 	printf '  round %d: alone %6.0f tps, p99 %7.3f ms   during %s %6.0f tps, p99 %7.3f ms\n' \
 		"$round" "${ALONE_TPS[-1]}" "${ALONE_P99[-1]}" "$during" \
 		"${BESIDE_TPS[-1]}" "${BESIDE_P99[-1]}"
 done
-[[ ${BENCH_CONTROL:-} == cpu ]] ||
+[ -n "${BENCH_CONTROL:-}" ] ||
 	say "  the worker's passes scored $SCORED_BESIDE customers while the order checks ran"
 say "  $(bench_psql -At -c "SELECT count(*) || ' passes of the worker completed, '
 	|| COALESCE(round(avg(extract(epoch FROM finished_at - started_at))::numeric, 1), 0)
