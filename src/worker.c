@@ -306,7 +306,8 @@ worker_yield_to_order_checks(int64 *waited)
 												 crisk_worker_yield_to_order_checks);
 		if (now >= quiet_from)
 			break;
-		wait_us = quiet_from - now;
+		/* never longer than the quiet time, should the clock step back */
+		wait_us = Min(quiet_from - now, (int64) crisk_worker_yield_to_order_checks * 1000);
 		if (crisk_worker_yield_limit > 0)
 		{
 			int64		left = (int64) crisk_worker_yield_limit * 1000 - *waited -

@@ -1,7 +1,8 @@
 # crisk.worker_yield_to_order_checks: while crisk.check_order is called on
 # the server, the rescoring worker waits for a quiet moment before it reads
 # its customers and before each batch; crisk.worker_yield_limit bounds the
-# waiting of one pass, and a reload that switches yielding off ends it.
+# waiting of one pass, a reload that switches yielding off ends it, and a
+# shutdown stops a waiting worker at once.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -103,5 +104,14 @@ is($node->safe_psql('postgres',
 		"SELECT message IS NULL FROM crisk.job_run WHERE kind = 'full' ORDER BY run_id DESC LIMIT 1"),
 	't', 'and its run reports no waiting');
 
-$node->stop;
+# A worker waiting for order checks stops at once with the server.
+set_and_reload("crisk.worker_yield_to_order_checks = '1h'");
+$node->safe_psql('postgres', q{SELECT * FROM crisk.check_order('C1', 100)});
+$node->safe_psql('postgres', 'SELECT crisk.request_rescore(NULL)');
+ok($node->poll_query_until('postgres', $waiting), 'the worker waits again');
+my $started = time();
+$node->stop('fast');
+cmp_ok(time() - $started, '<', 30, 'a fast shutdown does not wait for the waiting worker');
+ok(!$node->log_contains('terminating any other active server processes'),
+	'and nothing crashed');
 done_testing();
