@@ -661,7 +661,6 @@ worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 		volatile int n = 0;
 		int64		saved[6];
 		ErrorData  *volatile edata = NULL;
-
 		int64		waited = pass->yielded;
 
 		CHECK_FOR_INTERRUPTS();
