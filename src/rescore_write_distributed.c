@@ -56,7 +56,7 @@ const char rescore_distributed_write_format[] =
 	" (SELECT pg_catalog.count(*) FROM recalibrated) AS recalibrated,"
 	" (SELECT pg_catalog.count(*) FROM updated AS u WHERE u.decided) AS decided,"
 	" (SELECT pg_catalog.count(*) FROM written AS w WHERE w.previous_score IS NULL) AS first,"
-	" (SELECT w.limit_after FROM written AS w) AS limit_after,"
+	" (SELECT w.credit_limit_after FROM written AS w) AS limit_after,"
 	" (SELECT w.pd FROM written AS w) AS pd) AS c"
 	" LEFT JOIN (SELECT u.* FROM updated AS u WHERE u.decided) AS h ON true"
 	" LEFT JOIN (raised AS x JOIN crisk.alert_kind AS k ON k.kind OPERATOR(pg_catalog.=) x.kind)"

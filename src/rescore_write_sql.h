@@ -49,7 +49,7 @@
 	w ".late_share, " w ".max_days_late, " w ".dso, " w ".last_payment, " w ".altman_z, " \
 	w ".adverse_events, " w ".utilization, " w ".relationship_months, " w ".policy, " \
 	w ".limit_locked, " w ".credit_limit_before, " w ".recommended_limit, " \
-	w ".limit_after, " w ".pd"
+	w ".credit_limit_after, " w ".pd"
 
 /*
  * The columns of a history row, as the score row written has them (its
@@ -60,12 +60,7 @@
 #define WRITE_HISTORY_COLUMNS_OF(s) \
 	s ".customer_id, " s ".as_of, " s ".scored_at, " s ".run_id, " s ".model, " s ".score, " \
 	s ".risk_class, " s ".previous_score, " s ".previous_risk_class, " s ".risk_class_since, " \
-	s ".reasons, " s ".invoices, " s ".open_invoices, " s ".billed, " s ".open_amount, " \
-	s ".overdue_amount, " s ".avg_days_beyond_terms, " s ".days_beyond_terms_stddev, " \
-	s ".late_share, " s ".max_days_late, " s ".dso, " s ".last_payment, " s ".altman_z, " \
-	s ".adverse_events, " s ".utilization, " s ".relationship_months, " s ".policy, " \
-	s ".limit_locked, " s ".credit_limit_before, " s ".recommended_limit, " \
-	s ".credit_limit_after, " s ".pd"
+	WRITE_SCORE_FIGURES_OF(s)
 
 /*
  * The statement up to the score's UPDATE: input, candidates, locked, held,
@@ -138,7 +133,7 @@
 	" i.altman_z, i.adverse_events, i.utilization, i.relationship_months, i.policy," \
 	" i.limit_locked, i.credit_limit_before, i.recommended_limit," \
 	" CASE WHEN i.customer_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.customer_id FROM recalibrated AS c))" \
-	" THEN i.recommended_limit ELSE i.credit_limit END AS limit_after," \
+	" THEN i.recommended_limit ELSE i.credit_limit END AS credit_limit_after," \
 	" crisk.score_pd(i.score, f.pd_intercept, f.pd_slope) AS pd," \
 	" i.previous_score, i.previous_risk_class, i.previous_model, i.previous_recommended_limit," \
 	" i.previous_credit_limit, i.previous_open_amount, i.previous_as_of, i.previous_scored_at," \
@@ -159,7 +154,7 @@
 	" altman_z = w.altman_z, adverse_events = w.adverse_events, utilization = w.utilization," \
 	" relationship_months = w.relationship_months, policy = w.policy," \
 	" limit_locked = w.limit_locked, credit_limit_before = w.credit_limit_before," \
-	" recommended_limit = w.recommended_limit, credit_limit_after = w.limit_after, pd = w.pd" \
+	" recommended_limit = w.recommended_limit, credit_limit_after = w.credit_limit_after, pd = w.pd" \
 	" FROM written AS w" \
 	" WHERE s.customer_id OPERATOR(pg_catalog.=) w.customer_id" \
 	" AND ($5 IS NULL OR s.customer_id OPERATOR(pg_catalog.=) $5)" \
@@ -224,7 +219,7 @@
 	" w.score, w.previous_score, w.risk_class, w.previous_risk_class, w.policy," \
 	" w.invoices, w.open_invoices, w.open_amount, w.avg_days_beyond_terms," \
 	" w.days_beyond_terms_stddev," \
-	" w.limit_after, w.previous_open_amount, w.previous_credit_limit, w.oldest_open_due," \
+	" w.credit_limit_after, w.previous_open_amount, w.previous_credit_limit, w.oldest_open_due," \
 	" w.newest_due_over_90, w.previous_as_of, w.previous_scored_at, w.previous_avg_dbt," \
 	" w.previous_dbt_stddev, w.last_event_recorded_at, d.invoice_ids, p.promises) AS x"
 
