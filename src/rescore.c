@@ -55,6 +55,8 @@
 #define PASS_LOCK_OBJID			1
 #define MAX_FAILED_BATCHES_IN_A_ROW 3
 #define FETCH_SIZE				10000
+/* customers per fetch of a worker's read, between which it may yield */
+#define YIELDING_FETCH_SIZE		1000
 
 PG_FUNCTION_INFO_V1(crisk_rescore);
 PG_FUNCTION_INFO_V1(crisk_rescore_queued);
@@ -222,9 +224,44 @@ update_run(RescorePass *pass, const char *status, const char *message)
 }
 
 /*
+ * yield_within_read lets a worker's read of its customers wait for order
+ * checks to pause between two fetches (worker_yield_to_order_checks): the
+ * read of a full pass is one statement of a second or more per hundred
+ * thousand customers, which the waits before the read and before each
+ * batch cannot interrupt.  The statement timeout does not count the wait;
+ * the read's snapshot is held meanwhile, as between any two fetches.
+ */
+static void
+yield_within_read(RescorePass *pass, bool armed)
+{
+	int64		waited = pass->yielded;
+	long		left_ms = 0;
+
+	if (armed)
+	{
+		long		secs;
+		int			usecs;
+
+		TimestampDifference(GetCurrentTimestamp(),
+							get_timeout_finish_time(STATEMENT_TIMEOUT), &secs, &usecs);
+		left_ms = Max(secs * 1000 + usecs / 1000, 1);
+		disable_timeout(STATEMENT_TIMEOUT, false);
+	}
+	pass->hooks->yield_to_order_checks(&pass->yielded);
+	if (pass->yielded != waited)
+		pgstat_report_activity(STATE_RUNNING,
+							   psprintf("crisk %s pass: reading the customers to score",
+										rescore_kind_name(pass->kind)));
+	if (armed)
+		enable_timeout_after(STATEMENT_TIMEOUT, (int) left_ms);
+}
+
+/*
  * load_items runs the query that lists the pass's customers and keeps its
  * first column in the pass's tuplestore.  For a full scope the query's
- * second column is the snapshot it read the ledger with.
+ * second column is the snapshot it read the ledger with.  A worker's pass
+ * fetches the rows a thousand at a time and may yield to order checks in
+ * between (yield_within_read).
  */
 static void
 load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
@@ -232,6 +269,8 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 {
 	Portal		portal;
 	bool		armed = pass->in_worker && crisk_statement_timeout > 0;
+	long		fetch_size = pass->hooks != NULL ? YIELDING_FETCH_SIZE : FETCH_SIZE;
+	bool		first = true;
 	MemoryContext old;
 	ResourceOwner saved_owner;
 
@@ -244,7 +283,10 @@ load_items(RescorePass *pass, const char *sql, int nargs, Oid *argtypes,
 		uint64		i;
 		TupleDesc	desc;
 
-		SPI_cursor_fetch(portal, true, FETCH_SIZE);
+		if (!first && pass->hooks != NULL)
+			yield_within_read(pass, armed);
+		first = false;
+		SPI_cursor_fetch(portal, true, fetch_size);
 		if (SPI_processed == 0)
 			break;
 		desc = SPI_tuptable->tupdesc;
@@ -764,6 +806,7 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 	ErrorData  *volatile edata = NULL;
 
 	pass = pass_create(kind, true, InvalidOid, caller);
+	pass->hooks = hooks;
 	PG_TRY();
 	{
 		/* before its read too, which is one long statement */

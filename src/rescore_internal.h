@@ -64,6 +64,8 @@ typedef struct RescorePass
 	int64		limit_changes;
 	int32		batches;
 	int64		yielded;		/* microseconds waited for order checks */
+	/* the worker's hooks (NULL for crisk.rescore()), for the read's pauses */
+	const RescoreWorkerHooks *hooks;
 	char	   *first_error;
 } RescorePass;
 
