@@ -227,7 +227,7 @@ crisk_define_gucs(void)
 							PGC_SIGHUP, 0, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.worker_yield_to_order_checks",
-							"Quiet time after an order check that a rescoring worker waits for before a pass's read and each batch.",
+							"Quiet time after an order check that a rescoring worker waits for before a pass's read, between its fetches and before each batch.",
 							"While crisk.check_order is called on the server, the workers' passes wait, up to crisk.worker_yield_limit per pass; 0 means they do not wait.",
 							&crisk_worker_yield_to_order_checks, 0, 0, 60 * 60 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);

@@ -36,8 +36,9 @@ typedef enum PassResult
 /*
  * What the worker lets a pass do between batches: take a new configuration
  * after SIGHUP, pause for crisk.batch_pause, and wait for order checks to
- * pause (before the pass reads its customers too; *waited accumulates the
- * pass's waiting, in microseconds, against crisk.worker_yield_limit).
+ * pause (before the pass reads its customers and between the read's
+ * fetches too; *waited accumulates the pass's waiting, in microseconds,
+ * against crisk.worker_yield_limit).
  * Passed by the worker, so that the pass's code does not depend on the
  * worker's.
  */

@@ -2,7 +2,8 @@
 # the server, the rescoring worker waits for a quiet moment before it reads
 # its customers and before each batch; crisk.worker_yield_limit bounds the
 # waiting of one pass, a reload that switches yielding off ends it, and a
-# shutdown stops a waiting worker at once.
+# shutdown stops a waiting worker at once.  The waits within the read are
+# in 053_worker_yield_read.pl.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
