@@ -29,6 +29,12 @@
 #                                                 worker waits for the order checks to pause
 #                                                 (the summary says how many customers its
 #                                                 passes scored beside the order checks)
+#   BENCH_RATE=200 ...                            the 8 clients check BENCH_RATE orders a
+#                                                 second in all, at random times (pgbench
+#                                                 --rate; latencies then count from each
+#                                                 check's scheduled start), instead of as
+#                                                 many as they can: with BENCH_YIELD, how
+#                                                 far the passes get while orders come in
 #   BENCH_CONTROL=cpu ...                         a control: instead of the passes, one
 #                                                 process spinning on a core at the niceness
 #                                                 of BENCH_WORKER_NICE (default 19), in its
@@ -43,6 +49,7 @@ INVOICES_PER_CUSTOMER=${BENCH_INVOICES_PER_CUSTOMER:-50}
 SECONDS_PER_RUN=${BENCH_SECONDS:-120}
 CLIENTS=8
 ROUNDS=${BENCH_ROUNDS:-2}
+RATE=${BENCH_RATE:-}
 
 # The worker is switched on after the load, and runs the passes asked for
 # only (no scheduled full pass, no incremental pass meanwhile).
@@ -74,6 +81,7 @@ bench_psql -c "TRUNCATE crisk.rescore_queue" -c "ALTER SYSTEM SET crisk.enabled 
 wait_until "EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'crisk worker')"
 say "the worker runs with crisk.worker_nice = $(bench_psql -At -c "SHOW crisk.worker_nice"),"\
 " crisk.worker_yield_to_order_checks = $(bench_psql -At -c "SHOW crisk.worker_yield_to_order_checks")"
+say "$CLIENTS clients check ${RATE:+$RATE orders a second in all, at random times}${RATE:-as many orders as they can}"
 
 SCRIPT=$BENCH_DIR/check_order.pgbench
 as_pg tee "$SCRIPT" >/dev/null <<EOF
@@ -88,7 +96,8 @@ order_checks() {
 	local dir=$BENCH_DIR/$1
 	as_pg mkdir -p "$dir"
 	(cd "$dir" && as_pg pgbench -n -h "$PGHOST" -p "$PGPORT" -U erp_order_entry -M prepared \
-		-c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" -l -f "$SCRIPT" postgres >"$dir/pgbench.out" 2>&1) ||
+		-c "$CLIENTS" -j 2 -T "$SECONDS_PER_RUN" ${RATE:+--rate "$RATE"} -l -f "$SCRIPT" postgres \
+		>"$dir/pgbench.out" 2>&1) ||
 		{ cat "$dir/pgbench.out" >&2; die "pgbench failed"; }
 	cat "$dir"/pgbench_log.* | awk '{print $3}' | sort -n |
 		awk -v tps="$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out")" \
