@@ -228,8 +228,9 @@ update_run(RescorePass *pass, const char *status, const char *message)
  * checks to pause between two fetches (worker_yield_to_order_checks): the
  * read of a full pass is one statement of a second or more per hundred
  * thousand customers, which the waits before the read and before each
- * batch cannot interrupt.  The statement timeout does not count the wait;
- * the read's snapshot is held meanwhile, as between any two fetches.
+ * batch cannot interrupt.  The statement timeout does not count the wait
+ * (what was left of it is armed again after); the read's snapshot and
+ * locks are held meanwhile, as between any two fetches of a cursor.
  */
 static void
 yield_within_read(RescorePass *pass, bool armed)
