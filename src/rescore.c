@@ -248,7 +248,7 @@ yield_within_read(RescorePass *pass, bool armed)
 		left_ms = Max(secs * 1000 + usecs / 1000, 1);
 		disable_timeout(STATEMENT_TIMEOUT, false);
 	}
-	pass->hooks->yield_to_order_checks(&pass->yielded);
+	pass->hooks->yield_to_order_checks(&pass->yielded, true);
 	if (pass->yielded != waited)
 		pgstat_report_activity(STATE_RUNNING,
 							   psprintf("crisk %s pass: reading the customers to score",
@@ -708,7 +708,7 @@ worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 
 		CHECK_FOR_INTERRUPTS();
 		hooks->reload_if_pending();
-		hooks->yield_to_order_checks(&pass->yielded);
+		hooks->yield_to_order_checks(&pass->yielded, false);
 		if (pass->yielded != waited)
 			report_progress(pass);
 		batch_size = crisk_batch_size;
@@ -811,7 +811,7 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 	PG_TRY();
 	{
 		/* before its read too, which is one long statement */
-		hooks->yield_to_order_checks(&pass->yielded);
+		hooks->yield_to_order_checks(&pass->yielded, false);
 		if (pass->yielded > 0)
 			pgstat_report_activity(STATE_RUNNING,
 								   psprintf("crisk %s pass: reading the customers to score",

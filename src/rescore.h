@@ -37,8 +37,8 @@ typedef enum PassResult
  * What the worker lets a pass do between batches: take a new configuration
  * after SIGHUP, pause for crisk.batch_pause, and wait for order checks to
  * pause (before the pass reads its customers and between the read's
- * fetches too; *waited accumulates the pass's waiting, in microseconds,
- * against crisk.worker_yield_limit).
+ * fetches too, where in_read is true; *waited accumulates the pass's
+ * waiting, in microseconds, against crisk.worker_yield_limit).
  * Passed by the worker, so that the pass's code does not depend on the
  * worker's.
  */
@@ -46,7 +46,7 @@ typedef struct RescoreWorkerHooks
 {
 	void		(*reload_if_pending) (void);
 	void		(*pause_between_batches) (void);
-	void		(*yield_to_order_checks) (int64 *waited);
+	void		(*yield_to_order_checks) (int64 *waited, bool in_read);
 } RescoreWorkerHooks;
 
 extern PassResult rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks);

@@ -57,6 +57,7 @@
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -278,15 +279,59 @@ worker_pause_between_batches(void)
 }
 
 /*
+ * someone_waits_for_my_locks says whether another process waits for a lock
+ * this one holds, in a mode that conflicts with one held: a TRUNCATE or
+ * ALTER TABLE of the ledger, say, waiting for the read of a pass that
+ * yields to order checks.  Order checks queued behind such a lock check no
+ * orders, and the pass must not wait for them to pause.
+ */
+static bool
+someone_waits_for_my_locks(void)
+{
+	LockData   *data = GetLockStatusData();
+	bool		found = false;
+	int			i;
+
+	for (i = 0; i < data->nelements && !found; i++)
+	{
+		LockInstanceData *mine = &data->locks[i];
+		int			j;
+
+		if (mine->pid != MyProcPid || mine->holdMask == 0)
+			continue;
+		for (j = 0; j < data->nelements && !found; j++)
+		{
+			LockInstanceData *other = &data->locks[j];
+			LOCKMODE	mode;
+
+			if (other->pid == MyProcPid || other->waitLockMode == NoLock ||
+				memcmp(&other->locktag, &mine->locktag, sizeof(LOCKTAG)) != 0)
+				continue;
+			for (mode = 1; mode <= MaxLockMode && !found; mode++)
+				found = (mine->holdMask & LOCKBIT_ON(mode)) != 0 &&
+					DoLockModesConflict(mode, other->waitLockMode);
+		}
+	}
+	pfree(data->locks);
+	pfree(data);
+	return found;
+}
+
+/* how often a wait within a read looks for processes waiting for its locks */
+#define READ_WAIT_CHECK_MS 50
+
+/*
  * worker_yield_to_order_checks waits until no crisk.check_order has run on
  * the server for crisk.worker_yield_to_order_checks, adding the time it
  * waited to *waited (microseconds, the pass's total).  Once the pass has
  * waited crisk.worker_yield_limit in all, it waits no more and says so
  * once: a server that checks orders without a pause still gets its scores.
- * A reload applies at once (yielding may have been switched off).
+ * A reload applies at once (yielding may have been switched off).  Within
+ * a read (in_read), the pass holds its read's locks: it stops waiting as
+ * soon as another process waits for one of them.
  */
 static void
-worker_yield_to_order_checks(int64 *waited)
+worker_yield_to_order_checks(int64 *waited, bool in_read)
 {
 	TimestampTz start = 0;
 	TimestampTz now = 0;
@@ -324,6 +369,16 @@ worker_yield_to_order_checks(int64 *waited)
 				break;
 			}
 			wait_us = Min(wait_us, left);
+		}
+		if (in_read)
+		{
+			if (someone_waits_for_my_locks())
+			{
+				ereport(DEBUG1,
+						(errmsg_internal("crisk worker stops waiting for order checks: another process waits for a lock its read holds")));
+				break;
+			}
+			wait_us = Min(wait_us, (int64) READ_WAIT_CHECK_MS * 1000);
 		}
 		if (start == 0)
 		{

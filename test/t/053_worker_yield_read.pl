@@ -1,7 +1,8 @@
 # crisk.worker_yield_to_order_checks within a pass's read: the worker reads
 # its customers a thousand at a time and waits for order checks to pause
 # between two fetches, inside the read's transaction, with the statement
-# timeout stopped meanwhile.
+# timeout stopped meanwhile, and stops waiting when another session waits
+# for one of the read's locks.
 #
 # To place an order check in the middle of the read without relying on
 # timing, the ledger is an ERP view whose rows pass through a function that
@@ -67,11 +68,30 @@ is($node->safe_psql('postgres', 'SELECT count(*) FROM crisk.job_run'),
 
 # Longer than crisk.statement_timeout: the wait does not count.
 sleep(4);
+
+# A session that needs a lock the read holds (here the ledger's table,
+# exclusively) would queue the order checks behind it, which then check
+# no orders: the read stops waiting, ends and releases its locks.
+my $started = time();
+is( $node->safe_psql(
+		'postgres', q{BEGIN;
+SET LOCAL lock_timeout = '60s';
+LOCK TABLE crisk.invoice IN ACCESS EXCLUSIVE MODE;
+COMMIT;
+SELECT 'locked';}),
+	'locked',
+	'a lock the read holds is granted to the session waiting for it');
+cmp_ok(time() - $started, '<', 30, 'without waiting for the quiet time');
+my $waiting_between_batches = "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE backend_type = 'crisk worker'"
+  . " AND query LIKE 'crisk: waiting for order checks to pause%' AND xact_start IS NULL)";
+ok($node->poll_query_until('postgres', $waiting_between_batches),
+	'the pass then waits before its first batch, outside any transaction');
+
 $node->append_conf('postgresql.conf', "crisk.worker_yield_to_order_checks = 0");
 $node->reload;
 ok( $node->poll_query_until(
 		'postgres', "SELECT count(*) = 1 FROM crisk.job_run WHERE kind = 'full' AND status = 'succeeded'"),
-	'with yielding switched off, the read goes on and the pass succeeds');
+	'with yielding switched off, the pass succeeds');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM crisk.score'),
 	'2500', 'every customer is scored');
 like(
