@@ -224,18 +224,40 @@ update_run(RescorePass *pass, const char *status, const char *message)
 }
 
 /*
+ * yield_to_order_checks runs the worker's hook that waits for order checks
+ * to pause (in_read: between two fetches of the pass's read) and says
+ * whether it waited.
+ */
+static bool
+yield_to_order_checks(RescorePass *pass, bool in_read)
+{
+	int64		before = pass->yielded;
+
+	pass->hooks->yield_to_order_checks(&pass->yielded, in_read);
+	return pass->yielded != before;
+}
+
+/* report_reading shows in pg_stat_activity that the pass reads again */
+static void
+report_reading(RescorePass *pass)
+{
+	pgstat_report_activity(STATE_RUNNING,
+						   psprintf("crisk %s pass: reading the customers to score",
+									rescore_kind_name(pass->kind)));
+}
+
+/*
  * yield_within_read lets a worker's read of its customers wait for order
- * checks to pause between two fetches (worker_yield_to_order_checks): the
- * read of a full pass is one statement of a second or more per hundred
- * thousand customers, which the waits before the read and before each
- * batch cannot interrupt.  The statement timeout does not count the wait
- * (what was left of it is armed again after); the read's snapshot and
- * locks are held meanwhile, as between any two fetches of a cursor.
+ * checks to pause between two fetches: the read of a full pass is one
+ * statement of a second or more per hundred thousand customers, which the
+ * waits before the read and before each batch cannot interrupt.  The
+ * statement timeout does not count the wait (what was left of it is armed
+ * again after); the read's snapshot and locks are held meanwhile, as
+ * between any two fetches of a cursor.
  */
 static void
 yield_within_read(RescorePass *pass, bool armed)
 {
-	int64		waited = pass->yielded;
 	long		left_ms = 0;
 
 	if (armed)
@@ -248,11 +270,8 @@ yield_within_read(RescorePass *pass, bool armed)
 		left_ms = Max(secs * 1000 + usecs / 1000, 1);
 		disable_timeout(STATEMENT_TIMEOUT, false);
 	}
-	pass->hooks->yield_to_order_checks(&pass->yielded, true);
-	if (pass->yielded != waited)
-		pgstat_report_activity(STATE_RUNNING,
-							   psprintf("crisk %s pass: reading the customers to score",
-										rescore_kind_name(pass->kind)));
+	if (yield_to_order_checks(pass, true))
+		report_reading(pass);
 	if (armed)
 		enable_timeout_after(STATEMENT_TIMEOUT, (int) left_ms);
 }
@@ -693,7 +712,7 @@ worker_batch_failed(RescorePass *pass, WorkItem *items, int n, ErrorData *edata)
  * failures, or on a cancellation, the pass stops with the error.
  */
 static void
-worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
+worker_batches(RescorePass *pass)
 {
 	volatile int failed_in_a_row = 0;
 
@@ -704,12 +723,10 @@ worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 		volatile int n = 0;
 		int64		saved[6];
 		ErrorData  *volatile edata = NULL;
-		int64		waited = pass->yielded;
 
 		CHECK_FOR_INTERRUPTS();
-		hooks->reload_if_pending();
-		hooks->yield_to_order_checks(&pass->yielded, false);
-		if (pass->yielded != waited)
+		pass->hooks->reload_if_pending();
+		if (yield_to_order_checks(pass, false))
 			report_progress(pass);
 		batch_size = crisk_batch_size;
 		MemoryContextReset(pass->batch_context);
@@ -758,7 +775,7 @@ worker_batches(RescorePass *pass, const RescoreWorkerHooks *hooks)
 		failed_in_a_row = 0;
 		if (n == 0)
 			break;
-		hooks->pause_between_batches();
+		pass->hooks->pause_between_batches();
 	}
 }
 
@@ -811,11 +828,8 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 	PG_TRY();
 	{
 		/* before its read too, which is one long statement */
-		hooks->yield_to_order_checks(&pass->yielded, false);
-		if (pass->yielded > 0)
-			pgstat_report_activity(STATE_RUNNING,
-								   psprintf("crisk %s pass: reading the customers to score",
-											rescore_kind_name(pass->kind)));
+		if (yield_to_order_checks(pass, false))
+			report_reading(pass);
 		begin_transaction();
 		pass->as_of = GetSQLCurrentDate();
 		if (!pass_lock_acquire(true))
@@ -843,7 +857,7 @@ rescore_worker_pass(RescoreKind kind, const RescoreWorkerHooks *hooks)
 
 		if (result == PASS_COMPLETED)
 		{
-			worker_batches(pass, hooks);
+			worker_batches(pass);
 			begin_transaction();
 			report_progress(pass);
 			if (pass->full_scope)

@@ -99,5 +99,7 @@ like(
 	qr/^waited \d+\.\d s in all for order checks to pause \(crisk\.worker_yield_to_order_checks\)$/,
 	'the run records the wait within its read');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM crisk.job_error'),
-	'0', 'and no statement timed out');
+	'0', 'and no customer failed');
+ok(!$node->log_contains('canceling statement due to statement timeout'),
+	'the read did not time out while it waited');
 done_testing();
