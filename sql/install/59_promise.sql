@@ -128,6 +128,44 @@ CREATE FUNCTION crisk.promise_grace_until(due_on pg_catalog.date)
 COMMENT ON FUNCTION crisk.promise_grace_until(pg_catalog.date) IS
     'Last day a promise to pay due on due_on may be kept: due_on + crisk.promise_grace_days.';
 
+-- crisk._promise_status_rows(as_of): the promises made by as_of and their
+-- status, without the checks of as_of.  crisk.promise_status_at and the
+-- rescoring pass (crisk._broken_promises_12m) read them through it.  A
+-- single SELECT in LANGUAGE sql, with no SET clause and every name
+-- schema-qualified, so that it is inlined into the caller's query: a
+-- condition on the customer or the grace date then reaches the scan of
+-- crisk.promise, before the ledger is looked up for each promise.
+CREATE FUNCTION crisk._promise_status_rows(as_of pg_catalog.date)
+    RETURNS TABLE (promise_id pg_catalog.int8, customer_id pg_catalog.text,
+                   invoice_ids pg_catalog.text[], amount pg_catalog.numeric,
+                   promised_on pg_catalog.date, due_on pg_catalog.date,
+                   grace_until pg_catalog.date, paid_amount pg_catalog.numeric,
+                   status pg_catalog.text, recorded_by pg_catalog.text)
+    LANGUAGE sql STABLE
+AS $$
+    SELECT p.promise_id, p.customer_id, p.invoice_ids, p.amount, p.promised_on, p.due_on,
+           crisk.promise_grace_until(p.due_on), paid.amount,
+           CASE WHEN paid.amount OPERATOR(pg_catalog.>=) p.amount THEN 'kept'
+                WHEN _promise_status_rows.as_of OPERATOR(pg_catalog.>) crisk.promise_grace_until(p.due_on) THEN 'broken'
+                ELSE 'pending' END,
+           p.recorded_by
+    -- The grace date is computed where it is used: Citus cannot push a
+    -- subquery without FROM calling a stable function down to the shards.
+    FROM crisk.promise AS p
+    CROSS JOIN LATERAL (
+        SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
+        FROM crisk.ledger AS l
+        WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
+          AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
+          AND l.amount OPERATOR(pg_catalog.>) 0
+          AND l.paid_date OPERATOR(pg_catalog.<=) LEAST(_promise_status_rows.as_of, crisk.promise_grace_until(p.due_on))) AS paid
+    WHERE p.promised_on OPERATOR(pg_catalog.<=) _promise_status_rows.as_of
+$$;
+COMMENT ON FUNCTION crisk._promise_status_rows(pg_catalog.date) IS
+    'Internal: the promises to pay made by as_of with their grace date, amount paid and status, as crisk.promise_status_at gives them, without its checks of as_of.';
+-- Left to PUBLIC, as crisk.promise_status_at, which runs it with the
+-- caller's rights.
+
 CREATE FUNCTION crisk.promise_status_at(as_of pg_catalog.date)
     RETURNS TABLE (promise_id pg_catalog.int8, customer_id pg_catalog.text,
                    invoice_ids pg_catalog.text[], amount pg_catalog.numeric,
@@ -148,23 +186,9 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = pg_catalog.format('as_of is %s.', promise_status_at.as_of);
     END IF;
     RETURN QUERY
-    SELECT p.promise_id, p.customer_id, p.invoice_ids, p.amount, p.promised_on, p.due_on,
-           crisk.promise_grace_until(p.due_on), paid.amount,
-           CASE WHEN paid.amount OPERATOR(pg_catalog.>=) p.amount THEN 'kept'
-                WHEN promise_status_at.as_of OPERATOR(pg_catalog.>) crisk.promise_grace_until(p.due_on) THEN 'broken'
-                ELSE 'pending' END,
-           p.recorded_by
-    -- The grace date is computed where it is used: Citus cannot push a
-    -- subquery without FROM calling a stable function down to the shards.
-    FROM crisk.promise p
-    CROSS JOIN LATERAL (
-        SELECT COALESCE(pg_catalog.sum(l.amount), 0) AS amount
-        FROM crisk.ledger l
-        WHERE l.invoice_id OPERATOR(pg_catalog.=) ANY (p.invoice_ids)
-          AND l.customer_id OPERATOR(pg_catalog.=) p.customer_id
-          AND l.amount OPERATOR(pg_catalog.>) 0
-          AND l.paid_date OPERATOR(pg_catalog.<=) LEAST(promise_status_at.as_of, crisk.promise_grace_until(p.due_on))) paid
-    WHERE p.promised_on OPERATOR(pg_catalog.<=) promise_status_at.as_of;
+    SELECT s.promise_id, s.customer_id, s.invoice_ids, s.amount, s.promised_on, s.due_on,
+           s.grace_until, s.paid_amount, s.status, s.recorded_by
+    FROM crisk._promise_status_rows(promise_status_at.as_of) AS s;
 END
 $$;
 COMMENT ON FUNCTION crisk.promise_status_at(pg_catalog.date) IS

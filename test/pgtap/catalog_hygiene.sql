@@ -37,6 +37,7 @@ INSERT INTO parallel_unsafe_allowed VALUES
     ('crisk._rescore_worklist(date)',
      'reads crisk.ledger; inlined into the pass''s query, where the planner judges the source itself, but not when called as a function'),
     ('crisk._rescore_items(text[],date)', 'reads crisk.ledger (see _rescore_worklist)'),
+    ('crisk._promise_status_rows(date)', 'reads crisk.ledger (see _rescore_worklist)'),
     ('crisk.development_sample(date,interval,integer)',
      'reads crisk.ledger itself and through crisk._rescore_worklist (see _rescore_worklist)');
 

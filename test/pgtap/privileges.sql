@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -42,8 +42,9 @@ $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- twin for a distributed store and the allocation totals both read,
 -- crisk.ledger_parts(), what was known on a date (scores_at, limits_at),
 -- the *_at functions whose views are them at today, and the two lists of
--- customers a rescoring pass reads with the profile counts they use, and
--- the alert rules its write statement selects from.
+-- customers a rescoring pass reads with the profile counts they use, the
+-- alert rules its write statement selects from, and the promises' status
+-- it counts the broken ones from.
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc p
     JOIN pg_catalog.pg_language l ON l.oid = p.prolang
@@ -64,6 +65,7 @@ SELECT is_empty($$
                         'crisk.dunning_letters_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure,
+                        'crisk._promise_status_rows(date)'::regprocedure,
                         'crisk._alert_rules(text,date,boolean,integer,integer,integer,text,text,text,bigint,bigint,numeric,double precision,double precision,numeric,numeric,numeric,date,date,date,timestamp with time zone,double precision,double precision,timestamp with time zone,text[],jsonb)'::regprocedure)
       AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
 $$, 'every SQL and PL/pgSQL function in crisk sets search_path = pg_catalog, pg_temp');
@@ -84,6 +86,9 @@ SELECT unalike(pg_temp.plan_of('SELECT w FROM crisk._rescore_worklist(current_da
                '%Function Scan on _rescore_worklist%', 'crisk._rescore_worklist() is inlined into its caller''s query');
 SELECT unalike(pg_temp.plan_of('SELECT i FROM crisk._rescore_items(''{A,B}'', current_date) AS i'),
                '%Function Scan on _rescore_items%', 'crisk._rescore_items() is inlined into its caller''s query');
+SELECT unalike(pg_temp.plan_of($q$SELECT s.customer_id FROM crisk._promise_status_rows(current_date) AS s
+    WHERE s.customer_id = 'A'$q$),
+               '%Function Scan on _promise_status_rows%', 'crisk._promise_status_rows() is inlined into its caller''s query');
 SELECT unalike(pg_temp.plan_of($q$SELECT x.* FROM (VALUES ('A'::text, 40, 70)) AS w(customer_id, score, previous_score)
     CROSS JOIN LATERAL crisk._alert_rules(w.customer_id, current_date, true, 15, w.score, w.previous_score,
         'C', 'B', 'standard', 12, 3, 5000, 20, 4, 1000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL) AS x$q$),

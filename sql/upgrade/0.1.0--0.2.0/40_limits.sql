@@ -218,7 +218,8 @@ ALTER TYPE crisk.rescore_item
 -- Promises to pay broken in the twelve months up to as_of, per customer
 -- (the scorecard characteristic broken_promises_12m): the promises made by
 -- as_of whose grace date (crisk.promise_grace_until) is within the year
--- before as_of and which crisk.promise_status_at(as_of) finds broken.
+-- before as_of and which crisk.promise_status_at(as_of) finds broken
+-- (read through crisk._promise_status_rows, which it inlines).
 -- customer_ids NULL: every customer.  Customers without one get no row.
 -- A role that may not read crisk.promise (a worker role given its
 -- privileges before 0.2.0) gets no rows, and the pass scores the
@@ -233,14 +234,28 @@ BEGIN
     IF NOT pg_catalog.has_table_privilege('crisk.promise', 'SELECT') THEN
         RETURN;
     END IF;
-    RETURN QUERY
-    SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
-    FROM crisk.promise_status_at(_broken_promises_12m.as_of) AS s
-    WHERE s.status OPERATOR(pg_catalog.=) 'broken'
-      AND s.grace_until OPERATOR(pg_catalog.>=) crisk._twelve_months_start(_broken_promises_12m.as_of)
-      AND (_broken_promises_12m.customer_ids IS NULL
-           OR s.customer_id OPERATOR(pg_catalog.=) ANY (_broken_promises_12m.customer_ids))
-    GROUP BY s.customer_id;
+    -- The conditions on the grace date and the customer reach the scan of
+    -- crisk.promise, so that only the promises of the year (of the given
+    -- customers, through their index) are looked up in the ledger.  Two
+    -- statements, so that each keeps its own plan.
+    IF _broken_promises_12m.customer_ids IS NULL THEN
+        RETURN QUERY
+        SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
+        FROM crisk._promise_status_rows(_broken_promises_12m.as_of) AS s
+        WHERE s.status OPERATOR(pg_catalog.=) 'broken'
+          AND s.grace_until OPERATOR(pg_catalog.>=) crisk._twelve_months_start(_broken_promises_12m.as_of)
+          AND s.grace_until OPERATOR(pg_catalog.<) _broken_promises_12m.as_of
+        GROUP BY s.customer_id;
+    ELSE
+        RETURN QUERY
+        SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
+        FROM crisk._promise_status_rows(_broken_promises_12m.as_of) AS s
+        WHERE s.status OPERATOR(pg_catalog.=) 'broken'
+          AND s.grace_until OPERATOR(pg_catalog.>=) crisk._twelve_months_start(_broken_promises_12m.as_of)
+          AND s.grace_until OPERATOR(pg_catalog.<) _broken_promises_12m.as_of
+          AND s.customer_id OPERATOR(pg_catalog.=) ANY (_broken_promises_12m.customer_ids)
+        GROUP BY s.customer_id;
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION crisk._broken_promises_12m(pg_catalog.text[], pg_catalog.date) IS
@@ -248,6 +263,26 @@ COMMENT ON FUNCTION crisk._broken_promises_12m(pg_catalog.text[], pg_catalog.dat
 -- Left to PUBLIC, as crisk.promise_status_at: it reads with the caller's
 -- rights and tells nothing crisk.promise_status would not, and a worker
 -- role granted its privileges before 0.2.0 runs it without a new grant.
+
+-- The earliest moment any policy's review window reaches back to: now
+-- less the longest review_days (now when there is no policy).  The full
+-- pass reads crisk.limit_change from there on through its index on
+-- changed_at, so that an audit kept for years does not slow it down.
+-- STABLE and not inlined: the planner computes it when it plans the
+-- pass, and so knows how many changes the index will return.
+CREATE FUNCTION crisk._limit_review_start()
+    RETURNS pg_catalog.timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.now() OPERATOR(pg_catalog.-)
+           pg_catalog.make_interval(0, 0, 0, COALESCE(pg_catalog.max(p.review_days), 0))
+    FROM crisk.limit_policy AS p
+$$;
+COMMENT ON FUNCTION crisk._limit_review_start() IS
+    'Internal: now less the longest review_days of all limit policies; the full rescoring pass reads the limit changes made since.';
+-- Left to PUBLIC: it reads with the caller's rights, and a worker role
+-- granted its privileges before 0.2.0 runs it without a new grant.
 
 -- Both read crisk.ledger_parts() and crisk._profile_item_counts(), which
 -- 45_allocations.sql creates with the allocations: their bodies are checked
@@ -329,7 +364,10 @@ AS $$
         FROM crisk.limit_change AS c
         JOIN crisk.account AS ca ON ca.customer_id OPERATOR(pg_catalog.=) c.customer_id
         JOIN reviews AS rv ON rv.policy OPERATOR(pg_catalog.=) ca.policy
-        WHERE c.changed_at OPERATOR(pg_catalog.>)
+        -- The longest window of all policies first, through the index on
+        -- changed_at: the audit keeps every change ever made.
+        WHERE c.changed_at OPERATOR(pg_catalog.>) crisk._limit_review_start()
+          AND c.changed_at OPERATOR(pg_catalog.>)
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
     )
