@@ -26,6 +26,13 @@
 	" GROUP BY x.customer_id"
 #define WRITE_DISPUTED_NONE \
 	"SELECT NULL::pg_catalog.text AS customer_id, NULL::pg_catalog.text[] AS invoice_ids WHERE false"
+/*
+ * The promises the broken_promise rule looks at: those whose grace ended
+ * in the twelve months before as_of ($3), the window of the scorecard's
+ * broken_promises_12m.  An older one was looked at by the passes of that
+ * year; reading it again every day would cost a ledger lookup per promise
+ * ever made.
+ */
 #define WRITE_PROMISED_READ \
 	"SELECT p.customer_id, pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(" \
 	"'promise_id', p.promise_id, 'amount', p.amount, 'due_on', p.due_on," \
@@ -33,6 +40,8 @@
 	" FROM crisk.promise AS p" \
 	" WHERE p.customer_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT w.customer_id FROM written AS w))" \
 	" AND ($5 IS NULL OR p.customer_id OPERATOR(pg_catalog.=) $5)" \
+	" AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.>=) crisk._twelve_months_start($3)" \
+	" AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.<) $3" \
 	" GROUP BY p.customer_id"
 #define WRITE_PROMISED_NONE \
 	"SELECT NULL::pg_catalog.text AS customer_id, NULL::pg_catalog.jsonb AS promises WHERE false"

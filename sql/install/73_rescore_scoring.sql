@@ -178,26 +178,6 @@ COMMENT ON FUNCTION crisk._broken_promises_12m(pg_catalog.text[], pg_catalog.dat
 -- rights and tells nothing crisk.promise_status would not, and a worker
 -- role granted its privileges before 0.2.0 runs it without a new grant.
 
--- The earliest moment any policy's review window reaches back to: now
--- less the longest review_days (now when there is no policy).  The full
--- pass reads crisk.limit_change from there on through its index on
--- changed_at, so that an audit kept for years does not slow it down.
--- STABLE and not inlined: the planner computes it when it plans the
--- pass, and so knows how many changes the index will return.
-CREATE FUNCTION crisk._limit_review_start()
-    RETURNS pg_catalog.timestamptz
-    LANGUAGE sql STABLE PARALLEL SAFE
-    SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT pg_catalog.now() OPERATOR(pg_catalog.-)
-           pg_catalog.make_interval(0, 0, 0, COALESCE(pg_catalog.max(p.review_days), 0))
-    FROM crisk.limit_policy AS p
-$$;
-COMMENT ON FUNCTION crisk._limit_review_start() IS
-    'Internal: now less the longest review_days of all limit policies; the full rescoring pass reads the limit changes made since.';
--- Left to PUBLIC: it reads with the caller's rights, and a worker role
--- granted its privileges before 0.2.0 runs it without a new grant.
-
 -- The full pass: one grouped read of the ledger, joined with the accounts,
 -- the latest financial statements (ending within two years of as_of), the
 -- events, and the previous scores.
@@ -285,8 +265,13 @@ AS $$
         JOIN crisk.account AS ca ON ca.customer_id OPERATOR(pg_catalog.=) c.customer_id
         JOIN reviews AS rv ON rv.policy OPERATOR(pg_catalog.=) ca.policy
         -- The longest window of all policies first, through the index on
-        -- changed_at: the audit keeps every change ever made.
-        WHERE c.changed_at OPERATOR(pg_catalog.>) crisk._limit_review_start()
+        -- changed_at: the audit keeps every change ever made.  A subquery,
+        -- not a function reading crisk.limit_policy: on a distributed
+        -- store the shards could not run such a function.
+        WHERE c.changed_at OPERATOR(pg_catalog.>)
+              (SELECT pg_catalog.now() OPERATOR(pg_catalog.-)
+                      pg_catalog.make_interval(0, 0, 0, COALESCE(pg_catalog.max(lp.review_days), 0))
+               FROM crisk.limit_policy AS lp)
           AND c.changed_at OPERATOR(pg_catalog.>)
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
