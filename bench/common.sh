@@ -142,6 +142,41 @@ bench_load_order_portfolio() {
 	EOF
 }
 
+# bench_load_rescore_portfolio CUSTOMERS INVOICES loads the rescoring
+# portfolio (bench/rescore.sh, bench/rescore_history.sh) into the database
+# of PGDATABASE: accounts and about three years of invoices up to
+# 2024-06-30, the same for the same sizes (a fixed seed).
+bench_load_rescore_portfolio() {
+	say "generating $1 customers and $2 invoices"
+	bench_psql -v customers="$1" -v invoices="$2" <<'SQL'
+SELECT pg_catalog.setseed(0.42);
+-- Each customer has a payment habit (days late, from 10 early to 50 late)
+-- and a limit; invoices fall due 30 or 60 days after issue, over three
+-- years up to the as-of date; those due in the last weeks are mostly open.
+CREATE TEMP TABLE habit AS
+SELECT c, 'C' || lpad(c::text, 7, '0') AS customer_id,
+       (random() * 60 - 10)::int AS days_late
+FROM generate_series(1, :customers) AS c;
+INSERT INTO crisk.account (customer_id, name, segment, credit_limit, payment_terms_days)
+SELECT customer_id, 'Customer ' || c, (ARRAY['retail', 'industry', 'services'])[1 + c % 3],
+       1000 * (5 + c % 200), 30
+FROM habit;
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+SELECT 'I' || i, h.customer_id, amount, issue, issue + terms,
+       CASE WHEN issue + terms + h.days_late + jitter < date '2024-06-30'
+            THEN issue + terms + greatest(h.days_late + jitter, -terms) END
+FROM (SELECT i, 1 + (random() * (:customers - 1))::int AS c,
+             round((50 + random() * 9950)::numeric, 2) AS amount,
+             date '2021-07-01' + (random() * 1095)::int AS issue,
+             (ARRAY[30, 60])[1 + (random() > 0.7)::int] AS terms,
+             (random() * 20 - 10)::int AS jitter
+      FROM generate_series(1, :invoices) AS i) AS g
+JOIN habit AS h USING (c);
+VACUUM ANALYZE crisk.invoice;
+VACUUM ANALYZE crisk.account;
+SQL
+}
+
 # bench_finish exits with the benchmark's verdict.
 bench_finish() {
 	exit $BENCH_FAILED

@@ -27,34 +27,7 @@ shared_preload_libraries = 'crisk'
 crisk.enabled = off
 EOF
 
-say "generating $CUSTOMERS customers and $INVOICES invoices"
-bench_psql -v customers="$CUSTOMERS" -v invoices="$INVOICES" <<'SQL'
-SELECT pg_catalog.setseed(0.42);
--- Each customer has a payment habit (days late, from 10 early to 50 late)
--- and a limit; invoices fall due 30 or 60 days after issue, over three
--- years up to the as-of date; those due in the last weeks are mostly open.
-CREATE TEMP TABLE habit AS
-SELECT c, 'C' || lpad(c::text, 7, '0') AS customer_id,
-       (random() * 60 - 10)::int AS days_late
-FROM generate_series(1, :customers) AS c;
-INSERT INTO crisk.account (customer_id, name, segment, credit_limit, payment_terms_days)
-SELECT customer_id, 'Customer ' || c, (ARRAY['retail', 'industry', 'services'])[1 + c % 3],
-       1000 * (5 + c % 200), 30
-FROM habit;
-INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
-SELECT 'I' || i, h.customer_id, amount, issue, issue + terms,
-       CASE WHEN issue + terms + h.days_late + jitter < date '2024-06-30'
-            THEN issue + terms + greatest(h.days_late + jitter, -terms) END
-FROM (SELECT i, 1 + (random() * (:customers - 1))::int AS c,
-             round((50 + random() * 9950)::numeric, 2) AS amount,
-             date '2021-07-01' + (random() * 1095)::int AS issue,
-             (ARRAY[30, 60])[1 + (random() > 0.7)::int] AS terms,
-             (random() * 20 - 10)::int AS jitter
-      FROM generate_series(1, :invoices) AS i) AS g
-JOIN habit AS h USING (c);
-VACUUM ANALYZE crisk.invoice;
-VACUUM ANALYZE crisk.account;
-SQL
+bench_load_rescore_portfolio "$CUSTOMERS" "$INVOICES"
 # The pass reads the queue only for what changed; nothing is queued yet.
 bench_psql -c 'TRUNCATE crisk.rescore_queue'
 
