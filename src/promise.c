@@ -10,10 +10,10 @@
  * library, and with it the setting, in a session that has used nothing
  * else of crisk yet.
  *
- * crisk._promise_due_since(as_of) is the earliest due date of a promise
- * whose grace date falls in the twelve months up to as_of (the window of
- * broken_promises_12m): a condition on due_on, which the index on
- * (customer_id, due_on) can use, where one on the grace date cannot.
+ * crisk._promise_due_for_grace(grace_until) is its inverse: the due date
+ * whose grace ends on grace_until.  "due_on >= _promise_due_for_grace(d)"
+ * says "promise_grace_until(due_on) >= d" as a condition on due_on, which
+ * the index on (customer_id, due_on) can use.
  *
  *-------------------------------------------------------------------------
  */
@@ -21,13 +21,11 @@
 
 #include "fmgr.h"
 #include "utils/date.h"
-#include "utils/datetime.h"
 
-#include "credit_core.h"
 #include "guc.h"
 
 PG_FUNCTION_INFO_V1(crisk_promise_grace_until);
-PG_FUNCTION_INFO_V1(crisk_promise_due_since);
+PG_FUNCTION_INFO_V1(crisk_promise_due_for_grace);
 
 /*
  * crisk_promise_grace_until implements crisk.promise_grace_until(due_on
@@ -53,30 +51,25 @@ crisk_promise_grace_until(PG_FUNCTION_ARGS)
 }
 
 /*
- * crisk_promise_due_since implements crisk._promise_due_since(as_of date):
- * crisk._twelve_months_start(as_of) less crisk.promise_grace_days, so that
- * due_on >= it exactly when promise_grace_until(due_on) >= that start.
- * Infinite dates stay as they are.
+ * crisk_promise_due_for_grace implements crisk._promise_due_for_grace(
+ * grace_until date): grace_until less crisk.promise_grace_days.  Infinite
+ * dates stay as they are; a result before the first date PostgreSQL
+ * represents is an error.
  */
 Datum
-crisk_promise_due_since(PG_FUNCTION_ARGS)
+crisk_promise_due_for_grace(PG_FUNCTION_ARGS)
 {
-	DateADT		as_of = PG_GETARG_DATEADT(0);
-	int			year,
-				month,
-				day;
-	int64		since;
+	DateADT		grace_until = PG_GETARG_DATEADT(0);
+	int64		due_on;
 
-	if (DATE_NOT_FINITE(as_of))
-		PG_RETURN_DATEADT(as_of);
-	j2date(as_of + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-	since = IS_VALID_JULIAN(year - 1, month, day) ?
-		(int64) sales_window_start(as_of) - crisk_promise_grace_days : PG_INT64_MIN;
-	if (!IS_VALID_DATE(since))
+	if (DATE_NOT_FINITE(grace_until))
+		PG_RETURN_DATEADT(grace_until);
+	due_on = (int64) grace_until - crisk_promise_grace_days;
+	if (!IS_VALID_DATE(due_on))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("as_of is out of range"),
-				 errdetail("One year and crisk.promise_grace_days (%d) before as_of is before the first date supported.",
+				 errmsg("grace_until is out of range"),
+				 errdetail("grace_until less crisk.promise_grace_days (%d) is before the first date supported.",
 						   crisk_promise_grace_days)));
-	PG_RETURN_DATEADT((DateADT) since);
+	PG_RETURN_DATEADT((DateADT) due_on);
 }

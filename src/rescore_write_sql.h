@@ -29,7 +29,7 @@
 /*
  * The promises the broken_promise rule looks at: those whose grace ended
  * in the twelve months before as_of ($3), the window of the scorecard's
- * broken_promises_12m (crisk._promise_due_since bounds their due date, on
+ * broken_promises_12m (crisk._promise_due_for_grace bounds their due date, on
  * the customer's index).  An older one was looked at by the passes of that
  * year; reading it again every day would cost a ledger lookup per promise
  * ever made.
@@ -41,7 +41,7 @@
 	" FROM crisk.promise AS p" \
 	" WHERE p.customer_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT w.customer_id FROM written AS w))" \
 	" AND ($5 IS NULL OR p.customer_id OPERATOR(pg_catalog.=) $5)" \
-	" AND p.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_since($3)" \
+	" AND p.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_for_grace(crisk._twelve_months_start($3))" \
 	" AND crisk.promise_grace_until(p.due_on) OPERATOR(pg_catalog.<) $3" \
 	" GROUP BY p.customer_id"
 #define WRITE_PROMISED_NONE \

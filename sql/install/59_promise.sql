@@ -128,12 +128,12 @@ CREATE FUNCTION crisk.promise_grace_until(due_on pg_catalog.date)
 COMMENT ON FUNCTION crisk.promise_grace_until(pg_catalog.date) IS
     'Last day a promise to pay due on due_on may be kept: due_on + crisk.promise_grace_days.';
 
-CREATE FUNCTION crisk._promise_due_since(as_of pg_catalog.date)
+CREATE FUNCTION crisk._promise_due_for_grace(grace_until pg_catalog.date)
     RETURNS pg_catalog.date
-    AS 'MODULE_PATHNAME', 'crisk_promise_due_since'
+    AS 'MODULE_PATHNAME', 'crisk_promise_due_for_grace'
     LANGUAGE C STABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crisk._promise_due_since(pg_catalog.date) IS
-    'Internal: the earliest due date of a promise whose grace date falls in the twelve months up to as_of, crisk._twelve_months_start(as_of) less crisk.promise_grace_days; a bound on due_on that the index on (customer_id, due_on) uses.';
+COMMENT ON FUNCTION crisk._promise_due_for_grace(pg_catalog.date) IS
+    'Internal: the due date whose grace ends on grace_until (grace_until less crisk.promise_grace_days), the inverse of crisk.promise_grace_until: due_on >= it exactly when promise_grace_until(due_on) >= grace_until, a condition the index on (customer_id, due_on) can use.';
 -- Left to PUBLIC, as crisk.promise_grace_until: it reads nothing.
 
 -- crisk._promise_status_rows(as_of): the promises made by as_of and their

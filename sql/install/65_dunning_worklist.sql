@@ -118,6 +118,9 @@ LEFT JOIN crisk.promise promised
       AND promised.invoice_ids OPERATOR(pg_catalog.@>) ARRAY[l.invoice_id]
       AND promised.promised_on OPERATOR(pg_catalog.<=) $1
       AND crisk.promise_grace_until(promised.due_on) OPERATOR(pg_catalog.>=) $1
+      -- The same on due_on, so that the customer's index skips the
+      -- promises of past years.
+      AND promised.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_for_grace($1)
 WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
   AND l.amount OPERATOR(pg_catalog.>) 0
   AND l.open_amount OPERATOR(pg_catalog.>) 0

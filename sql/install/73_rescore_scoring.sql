@@ -148,8 +148,8 @@ BEGIN
     IF NOT pg_catalog.has_table_privilege('crisk.promise', 'SELECT') THEN
         RETURN;
     END IF;
-    -- The conditions on the due date (crisk._promise_due_since: the grace
-    -- ended in the year), the grace date and the customer reach the scan
+    -- The conditions on the due date (crisk._promise_due_for_grace: the
+    -- grace ended in the year), the grace date and the customer reach the scan
     -- of crisk.promise, so that only the promises of the year (of the
     -- given customers, through their index) are looked up in the ledger.
     -- Two statements, so that each keeps its own plan.
@@ -158,7 +158,7 @@ BEGIN
         SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
         FROM crisk._promise_status_rows(_broken_promises_12m.as_of) AS s
         WHERE s.status OPERATOR(pg_catalog.=) 'broken'
-          AND s.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_since(_broken_promises_12m.as_of)
+          AND s.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_for_grace(crisk._twelve_months_start(_broken_promises_12m.as_of))
           AND s.grace_until OPERATOR(pg_catalog.<) _broken_promises_12m.as_of
         GROUP BY s.customer_id;
     ELSE
@@ -166,7 +166,7 @@ BEGIN
         SELECT s.customer_id, pg_catalog.count(*)::pg_catalog.int4
         FROM crisk._promise_status_rows(_broken_promises_12m.as_of) AS s
         WHERE s.status OPERATOR(pg_catalog.=) 'broken'
-          AND s.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_since(_broken_promises_12m.as_of)
+          AND s.due_on OPERATOR(pg_catalog.>=) crisk._promise_due_for_grace(crisk._twelve_months_start(_broken_promises_12m.as_of))
           AND s.grace_until OPERATOR(pg_catalog.<) _broken_promises_12m.as_of
           AND s.customer_id OPERATOR(pg_catalog.=) ANY (_broken_promises_12m.customer_ids)
         GROUP BY s.customer_id;

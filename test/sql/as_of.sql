@@ -209,6 +209,11 @@ SELECT v AS view,
        pg_temp.plan_of(format('SELECT * FROM crisk.%s WHERE customer_id = %L', v, 'T'))
          = pg_temp.plan_of(format('SELECT * FROM crisk.%s_at(current_date) WHERE customer_id = %L', v, 'T')) AS same_plan
 FROM unnest('{aged_balance,watchlist,dunning_worklist,dunning_letters}'::text[]) AS v;
+-- The promises that pause dunning are looked up in the customer's index
+-- from the earliest due date whose grace is not over
+-- (crisk._promise_due_for_grace), skipping the promises of past years.
+SELECT pg_temp.plan_of('SELECT * FROM crisk.dunning_worklist WHERE customer_id = ''T''')
+       ~ 'Index Cond: [^\n]*due_on >= crisk\._promise_due_for_grace\(CURRENT_DATE\)' AS promises_from_due_date;
 -- On one node the aged balance reads the unpaid items from
 -- crisk.invoice_open_idx alone (an index-only scan, no visit to the
 -- invoices), appended to those paid after the date (crisk.invoice_paid_idx

@@ -23,17 +23,18 @@ INSERT INTO crisk.promise (customer_id, invoice_ids, amount, promised_on, due_on
     ('RH1', '{RH1-4}',  300.00, '2024-07-05', '2024-07-10'),  -- made after as_of
     ('RH2', '{RH2-1}',  400.00, '2024-02-10', '2024-02-20');  -- broken 2024-02-23
 
--- The earliest due date whose grace (3 days) ends in the year: 2023-06-27,
--- 2023-06-20 with 10 days of grace; infinity stays.
-SELECT crisk._promise_due_since('2024-06-30') AS due_since,
-       crisk._promise_due_since('infinity') AS infinite;
+-- The due date whose grace (3 days) ends on a day, the inverse of
+-- crisk.promise_grace_until: for the start of the year before 2024-06-30,
+-- 2023-06-27; 2023-06-20 with 10 days of grace; infinity stays.
+SELECT crisk._promise_due_for_grace(crisk._twelve_months_start('2024-06-30')) AS due_since,
+       crisk._promise_due_for_grace('infinity') AS infinite,
+       crisk.promise_grace_until(crisk._promise_due_for_grace('2024-06-30')) AS round_trip;
 SET LOCAL crisk.promise_grace_days = 10;
-SELECT crisk._promise_due_since('2024-06-30') AS due_since_10_days_grace;
+SELECT crisk._promise_due_for_grace('2023-06-30') AS due_since_10_days_grace;
 RESET crisk.promise_grace_days;
--- Before the first date PostgreSQL knows (4714-11-24 BC): an error, as
--- crisk._twelve_months_start gives one.
+-- Before the first date PostgreSQL knows (4714-11-24 BC): an error.
 SAVEPOINT out_of_range;
-SELECT crisk._promise_due_since('4713-11-25 BC');
+SELECT crisk._promise_due_for_grace('4714-11-25 BC');
 ROLLBACK TO SAVEPOINT out_of_range;
 
 SELECT s.customer_id, s.status, s.grace_until
