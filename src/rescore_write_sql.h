@@ -27,12 +27,11 @@
 #define WRITE_DISPUTED_NONE \
 	"SELECT NULL::pg_catalog.text AS customer_id, NULL::pg_catalog.text[] AS invoice_ids WHERE false"
 /*
- * The promises the broken_promise rule looks at: those whose grace ended
- * in the twelve months before as_of ($3), the window of the scorecard's
- * broken_promises_12m (crisk._promise_due_for_grace bounds their due date, on
- * the customer's index).  An older one was looked at by the passes of that
- * year; reading it again every day would cost a ledger lookup per promise
- * ever made.
+ * The promises the broken_promise rule (crisk._alert_rules) looks at:
+ * those whose grace ended in the twelve months before as_of ($3).  Read
+ * from the customer's index from the first due date of that window
+ * (crisk._promise_due_for_grace), so that the promises of past years are
+ * neither read nor passed to the rule.
  */
 #define WRITE_PROMISED_READ \
 	"SELECT p.customer_id, pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(" \

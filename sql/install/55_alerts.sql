@@ -213,7 +213,9 @@ REVOKE ALL ON FUNCTION crisk.acknowledge_alert(pg_catalog.int8, pg_catalog.text)
 --                    debit items only, for a customer who owes something
 --   broken_promise   a promise to pay (promises: the customer's rows of
 --                    crisk.promise as JSON) whose grace date
---                    (crisk.promise_grace_until) is before as_of and whose
+--                    (crisk.promise_grace_until) is before as_of, within
+--                    the twelve months up to it (older ones were the
+--                    passes of their year to report), and whose
 --                    covered invoices were not paid for its amount by then;
 --                    once per promise (key: the promise)
 -- severity NULL: the kind's default (crisk.alert_kind).  The pass reads
@@ -345,6 +347,7 @@ CREATE FUNCTION crisk._alert_rules(
           AND l.amount OPERATOR(pg_catalog.>) 0
           AND l.paid_date OPERATOR(pg_catalog.<=) g.grace_until) AS paid
     WHERE g.grace_until OPERATOR(pg_catalog.<) _alert_rules.as_of
+      AND g.grace_until OPERATOR(pg_catalog.>=) crisk._twelve_months_start(_alert_rules.as_of)
       AND paid.amount OPERATOR(pg_catalog.<) p.amount
       AND NOT EXISTS (SELECT FROM crisk.alert AS a
                       WHERE a.customer_id OPERATOR(pg_catalog.=) _alert_rules.customer_id

@@ -88,6 +88,17 @@ FROM pg_temp.plan_of('SELECT w FROM crisk._rescore_worklist(''2024-06-30'') AS w
 SELECT w.customer_id, w.review_base_limit
 FROM crisk._rescore_worklist('2024-06-30') AS w
 WHERE w.customer_id IN ('RH1', 'RH2') ORDER BY 1;
+-- The rule itself keeps to that year, whatever promises it is given:
+-- here all of RH1's, the one broken in 2022 included.
+SELECT r.condition_key::bigint = p.promise_id AS same_promise, p.due_on
+FROM crisk._alert_rules('RH1', '2024-06-30', true, 15, 60, 60, 'C', 'C', 'default',
+        4, 3, 1800.00, NULL, NULL, 5000, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object('promise_id', x.promise_id, 'amount', x.amount,
+                                                                   'due_on', x.due_on, 'invoice_ids', x.invoice_ids))
+         FROM crisk.promise AS x WHERE x.customer_id = 'RH1')) AS r
+JOIN crisk.promise AS p ON p.promise_id = r.condition_key::bigint
+WHERE r.kind = 'broken_promise';
+
 -- The broken_promise alerts of a pass: the promises whose grace ended in
 -- the year, as the count above; the promise broken in 2022 was the passes'
 -- of 2022 to report, and is not read again.
