@@ -289,29 +289,34 @@ static bool
 someone_waits_for_my_locks(void)
 {
 	LockData   *data = GetLockStatusData();
+	LockInstanceData **mine = palloc(data->nelements * sizeof(LockInstanceData *));
+	int			nmine = 0;
 	bool		found = false;
 	int			i;
 
+	/* this process's locks first (a read holds a few), then each waiter */
+	for (i = 0; i < data->nelements; i++)
+		if (data->locks[i].pid == MyProcPid && data->locks[i].holdMask != 0)
+			mine[nmine++] = &data->locks[i];
 	for (i = 0; i < data->nelements && !found; i++)
 	{
-		LockInstanceData *mine = &data->locks[i];
-		int			j;
+		LockInstanceData *other = &data->locks[i];
+		int			k;
 
-		if (mine->pid != MyProcPid || mine->holdMask == 0)
+		if (other->pid == MyProcPid || other->waitLockMode == NoLock)
 			continue;
-		for (j = 0; j < data->nelements && !found; j++)
+		for (k = 0; k < nmine && !found; k++)
 		{
-			LockInstanceData *other = &data->locks[j];
 			LOCKMODE	mode;
 
-			if (other->pid == MyProcPid || other->waitLockMode == NoLock ||
-				memcmp(&other->locktag, &mine->locktag, sizeof(LOCKTAG)) != 0)
+			if (memcmp(&other->locktag, &mine[k]->locktag, sizeof(LOCKTAG)) != 0)
 				continue;
 			for (mode = 1; mode <= MaxLockMode && !found; mode++)
-				found = (mine->holdMask & LOCKBIT_ON(mode)) != 0 &&
+				found = (mine[k]->holdMask & LOCKBIT_ON(mode)) != 0 &&
 					DoLockModesConflict(mode, other->waitLockMode);
 		}
 	}
+	pfree(mine);
 	pfree(data->locks);
 	pfree(data);
 	return found;
