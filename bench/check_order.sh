@@ -24,6 +24,13 @@
 #   bench/check_order.sh                     prepared protocol (the default)
 #   BENCH_PROTOCOL=simple bench/check_order.sh
 #   BENCH_SECONDS=240 bench/check_order.sh   longer runs (default 150 s each)
+#   BENCH_YIELD=0 bench/check_order.sh       crisk.worker_yield_to_order_checks off:
+#                                            the checks do not stamp their time in
+#                                            shared memory (on by default)
+#
+# crisk is preloaded, as a server running the worker has it, so that each
+# check stamps its time for the workers that yield to order checks; the
+# worker itself is off.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -34,7 +41,11 @@ PROTOCOL=${BENCH_PROTOCOL:-prepared}
 CLIENTS=8
 ROUNDS=2
 
-bench_start_server
+bench_start_server <<EOF
+shared_preload_libraries = 'crisk'
+crisk.enabled = off
+${BENCH_YIELD:+crisk.worker_yield_to_order_checks = '$BENCH_YIELD'}
+EOF
 
 bench_load_order_portfolio "$CUSTOMERS" "$INVOICES_PER_CUSTOMER"
 bench_psql -At -c "SELECT 'invoices: ' || count(*) || ', open: ' || count(*) FILTER (WHERE paid_date IS NULL)

@@ -28,7 +28,7 @@ char	   *crisk_full_rescore_time = NULL;
 int			crisk_batch_size = 1000;
 int			crisk_batch_pause = 0;
 int			crisk_worker_nice = 0;
-int			crisk_worker_yield_to_order_checks = 0;
+int			crisk_worker_yield_to_order_checks = 50;
 int			crisk_worker_yield_limit = 15 * 60 * 1000;
 int			crisk_history_retention = 730 * 24 * 60;
 int			crisk_max_workers = 3;
@@ -229,7 +229,7 @@ crisk_define_gucs(void)
 	DefineCustomIntVariable("crisk.worker_yield_to_order_checks",
 							"Quiet time after an order check that a rescoring worker waits for before a pass's read, between its fetches and before each batch.",
 							"While crisk.check_order is called on the server, the workers' passes wait, up to crisk.worker_yield_limit per pass; 0 means they do not wait.",
-							&crisk_worker_yield_to_order_checks, 0, 0, 60 * 60 * 1000,
+							&crisk_worker_yield_to_order_checks, 50, 0, 60 * 60 * 1000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
 
 	DefineCustomIntVariable("crisk.worker_yield_limit",
