@@ -159,10 +159,24 @@ SELECT decision FROM crisk.check_order('P', 0);
 \echo :LAST_ERROR_SQLSTATE
 ALTER VIEW erp.allocations_old OWNER TO CURRENT_USER;
 SELECT decision IS NOT NULL AS decided FROM crisk.check_order('P', 0);
+-- check_order keeps the source for the session and follows a change at
+-- once.  With a 1 000.00 limit, through the ERP's allocations today P owes
+-- only the -50.00 left of its credit note: 1 050.00 available.
+INSERT INTO crisk.account (customer_id, credit_limit) VALUES ('P', 1000);
+SELECT decision, available_credit FROM crisk.check_order('P', 0);
 -- Back to the built-in table (empty now): P-1 whole again at 03-05.
 SELECT crisk.set_allocations('crisk.allocation');
 SELECT count(*) AS allocations FROM crisk.allocations;
 SELECT open_amount FROM crisk.open_items_at('2024-03-05') WHERE invoice_id = 'P-1';
+-- And for check_order: 1 000.00 + 400.00 - 150.00 = 1 250.00 open, over
+-- the limit, none available; one allocation in the built-in table settles
+-- P-1: 250.00 open, 750.00 available.
+SELECT available_credit FROM crisk.check_order('P', 0);
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('P-1', 1000.00, '2024-04-20', 'BANK-8');
+SELECT available_credit FROM crisk.check_order('P', 0);
+DELETE FROM crisk.allocation;
+DELETE FROM crisk.account WHERE customer_id = 'P';
 
 -- Sources refused.
 SELECT crisk.set_allocations(NULL);

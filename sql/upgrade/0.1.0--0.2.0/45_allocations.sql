@@ -255,6 +255,11 @@ CREATE TRIGGER allocation_source_applied
     AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.allocation_source
     FOR EACH STATEMENT EXECUTE FUNCTION crisk.apply_allocation_source();
 ALTER TABLE crisk.allocation_source ENABLE ALWAYS TRIGGER allocation_source_applied;
+-- crisk.check_order caches whether allocations come from an ERP source.
+CREATE TRIGGER allocation_source_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON crisk.allocation_source
+    FOR EACH STATEMENT EXECUTE FUNCTION crisk.table_changed();
+ALTER TABLE crisk.allocation_source ENABLE ALWAYS TRIGGER allocation_source_changed;
 
 CREATE FUNCTION crisk.set_allocations(source pg_catalog.regclass)
     RETURNS void
