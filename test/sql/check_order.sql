@@ -131,6 +131,25 @@ SELECT decision, available_credit FROM crisk.check_order('OK', 1);
 SELECT crisk.set_ledger('crisk.invoice');
 SELECT decision, available_credit FROM crisk.check_order('OK', 1);
 
+-- A long payment history is not walked: check_order reads the unpaid
+-- items and those paid after today as two ranges of the ledger's index.
+-- HIST has 500 invoices paid in the past, 1 000.00 unpaid and 500.00 paid
+-- in 3 days: 1 500.00 open, 98 500.00 available, from 2 index entries
+-- read in 2 scans (walking the customer's entries read 502 in 1).
+INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('HIST', 'Long history', 100000);
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date)
+SELECT 'HIST-' || g, 'HIST', 100.00, current_date - 600 + g, current_date - 570 + g, current_date - 560 + g
+FROM generate_series(1, 500) AS g
+UNION ALL VALUES ('HIST-OPEN', 'HIST', 1000.00, current_date - 5, current_date + 25, NULL),
+                 ('HIST-LATER', 'HIST', 500.00, current_date - 20, current_date + 10, current_date + 3);
+CREATE TEMP TABLE index_reads AS
+    SELECT pg_catalog.pg_stat_get_xact_numscans('crisk.invoice_customer_idx'::regclass) AS scans,
+           pg_catalog.pg_stat_get_xact_tuples_returned('crisk.invoice_customer_idx'::regclass) AS entries;
+SELECT decision, available_credit FROM crisk.check_order('HIST', 1);
+SELECT pg_catalog.pg_stat_get_xact_numscans('crisk.invoice_customer_idx'::regclass) - r.scans AS scans,
+       pg_catalog.pg_stat_get_xact_tuples_returned('crisk.invoice_customer_idx'::regclass) - r.entries AS entries_read
+FROM index_reads AS r;
+
 -- Bad input.
 SELECT * FROM crisk.check_order(NULL, 1);
 \echo :LAST_ERROR_SQLSTATE
