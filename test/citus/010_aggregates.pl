@@ -13,12 +13,10 @@ use PostgreSQL::Test::Cluster;
 use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use FindBin;
 
 plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 400;
 
@@ -33,10 +31,8 @@ is($coordinator->safe_psql('postgres', 'SELECT count(*) FROM citus_get_active_wo
 # single node.
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', "customers=$customers", '-v', 'seed=3',
-			'-v', "as_of=$as_of", '-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => $customers, seed => 3,
+		as_of => $as_of);
 	$coordinator->safe_psql($db, q{
 		CREATE TABLE public.erp_invoice AS
 			SELECT invoice_id, customer_id, amount, issue_date, due_date, paid_date

@@ -17,12 +17,10 @@ use PostgreSQL::Test::Cluster;
 use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use FindBin;
 
 plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 300;
 
@@ -32,10 +30,8 @@ my %nodes = (coordinator => $coordinator, worker1 => $workers[0], worker2 => $wo
 
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', "customers=$customers", '-v', 'seed=5',
-			'-v', "as_of=$as_of", '-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => $customers, seed => 5,
+		as_of => $as_of);
 }
 
 # expect_0A000 runs a statement that must raise 0A000 with a message

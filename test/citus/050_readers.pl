@@ -14,12 +14,10 @@ use PostgreSQL::Test::Cluster;
 use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use FindBin;
 
 plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 300;
 
@@ -30,10 +28,8 @@ my ($coordinator, @workers) = CriskCitus::start_cluster();
 # invoice on terms longer than the law allows for crisk.terms_compliance.
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', "customers=$customers", '-v', 'seed=5',
-			'-v', "as_of=$as_of", '-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => $customers, seed => 5,
+		as_of => $as_of);
 	$coordinator->safe_psql($db, qq{
 		SELECT crisk.rescore(NULL, date '$as_of');
 		INSERT INTO crisk.invoice VALUES ('T-1', 'C000042', 1000, '2026-01-15', '2026-05-15', NULL);

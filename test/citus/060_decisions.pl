@@ -16,12 +16,10 @@ use PostgreSQL::Test::Cluster;
 use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use FindBin;
 
 plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 my $customers = 300;
 
@@ -29,10 +27,8 @@ my ($coordinator, @workers) = CriskCitus::start_cluster();
 
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', "customers=$customers", '-v', 'seed=11',
-			'-v', "as_of=$as_of", '-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => $customers, seed => 11,
+		as_of => $as_of);
 }
 
 # Read the caches once before distributing, so that a stale copy would show.

@@ -17,12 +17,10 @@ use PostgreSQL::Test::Cluster;
 use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use FindBin;
 
 plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 my $as_of = '2026-06-30';
 
 my ($coordinator, @workers) = CriskCitus::start_cluster();
@@ -31,10 +29,8 @@ my ($coordinator, @workers) = CriskCitus::start_cluster();
 # alerts give the append-only tables rows to erase.
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', 'customers=120', '-v', 'seed=7',
-			'-v', "as_of=$as_of", '-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => 120, seed => 7,
+		as_of => $as_of);
 	$coordinator->safe_psql($db, "SELECT crisk.rescore(NULL, date '$as_of')");
 }
 my ($ret, $out, $err) = $coordinator->psql('postgres', 'SELECT crisk.distribute_store()');

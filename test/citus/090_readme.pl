@@ -16,6 +16,7 @@
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
+use CriskCitus;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use FindBin;
@@ -24,7 +25,6 @@ plan skip_all => 'no Citus build (scripts/test citus unpacks one)'
   unless $ENV{CRISK_CITUS};
 
 my $readme = slurp_file("$FindBin::Bin/../../README.md");
-my $demo = "$FindBin::Bin/../../demo/generate_portfolio.sql";
 
 # The section, up to the next heading of its level, and its fenced blocks.
 my ($section) = $readme =~ /^## Scale-out with Citus\n(.*?)^## /ms;
@@ -87,11 +87,8 @@ $coordinator->safe_psql('single', 'CREATE EXTENSION crisk');
 # README's blocks read today's figures.
 for my $db (qw(postgres single))
 {
-	my ($ret, $out, $err) = $coordinator->psql($db, undef,
-		extra_params => [ '-v', 'customers=200', '-v', 'seed=11',
-			'-v', 'as_of=' . $coordinator->safe_psql('postgres', 'SELECT current_date'),
-			'-f', $demo ]);
-	is($ret, 0, "portfolio generated in $db") or diag($err);
+	CriskCitus::generate_portfolio($coordinator, $db, customers => 200, seed => 11,
+		as_of => $coordinator->safe_psql('postgres', 'SELECT current_date'));
 	# 3. needs the user's own table, erp.invoice (in the demo's ERP
 	# schema): a copy of the ledger.
 	$coordinator->safe_psql($db,

@@ -1,6 +1,8 @@
 # CriskCitus: the three-node Citus cluster the citus test layer runs on.
 #
 #   my ($coordinator, @workers) = CriskCitus::start_cluster();
+#   CriskCitus::generate_portfolio($coordinator, $db, customers => 300,
+#                                  seed => 5, as_of => '2026-06-30');
 #
 # Each node preloads citus and crisk (its worker off), has both extensions in
 # database postgres, and the coordinator knows the two workers, reached
@@ -11,7 +13,11 @@ package CriskCitus;
 
 use strict;
 use warnings;
+use File::Basename qw(dirname);
 use PostgreSQL::Test::Cluster;
+use Test::More;
+
+my $demo = dirname(__FILE__) . '/../../demo/generate_portfolio.sql';
 
 sub start_cluster
 {
@@ -43,6 +49,20 @@ lc_messages = 'C'
 	$coordinator->safe_psql('postgres', 'CREATE DATABASE single');
 	$coordinator->safe_psql('single', 'CREATE EXTENSION crisk');
 	return @nodes;
+}
+
+# generate_portfolio loads the demo portfolio (demo/generate_portfolio.sql)
+# into one database of a node, and passes a test when it loads: the
+# generator is deterministic for a seed, so that the cluster and the
+# single-node database get the same rows.
+sub generate_portfolio
+{
+	my ($node, $db, %opt) = @_;
+	my ($ret, $out, $err) = $node->psql($db, undef,
+		extra_params => [ '-v', "customers=$opt{customers}", '-v', "seed=$opt{seed}",
+			'-v', "as_of=$opt{as_of}", '-f', $demo ]);
+	is($ret, 0, "portfolio generated in $db") or diag($err);
+	return;
 }
 
 1;
