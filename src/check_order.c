@@ -357,7 +357,7 @@ check_order(FunctionCallInfo fcinfo, bool reserve, Datum order_id, bool order_id
 		pushed = take_reservation_lock(PG_GETARG_DATUM(0));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "crisk.check_order: SPI_connect failed");
-	nestlevel = crisk_pin_search_path();
+	nestlevel = crisk_pin_search_path_in_function();
 	order_policies_refresh();
 	gather_customer_facts(PG_GETARG_DATUM(0), today,
 						  order_id_null ? NULL : TextDatumGetCString(order_id), distributed,

@@ -32,20 +32,12 @@
 /*
  * crisk_pin_search_path sets search_path to pg_catalog, pg_temp in a new
  * GUC nesting level and returns that level, which the caller ends with
- * crisk_unpin_search_path (or its transaction's end does).  When the path
- * is that already, as a SECURITY DEFINER function's SET clause leaves it,
- * it returns 0 and changes nothing: crisk.check_order runs on every order
- * line an ERP enters, and a nesting level costs it a few percent.
+ * crisk_unpin_search_path (or its transaction's end does).
  */
 int
 crisk_pin_search_path(void)
 {
-	int			nestlevel;
-
-	if (namespace_search_path != NULL &&
-		strcmp(namespace_search_path, CRISK_SAFE_SEARCH_PATH) == 0)
-		return 0;
-	nestlevel = NewGUCNestLevel();
+	int			nestlevel = NewGUCNestLevel();
 
 	(void) set_config_option("search_path", CRISK_SAFE_SEARCH_PATH,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
@@ -54,8 +46,27 @@ crisk_pin_search_path(void)
 }
 
 /*
+ * crisk_pin_search_path_in_function is crisk_pin_search_path for a
+ * function whose SET clause pins search_path: when the path in force is
+ * the pinned one, the clause's own nesting level already undoes at the
+ * function's exit whatever the call changes, and it returns 0 without a
+ * second level (a few percent of crisk.check_order, which runs on every
+ * order line an ERP enters).  Should the clause have been removed, it pins
+ * the path as crisk_pin_search_path does.
+ */
+int
+crisk_pin_search_path_in_function(void)
+{
+	if (namespace_search_path != NULL &&
+		strcmp(namespace_search_path, CRISK_SAFE_SEARCH_PATH) == 0)
+		return 0;
+	return crisk_pin_search_path();
+}
+
+/*
  * crisk_unpin_search_path gives back the search_path that was in force
- * before crisk_pin_search_path returned nestlevel.
+ * before crisk_pin_search_path returned nestlevel (nothing for 0, from
+ * crisk_pin_search_path_in_function).
  */
 void
 crisk_unpin_search_path(int nestlevel)

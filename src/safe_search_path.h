@@ -12,6 +12,7 @@
 #define CRISK_SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
 extern int	crisk_pin_search_path(void);
+extern int	crisk_pin_search_path_in_function(void);
 extern void crisk_unpin_search_path(int nestlevel);
 extern void crisk_pin_session_search_path(void);
 
