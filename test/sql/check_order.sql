@@ -131,6 +131,21 @@ SELECT decision, available_credit FROM crisk.check_order('OK', 1);
 SELECT crisk.set_ledger('crisk.invoice');
 SELECT decision, available_credit FROM crisk.check_order('OK', 1);
 
+-- A ledger source whose code changes search_path with SET LOCAL changes
+-- it for check_order's call alone: the caller gets its own path back (the
+-- function's SET clause undoes the change at its exit; check_order adds no
+-- second level of its own when that clause has pinned the path).
+CREATE FUNCTION erp.move_search_path() RETURNS text LANGUAGE sql VOLATILE
+    AS $$SELECT pg_catalog.set_config('search_path', 'erp, public', true)$$;
+CREATE VIEW erp.moving_invoices AS
+    SELECT i.* FROM erp.invoices AS i WHERE erp.move_search_path() IS NOT NULL;
+SELECT crisk.set_ledger('erp.moving_invoices');
+SET search_path = public, pg_catalog;
+SELECT decision, available_credit FROM crisk.check_order('OK', 1);
+SHOW search_path;
+RESET search_path;
+SELECT crisk.set_ledger('crisk.invoice');
+
 -- A long payment history is not walked: check_order reads the unpaid
 -- items and those paid after today as two ranges of the ledger's index.
 -- HIST has 500 invoices paid in the past, 1 000.00 unpaid and 500.00 paid
