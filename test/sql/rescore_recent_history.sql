@@ -36,6 +36,13 @@ RESET crisk.promise_grace_days;
 SAVEPOINT out_of_range;
 SELECT crisk._promise_due_for_grace('4714-11-25 BC');
 ROLLBACK TO SAVEPOINT out_of_range;
+-- And its inverse past the last one (5874897-12-31): an error too, while
+-- the last dates that fit and infinity pass.
+SELECT crisk.promise_grace_until('5874897-12-28') AS last_due_on,
+       crisk.promise_grace_until('-infinity') AS minus_infinity;
+SAVEPOINT out_of_range;
+SELECT crisk.promise_grace_until('5874897-12-29');
+ROLLBACK TO SAVEPOINT out_of_range;
 
 SELECT s.customer_id, s.status, s.grace_until
 FROM crisk.promise_status_at('2024-06-30') AS s ORDER BY s.customer_id, s.promised_on;
