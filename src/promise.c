@@ -28,48 +28,51 @@ PG_FUNCTION_INFO_V1(crisk_promise_grace_until);
 PG_FUNCTION_INFO_V1(crisk_promise_due_for_grace);
 
 /*
+ * shift_by_grace_days returns date moved by crisk.promise_grace_days,
+ * forward (later true) or back: infinite dates stay as they are, and a
+ * result outside the dates PostgreSQL represents is an error naming the
+ * argument.
+ */
+static DateADT
+shift_by_grace_days(DateADT date, bool later, const char *argument)
+{
+	int64		shifted;
+
+	if (DATE_NOT_FINITE(date))
+		return date;
+	shifted = (int64) date + (later ? crisk_promise_grace_days : -crisk_promise_grace_days);
+	if (IS_VALID_DATE(shifted))
+		return (DateADT) shifted;
+	if (later)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range", argument),
+				 errdetail("%s plus crisk.promise_grace_days (%d) is past the last date supported.",
+						   argument, crisk_promise_grace_days)));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+			 errmsg("%s is out of range", argument),
+			 errdetail("%s less crisk.promise_grace_days (%d) is before the first date supported.",
+					   argument, crisk_promise_grace_days)));
+	pg_unreachable();
+}
+
+/*
  * crisk_promise_grace_until implements crisk.promise_grace_until(due_on
- * date): due_on + crisk.promise_grace_days.  Infinite dates stay as they
- * are; a result beyond the last date PostgreSQL represents is an error.
+ * date): due_on + crisk.promise_grace_days.
  */
 Datum
 crisk_promise_grace_until(PG_FUNCTION_ARGS)
 {
-	DateADT		due_on = PG_GETARG_DATEADT(0);
-	int64		until;
-
-	if (DATE_NOT_FINITE(due_on))
-		PG_RETURN_DATEADT(due_on);
-	until = (int64) due_on + crisk_promise_grace_days;
-	if (!IS_VALID_DATE(until))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("due_on is out of range"),
-				 errdetail("due_on plus crisk.promise_grace_days (%d) is past the last date supported.",
-						   crisk_promise_grace_days)));
-	PG_RETURN_DATEADT((DateADT) until);
+	PG_RETURN_DATEADT(shift_by_grace_days(PG_GETARG_DATEADT(0), true, "due_on"));
 }
 
 /*
  * crisk_promise_due_for_grace implements crisk._promise_due_for_grace(
- * grace_until date): grace_until less crisk.promise_grace_days.  Infinite
- * dates stay as they are; a result before the first date PostgreSQL
- * represents is an error.
+ * grace_until date): grace_until less crisk.promise_grace_days.
  */
 Datum
 crisk_promise_due_for_grace(PG_FUNCTION_ARGS)
 {
-	DateADT		grace_until = PG_GETARG_DATEADT(0);
-	int64		due_on;
-
-	if (DATE_NOT_FINITE(grace_until))
-		PG_RETURN_DATEADT(grace_until);
-	due_on = (int64) grace_until - crisk_promise_grace_days;
-	if (!IS_VALID_DATE(due_on))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("grace_until is out of range"),
-				 errdetail("grace_until less crisk.promise_grace_days (%d) is before the first date supported.",
-						   crisk_promise_grace_days)));
-	PG_RETURN_DATEADT((DateADT) due_on);
+	PG_RETURN_DATEADT(shift_by_grace_days(PG_GETARG_DATEADT(0), false, "grace_until"));
 }
