@@ -346,13 +346,14 @@ AS $$
         JOIN crisk.account AS ca ON ca.customer_id OPERATOR(pg_catalog.=) c.customer_id
         JOIN reviews AS rv ON rv.policy OPERATOR(pg_catalog.=) ca.policy
         -- The longest window of all policies first, through the index on
-        -- changed_at: the audit keeps every change ever made.  A subquery,
-        -- not a function reading crisk.limit_policy: on a distributed
-        -- store the shards could not run such a function.
+        -- changed_at: the audit keeps every change ever made.  A subquery
+        -- over the windows above, not a function reading
+        -- crisk.limit_policy: on a distributed store the shards could not
+        -- run such a function.
         WHERE c.changed_at OPERATOR(pg_catalog.>)
               (SELECT pg_catalog.now() OPERATOR(pg_catalog.-)
-                      pg_catalog.make_interval(0, 0, 0, COALESCE(pg_catalog.max(lp.review_days), 0))
-               FROM crisk.limit_policy AS lp)
+                      pg_catalog.make_interval(0, 0, 0, COALESCE(pg_catalog.max(r.review_days), 0))
+               FROM reviews AS r)
           AND c.changed_at OPERATOR(pg_catalog.>)
               (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(0, 0, 0, rv.review_days))
         GROUP BY c.customer_id
