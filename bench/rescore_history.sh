@@ -12,7 +12,9 @@
 # second also holds the history of past years: ten limit changes per
 # customer made 40 days to three years ago, and six promises to pay per
 # customer whose grace ended one to three years before the passes, on the
-# customer's invoices of then.  Measured in the first database, then in
+# customer's invoices of then; and the dunning actions of past years, a
+# first reminder on every invoice of then paid more than 10 days late and
+# a second on those paid more than 25 days late.  Measured in the first database, then in
 # the second, the second against the first:
 #   1. full passes, day after day (2024-06-27 to 06-30, the first a warm-up)
 #      target: at most 1.1x;
@@ -62,12 +64,21 @@ SELECT i.customer_id, ARRAY[i.invoice_id], i.amount, i.due_date + 5, i.due_date 
        pg_catalog.now() - interval '1 day'
 FROM crisk.invoice AS i
 WHERE i.due_date + 20 < date '2023-06-01' AND random() < :fraction;
+-- Reminders of past years, as crisk.record_dunning_action records them.
+INSERT INTO crisk.dunning_action (invoice_id, customer_id, policy, level, action, acted_on,
+                                  days_past_due)
+SELECT i.invoice_id, i.customer_id, 'default', s.level, s.action, i.due_date + s.days, s.days
+FROM crisk.invoice AS i
+CROSS JOIN (VALUES (1, 'reminder', 10), (2, 'formal_notice', 25)) AS s (level, action, days)
+WHERE i.due_date < date '2023-06-01' AND i.paid_date > i.due_date + s.days;
+VACUUM ANALYZE crisk.dunning_action;
 VACUUM ANALYZE crisk.limit_change;
 VACUUM ANALYZE crisk.promise;
 SQL
 for db in fresh aged; do
 	PGDATABASE=$db bench_psql -At -c "SELECT '  $db: ' || (SELECT count(*) FROM crisk.limit_change)
-	    || ' limit changes, ' || (SELECT count(*) FROM crisk.promise) || ' promises'"
+	    || ' limit changes, ' || (SELECT count(*) FROM crisk.promise) || ' promises, '
+	    || (SELECT count(*) FROM crisk.dunning_action) || ' dunning actions'"
 done
 
 # The first scoring, untimed (it recalibrates nearly every generated limit;

@@ -522,6 +522,96 @@ index_column(Relation index, const char *name)
 }
 
 /*
+ * The allocations of one ledger item, read from crisk.allocation through one
+ * of its indexes (by the item, or by the credit note they consumed).  The
+ * scan is begun once per check and moved from item to item.
+ */
+typedef struct AllocationProbe
+{
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int			amount_col;
+} AllocationProbe;
+
+static CachedTable allocation_by_source_index = CACHED_TABLE("allocation_source_idx");
+
+static void
+begin_allocation_probe(AllocationProbe *probe, CachedTable *index)
+{
+	probe->heap = table_open(table_cache_relid(&allocation_table), AccessShareLock);
+	probe->index = index_open(table_cache_relid(index), AccessShareLock);
+	probe->slot = table_slot_create(probe->heap, NULL);
+	probe->amount_col = SPI_fnumber(RelationGetDescr(probe->heap), "amount");
+	if (probe->amount_col <= 0)
+		elog(ERROR, "crisk: column \"amount\" of crisk.allocation not found");
+	probe->scan = index_beginscan(probe->heap, probe->index, GetActiveSnapshot(), 2, 0);
+}
+
+static void
+end_allocation_probe(AllocationProbe *probe)
+{
+	index_endscan(probe->scan);
+	ExecDropSingleTupleTableSlot(probe->slot);
+	index_close(probe->index, NoLock);
+	table_close(probe->heap, NoLock);
+}
+
+/*
+ * allocated_by_today returns the sum of the amounts of the allocations
+ * whose first index column is key and which were applied on or before
+ * today (zero when there are none): the probe's index leads with the
+ * item's or the credit note's invoice_id, then applied_on.
+ */
+static Datum
+allocated_by_today(AllocationProbe *probe, Datum key, DateADT today, Datum zero)
+{
+	ScanKeyData keys[2];
+	Datum		total = zero;
+
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   probe->index->rd_indcollation[0], F_TEXTEQ, key);
+	ScanKeyEntryInitialize(&keys[1], 0, 2, BTLessEqualStrategyNumber, InvalidOid,
+						   InvalidOid, F_DATE_LE, DateADTGetDatum(today));
+	index_rescan(probe->scan, keys, 2, NULL, 0);
+	while (index_getnext_slot(probe->scan, ForwardScanDirection, probe->slot))
+	{
+		bool		isnull;
+		Datum		amount = slot_getattr(probe->slot, probe->amount_col, &isnull);
+
+		if (!isnull)
+			total = DirectFunctionCall2(numeric_add, total, amount);
+	}
+	return total;
+}
+
+/*
+ * open_after_allocations returns what is left today of a ledger item of
+ * the given amount (SPEC 5.2): the amount less its allocations applied by
+ * today, and for a credit note plus what it was applied to others by then.
+ * *open is false when nothing is left, or when allocations went past the
+ * amount (an over-applied invoice is settled, not a credit), as
+ * open_items_allocated_sql decides for other sources.
+ */
+static Datum
+open_after_allocations(AllocationProbe *by_item, AllocationProbe *by_source, Datum invoice_id,
+					   Datum amount, DateADT today, Datum zero, bool *open)
+{
+	int			sign = DatumGetInt32(DirectFunctionCall2(numeric_cmp, amount, zero));
+	Datum		left = DirectFunctionCall2(numeric_sub, amount,
+										   allocated_by_today(by_item, invoice_id, today, zero));
+	int			left_sign;
+
+	if (sign < 0)
+		left = DirectFunctionCall2(numeric_add, left,
+								   allocated_by_today(by_source, invoice_id, today, zero));
+	left_sign = DatumGetInt32(DirectFunctionCall2(numeric_cmp, left, zero));
+	*open = (sign > 0) ? left_sign > 0 : (sign < 0) ? left_sign < 0 : left_sign == 0;
+	return left;
+}
+
+/*
  * scan_builtin_ledger reads the customer's open items from
  * crisk.invoice_customer_idx, as an index-only scan in a plan would: the
  * index holds every column needed, and the heap is visited only for pages
@@ -530,9 +620,16 @@ index_column(Relation index, const char *name)
  * ranges of the index are read, the unpaid items (paid_date IS NULL) and
  * those paid after today, so that a customer's paid history, however long,
  * is not walked on every check.
+ *
+ * With allocations in crisk.allocation (allocated), each item is what is
+ * left of it today: its row is visited for its invoice_id, which the index
+ * does not hold, and its allocations are probed through their indexes, as
+ * open_items_allocated_sql does in a plan.  A customer has few open items,
+ * and this keeps a portfolio with partial payments off the SPI path.
  */
 static void
-scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts *facts)
+scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, bool allocated,
+					CustomerFacts *facts)
 {
 	Relation	heap = table_open(table_cache_relid(&invoice_table), AccessShareLock);
 	Relation	index = index_open(table_cache_relid(&invoice_index), AccessShareLock);
@@ -542,6 +639,9 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts 
 	int			paid_col = index_column(index, "paid_date");
 	int			amount_col = index_column(index, "amount");
 	int			due_col = index_column(index, "due_date");
+	int			invoice_id_col = SPI_fnumber(RelationGetDescr(heap), "invoice_id");
+	AllocationProbe by_item;
+	AllocationProbe by_source;
 	IndexScanDesc scan;
 	ScanKeyData keys[2];
 	ItemPointer tid;
@@ -550,6 +650,13 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts 
 	if (paid_col > IndexRelationGetNumberOfKeyAttributes(index))
 		elog(ERROR, "crisk: paid_date is not a key column of index %s",
 			 RelationGetRelationName(index));
+	if (invoice_id_col <= 0)
+		elog(ERROR, "crisk: column \"invoice_id\" of crisk.invoice not found");
+	if (allocated)
+	{
+		begin_allocation_probe(&by_item, &allocation_index);
+		begin_allocation_probe(&by_source, &allocation_by_source_index);
+	}
 	scan = index_beginscan(heap, index, snapshot, 2, 0);
 	scan->xs_want_itup = true;
 	for (range = 0; range < 2; range++)
@@ -574,17 +681,34 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts 
 			bool		due_null;
 
 			CHECK_FOR_INTERRUPTS();
-			if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm_buffer))
+			if (allocated || !VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm_buffer))
 			{
 				if (!index_fetch_heap(scan, heap_slot))
 					continue;	/* no version visible to this snapshot */
-				ExecClearTuple(heap_slot);
 				from_heap = true;
 			}
 			if (scan->xs_itup == NULL)
 				elog(ERROR, "crisk: the index returned no tuple");
 			amount = index_getattr(scan->xs_itup, amount_col, scan->xs_itupdesc, &amount_null);
 			due = index_getattr(scan->xs_itup, due_col, scan->xs_itupdesc, &due_null);
+			if (allocated && !amount_null)
+			{
+				bool		id_null;
+				bool		open;
+				Datum		invoice_id = slot_getattr(heap_slot, invoice_id_col, &id_null);
+
+				if (id_null)
+					elog(ERROR, "crisk: crisk.invoice holds an item without invoice_id");
+				amount = open_after_allocations(&by_item, &by_source, invoice_id, amount,
+												today, zero, &open);
+				if (!open)
+				{
+					ExecClearTuple(heap_slot);
+					continue;
+				}
+			}
+			if (from_heap)
+				ExecClearTuple(heap_slot);
 			add_open_item(facts, amount, amount_null, due, due_null, today, zero);
 			/* Without a heap visit, take the predicate lock it would have taken. */
 			if (!from_heap)
@@ -594,6 +718,11 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, CustomerFacts 
 	if (vm_buffer != InvalidBuffer)
 		ReleaseBuffer(vm_buffer);
 	index_endscan(scan);
+	if (allocated)
+	{
+		end_allocation_probe(&by_source);
+		end_allocation_probe(&by_item);
+	}
 	ExecDropSingleTupleTableSlot(heap_slot);
 	index_close(index, NoLock);
 	table_close(heap, NoLock);
@@ -1041,9 +1170,9 @@ gather_customer_facts(Datum customer_id, DateADT today, const char *order_id,
 
 	/* Open items: exposure, and what of it is overdue. */
 	allocated = allocations_in_use(&allocation_source);
-	if (builtin_ledger() && !allocated)
+	if (builtin_ledger() && !OidIsValid(allocation_source))
 	{
-		scan_builtin_ledger(customer_id, today, zero, facts);
+		scan_builtin_ledger(customer_id, today, zero, allocated, facts);
 		gather_commitments(customer_id, order_id, zero, facts);
 		return;
 	}

@@ -118,6 +118,27 @@ SELECT pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 
        pg_temp.plan_uses($$SELECT * FROM crisk.aged_balance WHERE customer_id = 'P'$$, 'allocation_source_idx') AS source_index;
 RESET enable_seqscan;
 
+-- crisk.check_order reads crisk.allocation itself (src/customer_facts.c),
+-- what is left of each item today, every date above being past.  With a
+-- 1 000.00 limit each: P has only the -50.00 left of P-CN open (P-1 and
+-- P-3 settled by their allocations, their paid_date never set): 1 050.00
+-- available, nothing overdue; R has R-2 open again after the reversal,
+-- 200.00 long overdue (R-1 over-applied counts for nothing): 800.00.
+INSERT INTO crisk.account (customer_id, credit_limit) VALUES ('P', 1000), ('R', 1000);
+SELECT c.customer_id, o.decision, o.available_credit,
+       o.reasons[1] LIKE '1 overdue invoice totalling 200.00,%' AS one_overdue_of_200
+FROM (VALUES ('P'), ('R')) AS c (customer_id), LATERAL crisk.check_order(c.customer_id, 0) AS o
+ORDER BY c.customer_id;
+-- A payment applied tomorrow does not count today; applied today it does:
+-- 150.00 of R-2 paid, 50.00 left, 950.00 available.
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('R-2', 150.00, current_date + 1, 'BANK-9');
+SELECT available_credit FROM crisk.check_order('R', 0);
+UPDATE crisk.allocation SET applied_on = current_date WHERE source_id = 'BANK-9';
+SELECT available_credit FROM crisk.check_order('R', 0);
+DELETE FROM crisk.allocation WHERE source_id = 'BANK-9';
+DELETE FROM crisk.account WHERE customer_id IN ('P', 'R');
+
 -- An ERP's reconciliation data, French column names, through a view that
 -- renames them: the same figures as crisk's own table.
 CREATE SCHEMA erp;
