@@ -24,6 +24,10 @@
 #   bench/check_order.sh                     prepared protocol (the default)
 #   BENCH_PROTOCOL=simple bench/check_order.sh
 #   BENCH_SECONDS=240 bench/check_order.sh   longer runs (default 150 s each)
+#   BENCH_ALLOCATIONS=1 bench/check_order.sh partial payments: every fifth open
+#                                            invoice half paid (crisk.allocation),
+#                                            so that each check reads what is
+#                                            left of each open item
 #   BENCH_YIELD=0 bench/check_order.sh       crisk.worker_yield_to_order_checks off:
 #                                            the checks do not stamp their time in
 #                                            shared memory (on by default)
@@ -48,6 +52,15 @@ ${BENCH_YIELD:+crisk.worker_yield_to_order_checks = '$BENCH_YIELD'}
 EOF
 
 bench_load_order_portfolio "$CUSTOMERS" "$INVOICES_PER_CUSTOMER"
+PREWARM_ALLOCATIONS=
+if [ "${BENCH_ALLOCATIONS:-0}" != 0 ]; then
+	bench_psql -At -c "INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id)
+	                   SELECT invoice_id, round(amount / 2, 2), LEAST(current_date, issue_date + 20),
+	                          'PAY-' || invoice_id
+	                   FROM crisk.invoice WHERE paid_date IS NULL AND hashtext(invoice_id) % 5 = 0" \
+		-c "VACUUM ANALYZE crisk.allocation" -c "SELECT 'allocations: ' || count(*) FROM crisk.allocation"
+	PREWARM_ALLOCATIONS=", crisk.invoice, crisk.allocation, crisk.allocation_invoice_idx, crisk.allocation_source_idx"
+fi
 bench_psql -At -c "SELECT 'invoices: ' || count(*) || ', open: ' || count(*) FILTER (WHERE paid_date IS NULL)
                    || ', open and overdue: ' || count(*) FILTER (WHERE paid_date IS NULL AND due_date < current_date)
                    FROM crisk.invoice"
@@ -64,7 +77,8 @@ bench_psql -At -c "CREATE EXTENSION pg_prewarm" \
 	-c "SELECT 'prewarmed ' || pg_size_pretty(sum(pg_relation_size(r))) || ': ' || string_agg(r::text, ', ')
 	    FROM unnest('{crisk.invoice_customer_idx, crisk.account, crisk.account_pkey, crisk.score,
 	                  crisk.score_pkey, crisk.event, crisk.event_customer_idx,
-	                  pgbench_accounts, pgbench_accounts_pkey}'::regclass[]) AS r, pg_prewarm(r)"
+	                  pgbench_accounts, pgbench_accounts_pkey$PREWARM_ALLOCATIONS}'::regclass[]) AS r,
+	         pg_prewarm(r)"
 
 SCRIPT=$BENCH_DIR/check_order.pgbench
 as_pg tee "$SCRIPT" >/dev/null <<EOF

@@ -33,7 +33,8 @@
  * has a twin that Citus can plan: crisk._<name>_distributed, with the
  * same argument and result types (crisk._open_items_at_distributed for
  * crisk.open_items_at, whose two index ranges joined by UNION ALL Citus
- * cannot join with the allocations).  On a store spread by
+ * cannot join with the allocations; crisk._dunning_items_at_distributed
+ * for crisk._dunning_items_at, whose lookup per invoice Citus refuses).  On a store spread by
  * crisk.distribute_store() the hook inlines the twin in the reader's
  * place; elsewhere the reader's own body runs, and the regression tests
  * check that both give the same rows.
@@ -179,8 +180,10 @@ is_crisk_function_rte(RangeTblEntry *rte, InlineContext *context)
 /*
  * distributed_twin returns the function that stands in for funcid, one of
  * crisk's functions, on a store spread by crisk.distribute_store():
- * crisk._<name>_distributed with the same argument types, or InvalidOid
- * when the function has no such twin or the store is not distributed.
+ * crisk._<name>_distributed with the same argument types (for a function
+ * whose name starts with an underscore, crisk.<name>_distributed), or
+ * InvalidOid when the function has no such twin or the store is not
+ * distributed.
  * The store is looked at only for a function with a twin, and only once
  * crisk.account exists (statements of CREATE EXTENSION crisk itself are
  * planned here too).
@@ -198,8 +201,8 @@ distributed_twin(Oid funcid, InlineContext *context)
 	if (!HeapTupleIsValid(proc_tuple))
 		elog(ERROR, "cache lookup failed for function %u", funcid);
 	proc = (Form_pg_proc) GETSTRUCT(proc_tuple);
-	if (NameStr(proc->proname)[0] != '_' &&
-		snprintf(twin_name, sizeof(twin_name), "_%s_distributed",
+	if (snprintf(twin_name, sizeof(twin_name),
+				 NameStr(proc->proname)[0] == '_' ? "%s_distributed" : "_%s_distributed",
 				 NameStr(proc->proname)) < (int) sizeof(twin_name))
 	{
 		twin_tuple = SearchSysCache3(PROCNAMEARGSNSP,

@@ -36,7 +36,10 @@ COMMENT ON COLUMN crisk.dunning_action.action IS 'The level''s action (reminder,
 COMMENT ON COLUMN crisk.dunning_action.acted_on IS 'Date the action was taken.';
 COMMENT ON COLUMN crisk.dunning_action.days_past_due IS 'Days past due of the invoice on acted_on.';
 COMMENT ON COLUMN crisk.dunning_action.recorded_by IS 'Login (session user) that recorded the action.';
-CREATE INDEX dunning_action_customer_idx ON crisk.dunning_action (customer_id);
+-- The customer's actions (dossier, forget_customer), and the worklist's
+-- lookup of an invoice's latest level by as_of, answered from the index.
+CREATE INDEX dunning_action_customer_idx ON crisk.dunning_action (customer_id, invoice_id, acted_on)
+    INCLUDE (level);
 REVOKE ALL ON crisk.dunning_action FROM PUBLIC;
 SELECT pg_catalog.pg_extension_config_dump('crisk.dunning_action', '');
 SELECT pg_catalog.pg_extension_config_dump('crisk.dunning_action_action_id_seq', '');

@@ -37,11 +37,93 @@
 -- on the view reaches the ledger's index (test/sql/as_of.sql).
 --
 -- The actions, disputes and promises are matched with an invoice on its
--- customer as well as its invoice number, and read as joins rather than
--- correlated subqueries: on a store spread by crisk.distribute_store()
--- Citus then reads each customer's rows on the customer's shard
--- (test/citus/050_readers.pl).  An action or dispute whose customer_id was
--- set by hand to another customer than its invoice's no longer counts.
+-- customer as well as its invoice number: on a store spread by
+-- crisk.distribute_store() Citus then reads each customer's rows on the
+-- customer's shard (test/citus/050_readers.pl).  The disputes and promises
+-- are read as joins; the actions are looked up invoice by invoice on one
+-- node, and grouped and joined on a distributed store, whose planner
+-- refuses the lookup (crisk._dunning_items_at and its twin).  An action or
+-- dispute whose customer_id was set by hand to another customer than its
+-- invoice's no longer counts.
+
+-- The invoices the worklist looks at (open at as_of, due before then),
+-- each from the parts its allocations settled: what is left of it, and the
+-- interest run on each part until it was paid (or until as_of for what is
+-- still open).  An inlinable SQL function, as the worklist is.
+CREATE FUNCTION crisk._dunning_open_invoices_at(as_of pg_catalog.date)
+    RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
+                   issue_date pg_catalog.date, due_date pg_catalog.date,
+                   amount pg_catalog.numeric, open_amount pg_catalog.numeric,
+                   interest pg_catalog.numeric)
+    LANGUAGE sql STABLE
+    AS $$
+SELECT p.invoice_id, p.customer_id, p.issue_date, p.due_date,
+       pg_catalog.sum(p.amount),
+       pg_catalog.sum(p.amount) FILTER (WHERE p.paid_date IS NULL
+                                          OR p.paid_date OPERATOR(pg_catalog.>) $1),
+       pg_catalog.sum(crisk.late_payment_interest(p.amount, p.due_date, LEAST(p.paid_date, $1)))
+FROM crisk.ledger_parts() p
+WHERE p.issue_date OPERATOR(pg_catalog.<=) $1
+  AND (p.item_paid_date IS NULL OR p.item_paid_date OPERATOR(pg_catalog.>) $1)
+  AND p.due_date OPERATOR(pg_catalog.<) $1
+GROUP BY p.invoice_id, p.customer_id, p.issue_date, p.due_date
+$$;
+COMMENT ON FUNCTION crisk._dunning_open_invoices_at(pg_catalog.date) IS
+    'The invoices and credit notes open at as_of and due before then, one row each, from crisk.ledger_parts: amount, what is left of it (open_amount) and the late-payment interest run on each part until it was paid or until as_of. Read by crisk.dunning_worklist_at.';
+
+-- Those invoices with the highest dunning level recorded for each by as_of
+-- and the date of its latest action, looked up invoice by invoice on the
+-- index of the customer's actions: years of past reminders are not read
+-- on every refresh (bench/rescore_history.sh).
+CREATE FUNCTION crisk._dunning_items_at(as_of pg_catalog.date)
+    RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
+                   issue_date pg_catalog.date, due_date pg_catalog.date,
+                   amount pg_catalog.numeric, open_amount pg_catalog.numeric,
+                   interest pg_catalog.numeric, last_level pg_catalog.int4,
+                   last_acted_on pg_catalog.date)
+    LANGUAGE sql STABLE
+    AS $$
+SELECT l.invoice_id, l.customer_id, l.issue_date, l.due_date, l.amount, l.open_amount,
+       l.interest, done.last_level, done.last_acted_on
+FROM crisk._dunning_open_invoices_at($1) l
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+    FROM crisk.dunning_action x
+    WHERE x.customer_id OPERATOR(pg_catalog.=) l.customer_id
+      AND x.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+      AND x.acted_on OPERATOR(pg_catalog.<=) $1) done ON true
+$$;
+COMMENT ON FUNCTION crisk._dunning_items_at(pg_catalog.date) IS
+    'crisk._dunning_open_invoices_at with, for each invoice, the highest level recorded in crisk.dunning_action by as_of (last_level) and the date of the latest action (last_acted_on), NULL when none. Read by crisk.dunning_worklist_at.';
+
+-- crisk._dunning_items_at in the form Citus can plan (it refuses a lateral
+-- outer join with a grouped subquery): the actions grouped per invoice and
+-- joined on the customer and the invoice, so that each customer's rows
+-- are read on the customer's shard.  crisk's planner hook inlines it in
+-- place of crisk._dunning_items_at on a store spread by
+-- crisk.distribute_store() (src/citus_inline.c); test/sql/dunning.sql
+-- checks that both give the same rows.
+CREATE FUNCTION crisk._dunning_items_at_distributed(as_of pg_catalog.date)
+    RETURNS TABLE (invoice_id pg_catalog.text, customer_id pg_catalog.text,
+                   issue_date pg_catalog.date, due_date pg_catalog.date,
+                   amount pg_catalog.numeric, open_amount pg_catalog.numeric,
+                   interest pg_catalog.numeric, last_level pg_catalog.int4,
+                   last_acted_on pg_catalog.date)
+    LANGUAGE sql STABLE
+    AS $$
+SELECT l.invoice_id, l.customer_id, l.issue_date, l.due_date, l.amount, l.open_amount,
+       l.interest, done.last_level, done.last_acted_on
+FROM crisk._dunning_open_invoices_at($1) l
+LEFT JOIN (SELECT x.customer_id, x.invoice_id,
+                  pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
+           FROM crisk.dunning_action x
+           WHERE x.acted_on OPERATOR(pg_catalog.<=) $1
+           GROUP BY x.customer_id, x.invoice_id) done
+       ON done.customer_id OPERATOR(pg_catalog.=) l.customer_id
+      AND done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
+$$;
+COMMENT ON FUNCTION crisk._dunning_items_at_distributed(pg_catalog.date) IS
+    'crisk._dunning_items_at as a store spread by crisk.distribute_store() reads it (the actions grouped per invoice and joined, which Citus can plan), inlined in its place by crisk''s planner hook on such a store.';
 
 CREATE FUNCTION crisk.dunning_worklist_at(as_of pg_catalog.date)
     RETURNS TABLE (customer_id pg_catalog.text, name pg_catalog.text, invoice_id pg_catalog.text,
@@ -66,42 +148,21 @@ SELECT l.customer_id,
        step.action,
        step.description,
        step.order_decision,
-       done.last_level,
-       done.last_acted_on,
+       l.last_level,
+       l.last_acted_on,
        l.interest,
        crisk.recovery_indemnity(l.due_date, $1),
        l.open_amount OPERATOR(pg_catalog.+) l.interest
            OPERATOR(pg_catalog.+) crisk.recovery_indemnity(l.due_date, $1)
--- Each invoice open at as_of, from the parts its allocations settled: what
--- is left of it, and the interest run on each part until it was paid (or
--- until as_of for what is still open).
-FROM (SELECT p.invoice_id, p.customer_id, p.issue_date, p.due_date,
-             pg_catalog.sum(p.amount) AS amount,
-             pg_catalog.sum(p.amount) FILTER (WHERE p.paid_date IS NULL
-                                                OR p.paid_date OPERATOR(pg_catalog.>) $1) AS open_amount,
-             pg_catalog.sum(crisk.late_payment_interest(p.amount, p.due_date, LEAST(p.paid_date, $1))) AS interest
-      FROM crisk.ledger_parts() p
-      WHERE p.issue_date OPERATOR(pg_catalog.<=) $1
-        AND (p.item_paid_date IS NULL OR p.item_paid_date OPERATOR(pg_catalog.>) $1)
-        AND p.due_date OPERATOR(pg_catalog.<) $1
-      GROUP BY p.invoice_id, p.customer_id, p.issue_date, p.due_date) l
+-- The invoices open at as_of and due before then, with what was last done.
+FROM crisk._dunning_items_at($1) l
 LEFT JOIN crisk.account a ON a.customer_id OPERATOR(pg_catalog.=) l.customer_id
 CROSS JOIN LATERAL (SELECT COALESCE(a.dunning_policy, 'default'::pg_catalog.text) AS policy) pol
--- The highest level recorded for the invoice by as_of, and when the latest
--- action was taken; the customer's rows, so that Citus reads them on the
--- customer's shard.
-LEFT JOIN (SELECT x.customer_id, x.invoice_id,
-                  pg_catalog.max(x.level) AS last_level, pg_catalog.max(x.acted_on) AS last_acted_on
-           FROM crisk.dunning_action x
-           WHERE x.acted_on OPERATOR(pg_catalog.<=) $1
-           GROUP BY x.customer_id, x.invoice_id) done
-       ON done.customer_id OPERATOR(pg_catalog.=) l.customer_id
-      AND done.invoice_id OPERATOR(pg_catalog.=) l.invoice_id
 LEFT JOIN LATERAL (
     SELECT d.level, d.action, d.description, d.order_decision, d.days_past_due, d.min_gap_days
     FROM crisk.dunning_policy d
     WHERE d.policy OPERATOR(pg_catalog.=) pol.policy
-      AND d.level OPERATOR(pg_catalog.>) COALESCE(done.last_level, 0)
+      AND d.level OPERATOR(pg_catalog.>) COALESCE(l.last_level, 0)
     ORDER BY d.level
     LIMIT 1) step ON true
 -- The invoices under an open dispute, and those under a promise to pay
@@ -125,8 +186,8 @@ WHERE crisk._as_of_required($1, 'crisk.dunning_worklist') IS NOT NULL
   AND l.amount OPERATOR(pg_catalog.>) 0
   AND l.open_amount OPERATOR(pg_catalog.>) 0
   AND ((($1 OPERATOR(pg_catalog.-) l.due_date) OPERATOR(pg_catalog.>=) step.days_past_due
-        AND (done.last_acted_on IS NULL
-             OR ($1 OPERATOR(pg_catalog.-) done.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
+        AND (l.last_acted_on IS NULL
+             OR ($1 OPERATOR(pg_catalog.-) l.last_acted_on) OPERATOR(pg_catalog.>=) step.min_gap_days))
        OR (step.level IS NULL
            AND NOT EXISTS (SELECT FROM crisk.dunning_policy d
                            WHERE d.policy OPERATOR(pg_catalog.=) pol.policy)))

@@ -4,7 +4,7 @@
 -- role and an ERP loading role exactly what they need.  The roles exist only inside this
 -- transaction.
 BEGIN;
-SELECT plan(61);
+SELECT plan(63);
 
 -- No crisk table, view or sequence, whoever adds it: the issue's rule is
 -- that nothing in crisk tables is readable by PUBLIC, reference data
@@ -41,7 +41,8 @@ $$, 'PUBLIC may not execute any SECURITY DEFINER function');
 -- crisk.ledger_rows(), crisk.allocation_rows(), crisk.open_items_at(), its
 -- twin for a distributed store and the allocation totals both read,
 -- crisk.ledger_parts(), what was known on a date (scores_at, limits_at),
--- the *_at functions whose views are them at today, and the two lists of
+-- the *_at functions whose views are them at today and the dunning
+-- worklist's invoices with their latest action (and the twin), the two lists of
 -- customers a rescoring pass reads with the profile counts they use, the
 -- alert rules its write statement selects from, and the promises' status
 -- it counts the broken ones from.
@@ -62,6 +63,9 @@ SELECT is_empty($$
                         'crisk.watchlist_at(date)'::regprocedure,
                         'crisk.aged_balance_at(date)'::regprocedure,
                         'crisk.dunning_worklist_at(date)'::regprocedure,
+                        'crisk._dunning_open_invoices_at(date)'::regprocedure,
+                        'crisk._dunning_items_at(date)'::regprocedure,
+                        'crisk._dunning_items_at_distributed(date)'::regprocedure,
                         'crisk.dunning_letters_at(date)'::regprocedure,
                         'crisk._rescore_worklist(date)'::regprocedure,
                         'crisk._rescore_items(text[], date)'::regprocedure,
@@ -97,6 +101,10 @@ SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk.open_items_at(current_date)'
                '%Function Scan%', 'crisk.open_items_at() and the allocation totals it reads are inlined');
 SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk._open_items_at_distributed(current_date)'),
                '%Function Scan%', 'crisk._open_items_at_distributed() and the allocation totals it reads are inlined');
+SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk.dunning_worklist_at(current_date)'),
+               '%Function Scan%', 'crisk.dunning_worklist_at() and the invoices with their latest action it reads are inlined');
+SELECT unalike(pg_temp.plan_of('SELECT * FROM crisk._dunning_items_at_distributed(current_date)'),
+               '%Function Scan%', 'crisk._dunning_items_at_distributed() and the invoices it reads are inlined');
 
 -- Some data to act on.
 INSERT INTO crisk.account (customer_id, name, credit_limit) VALUES ('P1', 'Privileges test', 1000);

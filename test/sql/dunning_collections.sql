@@ -149,6 +149,21 @@ FROM crisk.dunning_worklist_at('2024-07-02') WHERE invoice_id = 'P1-B';
 SELECT count(*) AS p3_on_07_03 FROM crisk.dunning_worklist_at('2024-07-03') WHERE invoice_id = 'P3-A';
 SELECT invoice_id, days_past_due, dunning_level, action, last_level_done, last_acted_on, late_payment_interest
 FROM crisk.dunning_worklist_at('2024-07-04') WHERE invoice_id = 'P3-A';
+-- A store spread by crisk.distribute_store() reads the invoices with their
+-- latest action through crisk._dunning_items_at_distributed (the actions
+-- grouped and joined, which Citus can plan): the same rows on every day
+-- of the period as crisk._dunning_items_at (a lookup per invoice), P3-A's
+-- action among them from 06-20 on.
+SELECT count(*) AS differences FROM generate_series(date '2024-06-01', date '2024-07-10', interval '1 day') AS g,
+     LATERAL ((SELECT * FROM crisk._dunning_items_at(g::date)
+               EXCEPT ALL SELECT * FROM crisk._dunning_items_at_distributed(g::date))
+              UNION ALL
+              (SELECT * FROM crisk._dunning_items_at_distributed(g::date)
+               EXCEPT ALL SELECT * FROM crisk._dunning_items_at(g::date))) AS x;
+SELECT count(*) AS item_days, count(*) FILTER (WHERE i.last_level = 1) AS days_after_the_reminder,
+       min(g) FILTER (WHERE i.last_level = 1)::date AS first_day_after_the_reminder
+FROM generate_series(date '2024-06-01', date '2024-07-10', interval '1 day') AS g,
+     LATERAL crisk._dunning_items_at(g::date) AS i;
 -- A policy whose level 2 has no gap proposes it the day after level 1.
 INSERT INTO crisk.dunning_policy (policy, level, days_past_due, action, description, min_gap_days) VALUES
     ('brisk', 1, 5, 'call', 'Call.', 0), ('brisk', 2, 10, 'letter', 'Letter.', 0);
