@@ -59,7 +59,7 @@ if [ "${BENCH_ALLOCATIONS:-0}" != 0 ]; then
 	                          'PAY-' || invoice_id
 	                   FROM crisk.invoice WHERE paid_date IS NULL AND hashtext(invoice_id) % 5 = 0" \
 		-c "VACUUM ANALYZE crisk.allocation" -c "SELECT 'allocations: ' || count(*) FROM crisk.allocation"
-	PREWARM_ALLOCATIONS=", crisk.invoice, crisk.allocation, crisk.allocation_invoice_idx, crisk.allocation_source_idx"
+	PREWARM_ALLOCATIONS=", crisk.invoice, crisk.invoice_open_idx, crisk.allocation, crisk.allocation_invoice_idx, crisk.allocation_source_idx"
 fi
 bench_psql -At -c "SELECT 'invoices: ' || count(*) || ', open: ' || count(*) FILTER (WHERE paid_date IS NULL)
                    || ', open and overdue: ' || count(*) FILTER (WHERE paid_date IS NULL AND due_date < current_date)

@@ -118,6 +118,7 @@ static CachedTable event_index = CACHED_TABLE("event_customer_idx");
  */
 static CachedTable invoice_table = CACHED_TABLE("invoice");
 static CachedTable invoice_index = CACHED_TABLE("invoice_customer_idx");
+static CachedTable invoice_open_index = CACHED_TABLE("invoice_open_idx");
 static CachedTable ledger_source_table = CACHED_TABLE("ledger_source");
 static bool ledger_builtin = true;
 static Oid	ledger_source_oid = InvalidOid;	/* the ERP source, when not builtin */
@@ -522,9 +523,41 @@ index_column(Relation index, const char *name)
 }
 
 /*
+ * index_tuple_visible positions the index-only read of scan on its current
+ * entry, as an index-only scan in a plan does: the heap is visited only
+ * when the visibility map does not say that the entry's page is
+ * all-visible, and then only to learn whether a version of the row is
+ * visible to the snapshot.  Without a visit, the predicate lock the visit
+ * would have taken is taken on the page.  The entry's values are then read
+ * from scan->xs_itup: columns of an index never change along a HOT chain.
+ * *from_heap tells whether heap_slot holds the visited row (to be
+ * cleared by the caller).
+ */
+static bool
+index_tuple_visible(IndexScanDesc scan, ItemPointer tid, TupleTableSlot *heap_slot,
+					Buffer *vm_buffer, bool *from_heap)
+{
+	Relation	heap = scan->heapRelation;
+
+	*from_heap = false;
+	if (!VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), vm_buffer))
+	{
+		if (!index_fetch_heap(scan, heap_slot))
+			return false;		/* no version visible to this snapshot */
+		*from_heap = true;
+	}
+	else
+		PredicateLockPage(heap, ItemPointerGetBlockNumber(tid), scan->xs_snapshot);
+	if (scan->xs_itup == NULL)
+		elog(ERROR, "crisk: the index returned no tuple");
+	return true;
+}
+
+/*
  * The allocations of one ledger item, read from crisk.allocation through one
- * of its indexes (by the item, or by the credit note they consumed).  The
- * scan is begun once per check and moved from item to item.
+ * of its indexes (by the item, or by the credit note they consumed), whose
+ * included amount answers without visiting the table.  The scan is begun
+ * once per check and moved from item to item.
  */
 typedef struct AllocationProbe
 {
@@ -532,6 +565,7 @@ typedef struct AllocationProbe
 	Relation	index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
+	Buffer		vm_buffer;
 	int			amount_col;
 } AllocationProbe;
 
@@ -543,15 +577,17 @@ begin_allocation_probe(AllocationProbe *probe, CachedTable *index)
 	probe->heap = table_open(table_cache_relid(&allocation_table), AccessShareLock);
 	probe->index = index_open(table_cache_relid(index), AccessShareLock);
 	probe->slot = table_slot_create(probe->heap, NULL);
-	probe->amount_col = SPI_fnumber(RelationGetDescr(probe->heap), "amount");
-	if (probe->amount_col <= 0)
-		elog(ERROR, "crisk: column \"amount\" of crisk.allocation not found");
+	probe->vm_buffer = InvalidBuffer;
+	probe->amount_col = index_column(probe->index, "amount");
 	probe->scan = index_beginscan(probe->heap, probe->index, GetActiveSnapshot(), 2, 0);
+	probe->scan->xs_want_itup = true;
 }
 
 static void
 end_allocation_probe(AllocationProbe *probe)
 {
+	if (probe->vm_buffer != InvalidBuffer)
+		ReleaseBuffer(probe->vm_buffer);
 	index_endscan(probe->scan);
 	ExecDropSingleTupleTableSlot(probe->slot);
 	index_close(probe->index, NoLock);
@@ -569,19 +605,27 @@ allocated_by_today(AllocationProbe *probe, Datum key, DateADT today, Datum zero)
 {
 	ScanKeyData keys[2];
 	Datum		total = zero;
+	ItemPointer tid;
 
 	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   probe->index->rd_indcollation[0], F_TEXTEQ, key);
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTLessEqualStrategyNumber, InvalidOid,
 						   InvalidOid, F_DATE_LE, DateADTGetDatum(today));
 	index_rescan(probe->scan, keys, 2, NULL, 0);
-	while (index_getnext_slot(probe->scan, ForwardScanDirection, probe->slot))
+	while ((tid = index_getnext_tid(probe->scan, ForwardScanDirection)) != NULL)
 	{
+		bool		from_heap;
 		bool		isnull;
-		Datum		amount = slot_getattr(probe->slot, probe->amount_col, &isnull);
+		Datum		amount;
 
+		if (!index_tuple_visible(probe->scan, tid, probe->slot, &probe->vm_buffer, &from_heap))
+			continue;
+		amount = index_getattr(probe->scan->xs_itup, probe->amount_col,
+							   probe->scan->xs_itupdesc, &isnull);
 		if (!isnull)
 			total = DirectFunctionCall2(numeric_add, total, amount);
+		if (from_heap)
+			ExecClearTuple(probe->slot);
 	}
 	return total;
 }
@@ -612,120 +656,156 @@ open_after_allocations(AllocationProbe *by_item, AllocationProbe *by_source, Dat
 }
 
 /*
- * scan_builtin_ledger reads the customer's open items from
- * crisk.invoice_customer_idx, as an index-only scan in a plan would: the
- * index holds every column needed, and the heap is visited only for pages
- * not known to be all-visible.  The index tuple, not the heap tuple, gives
- * the values: columns of an index never change along a HOT chain.  Two
- * ranges of the index are read, the unpaid items (paid_date IS NULL) and
- * those paid after today, so that a customer's paid history, however long,
- * is not walked on every check.
+ * What scan_builtin_ledger carries from one range of an index to the next.
+ */
+typedef struct LedgerRead
+{
+	Relation	heap;
+	TupleTableSlot *heap_slot;
+	Buffer		vm_buffer;
+	int			invoice_id_col;	/* in the heap */
+	bool		allocated;
+	AllocationProbe by_item;
+	AllocationProbe by_source;
+	DateADT		today;
+	Datum		zero;
+	CustomerFacts *facts;
+} LedgerRead;
+
+/*
+ * read_ledger_range counts the items of one index range into the facts:
+ * amount and due_date from the index, and with allocations the invoice_id
+ * from the index when it holds it, else from the row.
+ */
+static void
+read_ledger_range(LedgerRead *read, Relation index, ScanKey keys, int nkeys)
+{
+	int			amount_col = index_column(index, "amount");
+	int			due_col = index_column(index, "due_date");
+	int			id_col = read->allocated ? SPI_fnumber(RelationGetDescr(index), "invoice_id") : 0;
+	IndexScanDesc scan = index_beginscan(read->heap, index, GetActiveSnapshot(), nkeys, 0);
+	ItemPointer tid;
+
+	scan->xs_want_itup = true;
+	index_rescan(scan, keys, nkeys, NULL, 0);
+	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		from_heap;
+		Datum		amount;
+		Datum		due;
+		bool		amount_null;
+		bool		due_null;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!index_tuple_visible(scan, tid, read->heap_slot, &read->vm_buffer, &from_heap))
+			continue;
+		amount = index_getattr(scan->xs_itup, amount_col, scan->xs_itupdesc, &amount_null);
+		due = index_getattr(scan->xs_itup, due_col, scan->xs_itupdesc, &due_null);
+		if (read->allocated && !amount_null)
+		{
+			bool		id_null;
+			bool		open;
+			Datum		invoice_id;
+
+			if (id_col > 0)
+				invoice_id = index_getattr(scan->xs_itup, id_col, scan->xs_itupdesc, &id_null);
+			else
+			{
+				if (!from_heap && !index_fetch_heap(scan, read->heap_slot))
+					continue;
+				from_heap = true;
+				invoice_id = slot_getattr(read->heap_slot, read->invoice_id_col, &id_null);
+			}
+			if (id_null)
+				elog(ERROR, "crisk: crisk.invoice holds an item without invoice_id");
+			amount = open_after_allocations(&read->by_item, &read->by_source, invoice_id, amount,
+											read->today, read->zero, &open);
+			if (!open)
+			{
+				if (from_heap)
+					ExecClearTuple(read->heap_slot);
+				continue;
+			}
+		}
+		if (from_heap)
+			ExecClearTuple(read->heap_slot);
+		add_open_item(read->facts, amount, amount_null, due, due_null, read->today, read->zero);
+	}
+	index_endscan(scan);
+}
+
+/*
+ * scan_builtin_ledger reads the customer's open items from crisk.invoice's
+ * indexes, as an index-only scan in a plan would: the indexes hold every
+ * column needed, and the heap is visited only for pages not known to be
+ * all-visible.  Two ranges are read, the unpaid items (paid_date IS NULL)
+ * and those paid after today, so that a customer's paid history, however
+ * long, is not walked on every check: both from invoice_customer_idx
+ * (customer_id, paid_date).
  *
  * With allocations in crisk.allocation (allocated), each item is what is
- * left of it today: its row is visited for its invoice_id, which the index
- * does not hold, and its allocations are probed through their indexes, as
- * open_items_allocated_sql does in a plan.  A customer has few open items,
- * and this keeps a portfolio with partial payments off the SPI path.
+ * left of it today, from its allocations probed through their indexes, as
+ * open_items_allocated_sql does in a plan; the unpaid items then come from
+ * invoice_open_idx, the partial index of the unpaid items, which holds
+ * their invoice_id (a 0.2.0 index: allocations exist only from 0.2.0 on),
+ * and those paid after today, few, from a visit to their row.
  */
 static void
 scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, bool allocated,
 					CustomerFacts *facts)
 {
-	Relation	heap = table_open(table_cache_relid(&invoice_table), AccessShareLock);
-	Relation	index = index_open(table_cache_relid(&invoice_index), AccessShareLock);
-	Snapshot	snapshot = GetActiveSnapshot();
-	TupleTableSlot *heap_slot = table_slot_create(heap, NULL);
-	Buffer		vm_buffer = InvalidBuffer;
-	int			paid_col = index_column(index, "paid_date");
-	int			amount_col = index_column(index, "amount");
-	int			due_col = index_column(index, "due_date");
-	int			invoice_id_col = SPI_fnumber(RelationGetDescr(heap), "invoice_id");
-	AllocationProbe by_item;
-	AllocationProbe by_source;
-	IndexScanDesc scan;
+	Relation	customer_index = index_open(table_cache_relid(&invoice_index), AccessShareLock);
+	Relation	open_index = NULL;
+	int			paid_col = index_column(customer_index, "paid_date");
 	ScanKeyData keys[2];
-	ItemPointer tid;
-	int			range;
+	LedgerRead	read;
 
-	if (paid_col > IndexRelationGetNumberOfKeyAttributes(index))
+	read.heap = table_open(table_cache_relid(&invoice_table), AccessShareLock);
+	read.heap_slot = table_slot_create(read.heap, NULL);
+	read.vm_buffer = InvalidBuffer;
+	read.invoice_id_col = SPI_fnumber(RelationGetDescr(read.heap), "invoice_id");
+	read.allocated = allocated;
+	read.today = today;
+	read.zero = zero;
+	read.facts = facts;
+	if (paid_col > IndexRelationGetNumberOfKeyAttributes(customer_index))
 		elog(ERROR, "crisk: paid_date is not a key column of index %s",
-			 RelationGetRelationName(index));
-	if (invoice_id_col <= 0)
+			 RelationGetRelationName(customer_index));
+	if (read.invoice_id_col <= 0)
 		elog(ERROR, "crisk: column \"invoice_id\" of crisk.invoice not found");
+
+	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   customer_index->rd_indcollation[0], F_TEXTEQ, customer_id);
 	if (allocated)
 	{
-		begin_allocation_probe(&by_item, &allocation_index);
-		begin_allocation_probe(&by_source, &allocation_by_source_index);
+		begin_allocation_probe(&read.by_item, &allocation_index);
+		begin_allocation_probe(&read.by_source, &allocation_by_source_index);
+		open_index = index_open(table_cache_relid(&invoice_open_index), AccessShareLock);
+		(void) index_column(open_index, "invoice_id");
+		read_ledger_range(&read, open_index, keys, 1);
 	}
-	scan = index_beginscan(heap, index, snapshot, 2, 0);
-	scan->xs_want_itup = true;
-	for (range = 0; range < 2; range++)
+	else
 	{
-		ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-							   index->rd_indcollation[0], F_TEXTEQ, customer_id);
-		if (range == 0)
-			ScanKeyEntryInitialize(&keys[1], SK_ISNULL | SK_SEARCHNULL, paid_col,
-								   InvalidStrategy, InvalidOid, InvalidOid,
-								   InvalidOid, (Datum) 0);
-		else
-			ScanKeyEntryInitialize(&keys[1], 0, paid_col, BTGreaterStrategyNumber,
-								   InvalidOid, InvalidOid, F_DATE_GT,
-								   DateADTGetDatum(today));
-		index_rescan(scan, keys, 2, NULL, 0);
-		while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
-		{
-			bool		from_heap = false;
-			Datum		amount;
-			Datum		due;
-			bool		amount_null;
-			bool		due_null;
-
-			CHECK_FOR_INTERRUPTS();
-			if (allocated || !VM_ALL_VISIBLE(heap, ItemPointerGetBlockNumber(tid), &vm_buffer))
-			{
-				if (!index_fetch_heap(scan, heap_slot))
-					continue;	/* no version visible to this snapshot */
-				from_heap = true;
-			}
-			if (scan->xs_itup == NULL)
-				elog(ERROR, "crisk: the index returned no tuple");
-			amount = index_getattr(scan->xs_itup, amount_col, scan->xs_itupdesc, &amount_null);
-			due = index_getattr(scan->xs_itup, due_col, scan->xs_itupdesc, &due_null);
-			if (allocated && !amount_null)
-			{
-				bool		id_null;
-				bool		open;
-				Datum		invoice_id = slot_getattr(heap_slot, invoice_id_col, &id_null);
-
-				if (id_null)
-					elog(ERROR, "crisk: crisk.invoice holds an item without invoice_id");
-				amount = open_after_allocations(&by_item, &by_source, invoice_id, amount,
-												today, zero, &open);
-				if (!open)
-				{
-					ExecClearTuple(heap_slot);
-					continue;
-				}
-			}
-			if (from_heap)
-				ExecClearTuple(heap_slot);
-			add_open_item(facts, amount, amount_null, due, due_null, today, zero);
-			/* Without a heap visit, take the predicate lock it would have taken. */
-			if (!from_heap)
-				PredicateLockPage(heap, ItemPointerGetBlockNumber(tid), snapshot);
-		}
+		ScanKeyEntryInitialize(&keys[1], SK_ISNULL | SK_SEARCHNULL, paid_col,
+							   InvalidStrategy, InvalidOid, InvalidOid,
+							   InvalidOid, (Datum) 0);
+		read_ledger_range(&read, customer_index, keys, 2);
 	}
-	if (vm_buffer != InvalidBuffer)
-		ReleaseBuffer(vm_buffer);
-	index_endscan(scan);
+	ScanKeyEntryInitialize(&keys[1], 0, paid_col, BTGreaterStrategyNumber,
+						   InvalidOid, InvalidOid, F_DATE_GT, DateADTGetDatum(today));
+	read_ledger_range(&read, customer_index, keys, 2);
+
+	if (read.vm_buffer != InvalidBuffer)
+		ReleaseBuffer(read.vm_buffer);
 	if (allocated)
 	{
-		end_allocation_probe(&by_source);
-		end_allocation_probe(&by_item);
+		index_close(open_index, NoLock);
+		end_allocation_probe(&read.by_source);
+		end_allocation_probe(&read.by_item);
 	}
-	ExecDropSingleTupleTableSlot(heap_slot);
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
+	ExecDropSingleTupleTableSlot(read.heap_slot);
+	index_close(customer_index, NoLock);
+	table_close(read.heap, NoLock);
 }
 
 /*

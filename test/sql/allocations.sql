@@ -137,6 +137,16 @@ SELECT available_credit FROM crisk.check_order('R', 0);
 UPDATE crisk.allocation SET applied_on = current_date WHERE source_id = 'BANK-9';
 SELECT available_credit FROM crisk.check_order('R', 0);
 DELETE FROM crisk.allocation WHERE source_id = 'BANK-9';
+-- An invoice to be paid in five days is open today (read from its row:
+-- the index of the unpaid items does not hold it): R-3, 300.00 with
+-- 100.00 applied, leaves 200.00; R owes 200.00 + 200.00: 600.00 available.
+INSERT INTO crisk.invoice (invoice_id, customer_id, amount, issue_date, due_date, paid_date) VALUES
+    ('R-3', 'R', 300.00, '2024-02-01', '2024-03-01', current_date + 5);
+INSERT INTO crisk.allocation (invoice_id, amount, applied_on, source_id) VALUES
+    ('R-3', 100.00, '2024-03-05', 'BANK-10');
+SELECT available_credit FROM crisk.check_order('R', 0);
+DELETE FROM crisk.allocation WHERE source_id = 'BANK-10';
+DELETE FROM crisk.invoice WHERE invoice_id = 'R-3';
 DELETE FROM crisk.account WHERE customer_id IN ('P', 'R');
 
 -- An ERP's reconciliation data, French column names, through a view that
