@@ -571,6 +571,10 @@ typedef struct AllocationProbe
 
 static CachedTable allocation_by_source_index = CACHED_TABLE("allocation_source_idx");
 
+/*
+ * begin_allocation_probe opens crisk.allocation and one of its indexes for
+ * the probes of one check, with the active snapshot.
+ */
 static void
 begin_allocation_probe(AllocationProbe *probe, CachedTable *index)
 {
@@ -583,6 +587,10 @@ begin_allocation_probe(AllocationProbe *probe, CachedTable *index)
 	probe->scan->xs_want_itup = true;
 }
 
+/*
+ * end_allocation_probe ends the probes; the locks stay to the end of the
+ * transaction, as the executor's do.
+ */
 static void
 end_allocation_probe(AllocationProbe *probe)
 {
