@@ -789,7 +789,6 @@ scan_builtin_ledger(Datum customer_id, DateADT today, Datum zero, bool allocated
 		begin_allocation_probe(&read.by_item, &allocation_index);
 		begin_allocation_probe(&read.by_source, &allocation_by_source_index);
 		open_index = index_open(table_cache_relid(&invoice_open_index), AccessShareLock);
-		(void) index_column(open_index, "invoice_id");
 		read_ledger_range(&read, open_index, keys, 1);
 	}
 	else
